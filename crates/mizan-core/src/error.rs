@@ -1,0 +1,251 @@
+//! The one error shape every failure takes: a stable machine code, a human message, and
+//! field errors when the input is at fault.
+//!
+//! The codes are declared once, in [`ErrorCode`]'s table, with their HTTP-equivalent status
+//! and meaning; the adapter, the OpenAPI document and the TypeScript code table all derive
+//! from it (`mizan schema` exports it under `error_codes`).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = ($code:literal, $status:literal);)+) => {
+        /// The framework's own error codes. Applications add their own codes with
+        /// [`FunctionError::new`]; these are reserved.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every framework code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            /// The stable machine code sent on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)+ }
+            }
+
+            /// The HTTP status an adapter answers with.
+            pub const fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)+ }
+            }
+
+            /// What the code means, for documentation and generated code tables.
+            pub fn description(self) -> &'static str {
+                match self { $(ErrorCode::$variant => concat!($($doc),+).trim_ascii(),)+ }
+            }
+
+            /// Looks a wire code up in the table.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some(ErrorCode::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The request body or query string is not valid JSON.
+    InvalidJson = ("invalid_json", 400);
+    /// The request is malformed in a way other than its JSON (bad envelope, bad parameter).
+    BadRequest = ("bad_request", 400);
+    /// No valid token was presented, or the token is expired, forged or unknown.
+    Unauthenticated = ("unauthenticated", 401);
+    /// The caller is authenticated but lacks a required permission.
+    Forbidden = ("forbidden", 403);
+    /// A cookie-authenticated mutation came without the CSRF header.
+    CsrfFailed = ("csrf_failed", 403);
+    /// No function, composition or form has that name.
+    NotFound = ("not_found", 404);
+    /// The HTTP method is not allowed for this function (GET on a mutation).
+    MethodNotAllowed = ("method_not_allowed", 405);
+    /// The body exceeds the configured size limit.
+    PayloadTooLarge = ("payload_too_large", 413);
+    /// The input is well-formed JSON but does not match the function's input type or rules.
+    ValidationFailed = ("validation_failed", 422);
+    /// The JSON is nested deeper than the configured limit.
+    TooDeep = ("too_deep", 400);
+    /// A server-enforced limit (batch size, URL length, rate) was exceeded.
+    LimitExceeded = ("limit_exceeded", 429);
+    /// The handler failed unexpectedly (including a panic); details are logged, never sent.
+    Internal = ("internal", 500);
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem with one field of the input.
+///
+/// `path` names the field with dots and list indices (`address.zip`, `items.2.qty`); the
+/// empty string means the input as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FieldError {
+    /// Dotted path to the field (`items.2.qty`); empty for the whole input.
+    pub path: String,
+    /// Machine code of the violated rule (`length`, `range`, `required`, `type`, ...).
+    pub code: String,
+    /// Human-readable message.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds a field error.
+    pub fn new(path: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The error every function call can end in: what the client receives in the error envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionError {
+    code: Cow<'static, str>,
+    status: u16,
+    message: String,
+    fields: Vec<FieldError>,
+    details: Option<Value>,
+}
+
+impl FunctionError {
+    /// An application error with its own machine code and HTTP-equivalent status.
+    pub fn new(code: impl Into<Cow<'static, str>>, status: u16, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            status,
+            message: message.into(),
+            fields: Vec::new(),
+            details: None,
+        }
+    }
+
+    /// A framework error from the code table.
+    pub fn from_code(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(code.as_str(), code.status(), message)
+    }
+
+    /// `validation_failed` with the given field errors.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [one] if one.path.is_empty() => one.message.clone(),
+            [one] => format!("{}: {}", one.path, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        Self::from_code(ErrorCode::ValidationFailed, message).with_fields(fields)
+    }
+
+    /// `internal`, with a message safe to show.
+    pub fn internal() -> Self {
+        Self::from_code(ErrorCode::Internal, "internal server error")
+    }
+
+    /// Adds field errors.
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.fields.extend(fields);
+        self
+    }
+
+    /// Attaches structured details (typed errors put their payload here).
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// The machine code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The HTTP-equivalent status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The human message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Field errors, if the input was at fault.
+    pub fn fields(&self) -> &[FieldError] {
+        &self.fields
+    }
+
+    /// Structured details, if any.
+    pub fn details(&self) -> Option<&Value> {
+        self.details.as_ref()
+    }
+}
+
+impl fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for FunctionError {}
+
+/// Turns a handler's error type into a [`FunctionError`], and optionally describes it in the
+/// schema so clients get a typed union of its variants.
+///
+/// Implement it for your application's error enum. `error_schema` returning `Some` puts
+/// the schema under the function's `error` key; the value you return in
+/// [`FunctionError::with_details`] should match it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned as a Mizan function error",
+    note = "implement `mizan::IntoFunctionError` for `{Self}`, or return `mizan::FunctionError`"
+)]
+pub trait IntoFunctionError: Send + 'static {
+    /// Converts the error for the wire.
+    fn into_function_error(self) -> FunctionError;
+
+    /// JSON Schema of the error's `details`, if the error is typed: return
+    /// `Some(generator.root_schema_for::<Self>())` for a `JsonSchema` type.
+    fn error_schema(_generator: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+        None
+    }
+}
+
+impl IntoFunctionError for FunctionError {
+    fn into_function_error(self) -> FunctionError {
+        self
+    }
+}
+
+impl IntoFunctionError for std::convert::Infallible {
+    fn into_function_error(self) -> FunctionError {
+        match self {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_the_table() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_code(code.as_str()), Some(*code));
+            assert!(!code.description().is_empty());
+            assert!((400..600).contains(&code.status()));
+        }
+        assert_eq!(ErrorCode::from_code("nope"), None);
+    }
+
+    #[test]
+    fn validation_message_names_the_field() {
+        let e = FunctionError::validation(vec![FieldError::new("age", "range", "must be at least 18")]);
+        assert_eq!(e.code(), "validation_failed");
+        assert_eq!(e.status(), 422);
+        assert_eq!(e.message(), "age: must be at least 18");
+    }
+}

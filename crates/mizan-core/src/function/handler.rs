@@ -1,0 +1,174 @@
+//! Handlers: the async code behind a function, erased to JSON in and raw JSON out.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::context::RequestContext;
+use crate::error::{FieldError, FunctionError, IntoFunctionError};
+
+/// A boxed, sendable future.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// What a handler resolves to: the serialized output or an error.
+pub type HandlerResult = Result<Box<RawValue>, FunctionError>;
+
+/// The type-erased handler the executor calls. Implemented for you by
+/// [`FunctionBuilder::handler`](super::FunctionBuilder::handler); implement it yourself only
+/// for handlers that work on raw JSON.
+pub trait Handler: Send + Sync + 'static {
+    /// Runs the handler on an already-parsed input.
+    fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult>;
+}
+
+/// Adapts `async fn(Ctx, I) -> Result<O, E>` to [`Handler`].
+pub(crate) struct TypedHandler<F, I, O, E> {
+    f: F,
+    _types: PhantomData<fn(I) -> (O, E)>,
+}
+
+impl<F, I, O, E> TypedHandler<F, I, O, E> {
+    pub(crate) fn new(f: F) -> Self {
+        Self {
+            f,
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<F, Fut, I, O, E> Handler for TypedHandler<F, I, O, E>
+where
+    F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+    I: DeserializeOwned + 'static,
+    O: Serialize + 'static,
+    E: IntoFunctionError,
+{
+    fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult> {
+        let input = match decode_input::<I>(input) {
+            Ok(input) => input,
+            Err(err) => return Box::pin(std::future::ready(Err(err))),
+        };
+        let fut = (self.f)(ctx, input);
+        Box::pin(async move {
+            let output = fut.await.map_err(IntoFunctionError::into_function_error)?;
+            encode_output(&output)
+        })
+    }
+}
+
+/// Serializes a handler's output once, straight to the bytes that are sent and cached.
+pub fn encode_output<O: Serialize + ?Sized>(output: &O) -> HandlerResult {
+    serde_json::value::to_raw_value(output).map_err(|err| {
+        tracing::error!(%err, "function output could not be serialized");
+        FunctionError::internal()
+    })
+}
+
+/// Decodes an input value into `I`, turning serde's complaints into field errors with the
+/// path of the offending field.
+pub fn decode_input<I: DeserializeOwned>(input: Value) -> Result<I, FunctionError> {
+    serde_path_to_error::deserialize(input).map_err(|err| {
+        let mut path = dotted_path(err.path());
+        let message = err.inner().to_string();
+        let (code, field) = classify(&message);
+        if let Some(field) = field {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(field);
+        }
+        FunctionError::validation(vec![FieldError::new(path, code, message)])
+    })
+}
+
+fn dotted_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<String> = path
+        .iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .collect();
+    segments.join(".")
+}
+
+/// Maps serde's standard messages to field-error codes; `missing field` and `unknown field`
+/// name a child of the current path.
+fn classify(message: &str) -> (&'static str, Option<&str>) {
+    fn quoted(rest: &str) -> Option<&str> {
+        rest.split('`').nth(1)
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        ("required", quoted(rest))
+    } else if let Some(rest) = message.strip_prefix("unknown field ") {
+        ("unknown_field", quoted(rest))
+    } else if message.starts_with("invalid type") {
+        ("type", None)
+    } else if message.starts_with("unknown variant") {
+        ("choice", None)
+    } else if message.starts_with("invalid length") {
+        ("length", None)
+    } else {
+        ("invalid", None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        qty: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Order {
+        title: String,
+        items: Vec<Item>,
+    }
+
+    fn field_error(input: Value) -> FieldError {
+        let err = decode_input::<Order>(input).unwrap_err();
+        assert_eq!(err.code(), "validation_failed");
+        err.fields()[0].clone()
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_field() {
+        let e = field_error(json!({"title": "t", "items": [{"qty": 1}, {"qty": "x"}]}));
+        assert_eq!((e.path.as_str(), e.code.as_str()), ("items.1.qty", "type"));
+    }
+
+    #[test]
+    fn missing_and_unknown_fields_name_the_child() {
+        let e = field_error(json!({"items": []}));
+        assert_eq!((e.path.as_str(), e.code.as_str()), ("title", "required"));
+        let e = field_error(json!({"title": "t", "items": [{"qty": 1, "extra": 2}]}));
+        assert_eq!(
+            (e.path.as_str(), e.code.as_str()),
+            ("items.0.extra", "unknown_field")
+        );
+    }
+
+    #[test]
+    fn a_non_object_is_a_whole_input_error() {
+        let e = field_error(json!(3));
+        assert_eq!((e.path.as_str(), e.code.as_str()), ("", "type"));
+    }
+}

@@ -1,0 +1,288 @@
+//! The function model: a named, typed, async server function with its policies.
+
+mod context;
+mod handler;
+mod policy;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+pub use context::{Ctx, Identity, RequestContext, State};
+pub use handler::{BoxFuture, Handler, HandlerResult, decode_input, encode_output};
+pub use policy::{Access, CachePolicy, CacheScope, FunctionKind};
+
+use crate::error::IntoFunctionError;
+use handler::TypedHandler;
+
+/// A server function: what the registry holds and the executor runs.
+///
+/// Build one with [`ServerFunction::query`] or [`ServerFunction::mutation`] (or the
+/// `#[mizan::function]` macro, which expands to the same builder calls).
+///
+/// ```
+/// use mizan_core::{Ctx, FunctionError, ServerFunction, CachePolicy};
+///
+/// async fn add(_ctx: Ctx, (a, b): (i64, i64)) -> Result<i64, FunctionError> {
+///     Ok(a + b)
+/// }
+///
+/// let f = ServerFunction::query("math.add")
+///     .description("Adds two numbers.")
+///     .cache(CachePolicy::public())
+///     .handler(add);
+/// assert_eq!(f.name(), "math.add");
+/// ```
+#[derive(Clone)]
+pub struct ServerFunction {
+    name: String,
+    kind: FunctionKind,
+    description: Option<String>,
+    context: Option<String>,
+    cache: CachePolicy,
+    access: Access,
+    invalidates: Vec<String>,
+    meta: Map<String, Value>,
+    input_schema: Value,
+    output_schema: Value,
+    error_schema: Option<Value>,
+    handler: Arc<dyn Handler>,
+}
+
+impl std::fmt::Debug for ServerFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerFunction")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("context", &self.context)
+            .field("cache", &self.cache)
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerFunction {
+    /// Starts a query (a read: cacheable, callable with GET).
+    pub fn query(name: impl Into<String>) -> FunctionBuilder {
+        FunctionBuilder::new(name.into(), FunctionKind::Query)
+    }
+
+    /// Starts a mutation (a write: never cached, POST only).
+    pub fn mutation(name: impl Into<String>) -> FunctionBuilder {
+        FunctionBuilder::new(name.into(), FunctionKind::Mutation)
+    }
+
+    /// The registered name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Query or mutation.
+    pub fn kind(&self) -> FunctionKind {
+        self.kind
+    }
+
+    /// The doc text, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The context group, if any.
+    pub fn context(&self) -> Option<&str> {
+        self.context.as_deref()
+    }
+
+    /// The cache policy.
+    pub fn cache(&self) -> &CachePolicy {
+        &self.cache
+    }
+
+    /// Every tag whose purge invalidates this function: its own name, then the declared
+    /// tags.
+    pub fn cache_tags(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.cache.tag_list().iter().map(String::as_str))
+    }
+
+    /// Who may call it.
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// Tags purged after a successful call (mutations).
+    pub fn invalidates(&self) -> &[String] {
+        &self.invalidates
+    }
+
+    /// Free-form metadata (forms set `form`).
+    pub fn meta(&self) -> &Map<String, Value> {
+        &self.meta
+    }
+
+    /// JSON Schema (2020-12) of the input.
+    pub fn input_schema(&self) -> &Value {
+        &self.input_schema
+    }
+
+    /// JSON Schema (2020-12) of the output.
+    pub fn output_schema(&self) -> &Value {
+        &self.output_schema
+    }
+
+    /// JSON Schema of the typed error details, if the error type declares one.
+    pub fn error_schema(&self) -> Option<&Value> {
+        self.error_schema.as_ref()
+    }
+
+    /// The handler.
+    pub fn handler(&self) -> &Arc<dyn Handler> {
+        &self.handler
+    }
+
+    /// Runs the function in process: decodes `input`, runs the handler, returns the
+    /// serialized output. Authorization and caching are the executor's job, not this.
+    pub fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult> {
+        self.handler.call(ctx, input)
+    }
+
+    /// The same function under another name (what `Registry::register_as` stores).
+    pub fn renamed(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+}
+
+/// Configures a [`ServerFunction`]; [`handler`](Self::handler) finishes it.
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `.handler(...)` finishes it"]
+pub struct FunctionBuilder {
+    name: String,
+    kind: FunctionKind,
+    description: Option<String>,
+    context: Option<String>,
+    cache: CachePolicy,
+    access: Access,
+    invalidates: Vec<String>,
+    meta: Map<String, Value>,
+}
+
+impl FunctionBuilder {
+    fn new(name: String, kind: FunctionKind) -> Self {
+        Self {
+            name,
+            kind,
+            description: None,
+            context: None,
+            cache: CachePolicy::none(),
+            access: Access::Public,
+            invalidates: Vec::new(),
+            meta: Map::new(),
+        }
+    }
+
+    /// Documentation carried into the schema, the OpenAPI document and generated code.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let text = text.trim();
+        self.description = (!text.is_empty()).then(|| text.to_owned());
+        self
+    }
+
+    /// The context group the frontend loads together.
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    /// The cache policy (queries only; `validate_registry` rejects a cached mutation).
+    pub fn cache(mut self, policy: CachePolicy) -> Self {
+        self.cache = policy;
+        self
+    }
+
+    /// Who may call the function.
+    pub fn access(mut self, access: Access) -> Self {
+        self.access = access;
+        self
+    }
+
+    /// Shorthand for [`Access::Authenticated`].
+    pub fn authenticated(self) -> Self {
+        self.access(Access::Authenticated)
+    }
+
+    /// Shorthand for [`Access::permissions`].
+    pub fn permissions<I, S>(self, perms: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.access(Access::permissions(perms))
+    }
+
+    /// Tags to purge after each successful call.
+    pub fn invalidates<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.invalidates.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets one metadata entry.
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.meta.insert(key.into(), value.into());
+        self
+    }
+
+    /// Finishes the function with a typed async handler; input, output and error schemas
+    /// are derived from its types.
+    pub fn handler<F, Fut, I, O, E>(self, f: F) -> ServerFunction
+    where
+        F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, E>> + Send + 'static,
+        I: DeserializeOwned + JsonSchema + 'static,
+        O: Serialize + JsonSchema + 'static,
+        E: IntoFunctionError,
+    {
+        let mut generator = schema_generator();
+        let input = generator.root_schema_for::<I>().to_value();
+        let output = generator.root_schema_for::<O>().to_value();
+        let error = E::error_schema(&mut generator).map(|schema| schema.to_value());
+        self.raw_handler(input, output, error, Arc::new(TypedHandler::new(f)))
+    }
+
+    /// Finishes the function with a handler working on JSON and schemas you supply.
+    pub fn raw_handler(
+        self,
+        input_schema: Value,
+        output_schema: Value,
+        error_schema: Option<Value>,
+        handler: Arc<dyn Handler>,
+    ) -> ServerFunction {
+        ServerFunction {
+            name: self.name,
+            kind: self.kind,
+            description: self.description,
+            context: self.context,
+            cache: self.cache,
+            access: self.access,
+            invalidates: self.invalidates,
+            meta: self.meta,
+            input_schema,
+            output_schema,
+            error_schema,
+            handler,
+        }
+    }
+}
+
+/// The generator every schema in Mizan comes from: JSON Schema 2020-12, self-contained
+/// documents (`$defs` inside each).
+pub fn schema_generator() -> SchemaGenerator {
+    SchemaGenerator::new(SchemaSettings::draft2020_12())
+}

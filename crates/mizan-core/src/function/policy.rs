@@ -1,0 +1,153 @@
+//! What a function allows and how its results may be cached.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Whether a function reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionKind {
+    /// Reads: may be cached and sent as GET.
+    Query,
+    /// Writes: never cached, always POST.
+    Mutation,
+}
+
+/// Who may share a cached result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheScope {
+    /// Not cached.
+    #[default]
+    None,
+    /// One entry for everyone; shared caches (CDNs) may keep it.
+    Public,
+    /// One entry per permission set: users with the same permissions share it.
+    Permission,
+    /// One entry per user.
+    User,
+}
+
+impl CacheScope {
+    /// The wire name (`none`, `public`, `permission`, `user`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CacheScope::None => "none",
+            CacheScope::Public => "public",
+            CacheScope::Permission => "permission",
+            CacheScope::User => "user",
+        }
+    }
+}
+
+/// How a query's results are cached.
+///
+/// ```
+/// use std::time::Duration;
+/// use mizan_core::{CachePolicy, CacheScope};
+///
+/// let policy = CachePolicy::public().ttl(Duration::from_secs(60)).tags(["posts"]);
+/// assert_eq!(policy.scope(), CacheScope::Public);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CachePolicy {
+    scope: CacheScope,
+    ttl: Option<Duration>,
+    tags: Vec<String>,
+}
+
+impl CachePolicy {
+    /// Not cached (the default).
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Cached for everyone.
+    pub fn public() -> Self {
+        Self::scoped(CacheScope::Public)
+    }
+
+    /// Cached per permission set.
+    pub fn permission() -> Self {
+        Self::scoped(CacheScope::Permission)
+    }
+
+    /// Cached per user.
+    pub fn user() -> Self {
+        Self::scoped(CacheScope::User)
+    }
+
+    /// Cached with the given scope.
+    pub fn scoped(scope: CacheScope) -> Self {
+        Self {
+            scope,
+            ..Self::default()
+        }
+    }
+
+    /// How long an entry lives; without it the backend's default applies.
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// Tags whose purge invalidates this function's entries. The function's own name is
+    /// always an implicit tag.
+    pub fn tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// The scope.
+    pub fn scope(&self) -> CacheScope {
+        self.scope
+    }
+
+    /// The time to live, if set.
+    pub fn ttl_value(&self) -> Option<Duration> {
+        self.ttl
+    }
+
+    /// The declared tags (without the implicit function-name tag).
+    pub fn tag_list(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// Whether results are cached at all.
+    pub fn is_cached(&self) -> bool {
+        self.scope != CacheScope::None
+    }
+}
+
+/// Who may call a function.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Access {
+    /// Anyone, with or without a token.
+    #[default]
+    Public,
+    /// Any caller with a valid token.
+    Authenticated,
+    /// Callers whose token grants every listed permission.
+    Permissions(Vec<String>),
+}
+
+impl Access {
+    /// Requires every listed permission.
+    pub fn permissions<I, S>(perms: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Access::Permissions(perms.into_iter().map(Into::into).collect())
+    }
+
+    /// Whether a token is needed.
+    pub fn requires_identity(&self) -> bool {
+        !matches!(self, Access::Public)
+    }
+}

@@ -1,0 +1,20 @@
+//! The framework-agnostic heart of Mizan: the function model, the registry and its schema,
+//! canonical JSON, cache and permission keys, MWT tokens and cache backends.
+//!
+//! Nothing here knows HTTP; `mizan-axum` builds the web adapter on it, and most
+//! applications use both through the `mizan` facade crate.
+
+mod error;
+mod function;
+mod name;
+mod registry;
+mod schema;
+
+pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
+pub use function::{
+    Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
+    Identity, RequestContext, ServerFunction, State, decode_input, encode_output, schema_generator,
+};
+pub use name::{check_function_name, check_identifier};
+pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
+pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};

@@ -1,0 +1,225 @@
+//! `validate_registry`: every problem of a registry at once, each phrased as a fix.
+
+use std::fmt;
+
+use super::{Conflict, Registry};
+use crate::function::{Access, FunctionKind};
+use crate::name::{check_function_name, check_identifier};
+use crate::schema::RESERVED_KEYS;
+
+/// One problem found by `validate_registry`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryProblem {
+    /// A function, composition, context or extension name breaks the naming rules.
+    #[error("invalid {what} name: {why}")]
+    InvalidName {
+        /// `function`, `composition`, `context` or `extension`.
+        what: &'static str,
+        /// Why, and how to fix it.
+        why: String,
+    },
+    /// The same name was registered twice, or a function and a composition share it.
+    #[error("`{name}` is registered twice ({what}); give one of them another name, e.g. with `register_as`")]
+    DuplicateName {
+        /// The name.
+        name: String,
+        /// What collided.
+        what: &'static str,
+    },
+    /// A composition names a function that is not registered.
+    #[error(
+        "composition `{composition}` names `{member}`, which is not a registered function; register it first or remove it from the composition"
+    )]
+    UnknownMember {
+        /// The composition.
+        composition: String,
+        /// The missing member.
+        member: String,
+    },
+    /// A composition includes a mutation; compositions fetch, they never write.
+    #[error(
+        "composition `{composition}` includes the mutation `{member}`; compositions may only hold queries"
+    )]
+    MutationInComposition {
+        /// The composition.
+        composition: String,
+        /// The mutation.
+        member: String,
+    },
+    /// A composition lists no member or the same member twice.
+    #[error("composition `{composition}` {why}")]
+    BadComposition {
+        /// The composition.
+        composition: String,
+        /// What is wrong, and the fix.
+        why: &'static str,
+    },
+    /// A mutation declares a cache policy.
+    #[error(
+        "mutation `{name}` has a cache policy; mutations are never cached: remove `cache(...)` or make it a query"
+    )]
+    CachedMutation {
+        /// The mutation.
+        name: String,
+    },
+    /// A query declares tags to invalidate.
+    #[error(
+        "query `{name}` declares `invalidates`; only mutations purge tags: remove it or make it a mutation"
+    )]
+    InvalidatingQuery {
+        /// The query.
+        name: String,
+    },
+    /// A permission rule lists no permission, or an empty one.
+    #[error(
+        "function `{name}` requires an empty permission list or name; use `authenticated` or name the permissions"
+    )]
+    EmptyPermission {
+        /// The function.
+        name: String,
+    },
+    /// An extension's name is a top-level key of the schema document.
+    #[error(
+        "extension `{name}` collides with the schema's top-level key `{name}`; register it under another name"
+    )]
+    ReservedExtensionName {
+        /// The extension.
+        name: String,
+    },
+    /// An extension reported a problem of its own.
+    #[error("extension `{extension}`: {problem}")]
+    Extension {
+        /// The extension.
+        extension: String,
+        /// Its problem.
+        problem: String,
+    },
+}
+
+/// Everything `validate_registry` found wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryError {
+    problems: Vec<RegistryProblem>,
+}
+
+impl RegistryError {
+    /// The problems, in a stable order.
+    pub fn problems(&self) -> &[RegistryProblem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the registry has {} problem(s):", self.problems.len())?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+pub(super) fn validate(registry: &Registry) -> Result<(), RegistryError> {
+    let mut problems = Vec::new();
+    let invalid = |what, why| RegistryProblem::InvalidName { what, why };
+
+    for conflict in registry.conflicts() {
+        let (name, what) = match conflict {
+            Conflict::Function(name) => (name, "two functions"),
+            Conflict::Composition(name) => (name, "two compositions"),
+            Conflict::Extension(name) => (name, "two extensions"),
+        };
+        problems.push(RegistryProblem::DuplicateName {
+            name: name.clone(),
+            what,
+        });
+    }
+
+    for (name, function) in &registry.functions {
+        if let Err(why) = check_function_name(name) {
+            problems.push(invalid("function", why));
+        }
+        if let Some(Err(why)) = function.context().map(check_identifier) {
+            problems.push(invalid("context", why));
+        }
+        match function.kind() {
+            FunctionKind::Mutation if function.cache().is_cached() => {
+                problems.push(RegistryProblem::CachedMutation { name: name.clone() });
+            }
+            FunctionKind::Query if !function.invalidates().is_empty() => {
+                problems.push(RegistryProblem::InvalidatingQuery { name: name.clone() });
+            }
+            _ => {}
+        }
+        if let Access::Permissions(perms) = function.access() {
+            if perms.is_empty() || perms.iter().any(String::is_empty) {
+                problems.push(RegistryProblem::EmptyPermission { name: name.clone() });
+            }
+        }
+    }
+
+    for (name, composition) in &registry.compositions {
+        if let Err(why) = check_function_name(name) {
+            problems.push(invalid("composition", why));
+        }
+        if registry.functions.contains_key(name) {
+            problems.push(RegistryProblem::DuplicateName {
+                name: name.clone(),
+                what: "a function and a composition",
+            });
+        }
+        let bad = |why| RegistryProblem::BadComposition {
+            composition: name.clone(),
+            why,
+        };
+        if composition.members.is_empty() {
+            problems.push(bad("has no members; list at least one function"));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for member in &composition.members {
+            if !seen.insert(member) {
+                problems.push(bad("lists a member twice; list each function once"));
+            }
+            match registry.functions.get(member) {
+                None => problems.push(RegistryProblem::UnknownMember {
+                    composition: name.clone(),
+                    member: member.clone(),
+                }),
+                Some(f) if f.kind() == FunctionKind::Mutation => {
+                    problems.push(RegistryProblem::MutationInComposition {
+                        composition: name.clone(),
+                        member: member.clone(),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    for (name, extension) in registry.extensions() {
+        if let Err(why) = check_identifier(name) {
+            problems.push(invalid("extension", why));
+        }
+        if RESERVED_KEYS.contains(&name.as_str()) {
+            problems.push(RegistryProblem::ReservedExtensionName { name: name.clone() });
+        }
+        problems.extend(
+            extension
+                .validate()
+                .into_iter()
+                .map(|problem| RegistryProblem::Extension {
+                    extension: name.clone(),
+                    problem,
+                }),
+        );
+    }
+
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(RegistryError { problems })
+    }
+}
