@@ -1,1 +1,38 @@
-//! stub
+//! Procedural macros for Mizan. Use them through the `mizan` crate: `#[mizan::function]`.
+
+mod args;
+mod function;
+
+use proc_macro::TokenStream;
+
+/// Turns an `async fn` into a constructor of a `mizan::ServerFunction`.
+///
+/// The function keeps its name; calling it returns the `ServerFunction` to register.
+/// It may take `(ctx, input)`, just `(input)`, or nothing.
+///
+/// ```ignore
+/// /// One post by id.
+/// #[mizan::function(context = "blog", cache(scope = "public", ttl = "60s", tags = ["posts"]))]
+/// async fn get_post(ctx: Ctx, input: PostId) -> Result<Post, AppError> { /* ... */ }
+///
+/// registry.register(get_post());
+/// ```
+///
+/// Arguments (all optional):
+/// - `query` (default) or `mutation`
+/// - `name = "posts.get"`: the registered name (default: the Rust name)
+/// - `context = "blog"`: the context group
+/// - `cache(scope = "public" | "permission" | "user", ttl = "60s", tags = ["posts"])`;
+///   `ttl` takes `ms`, `s`, `m`, `h` or `d` suffixes
+/// - `authenticated`, or `permissions = ["posts.write"]`
+/// - `invalidates = ["posts"]` (mutations)
+/// - `meta(key = "value", ...)` with literal values
+///
+/// Doc comments become the description. The expansion is exactly the builder calls
+/// (`ServerFunction::query(..).context(..)...handler(..)`), so both produce the same schema.
+#[proc_macro_attribute]
+pub fn function(attr: TokenStream, item: TokenStream) -> TokenStream {
+    function::expand(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

@@ -1,1 +1,76 @@
-//! stub
+//! Mizan: typed server functions in Rust, called from TypeScript/React through a generated
+//! client, with caching that is safe to share between users.
+//!
+//! This is the one crate an application depends on. It re-exports the framework-agnostic
+//! core (`mizan-core`), the `#[mizan::function]` macro and, with the `axum` feature (on by
+//! default), the HTTP adapter under [`axum`](crate::axum).
+//!
+//! # Example
+//!
+//! ```
+//! use mizan::prelude::*;
+//!
+//! #[derive(Deserialize, JsonSchema)]
+//! struct PostId {
+//!     id: u64,
+//! }
+//!
+//! #[derive(Serialize, JsonSchema)]
+//! struct Post {
+//!     id: u64,
+//!     title: String,
+//! }
+//!
+//! /// One post by id.
+//! #[mizan::function(context = "blog", cache(scope = "public", ttl = "60s", tags = ["posts"]))]
+//! async fn get_post(_ctx: Ctx, input: PostId) -> Result<Post, FunctionError> {
+//!     Ok(Post { id: input.id, title: format!("Post {}", input.id) })
+//! }
+//!
+//! let mut registry = Registry::new();
+//! registry.register(get_post());
+//! registry.validate_registry().expect("a valid registry");
+//!
+//! let schema = registry.get_schema();
+//! assert_eq!(schema["functions"]["get_post"]["cache"]["scope"], "public");
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[doc(inline)]
+pub use mizan_core::{
+    Access, CachePolicy, CacheScope, Composition, Ctx, ErrorCode, FieldError, FunctionBuilder, FunctionError,
+    FunctionKind, Handler, Identity, IntoFunctionError, Registry, RegistryError, RegistryExtension,
+    RegistryProblem, RequestContext, ServerFunction, State,
+};
+
+/// `#[mizan::function(...)]`: an `async fn` becomes a [`ServerFunction`] constructor.
+///
+/// See the [crate example](crate#example) and the argument list on the macro crate.
+pub use mizan_macros::function;
+
+pub mod export;
+
+/// The schema document and its format version.
+pub mod schema {
+    #[doc(inline)]
+    pub use mizan_core::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table, schema_generator};
+}
+
+/// The HTTP adapter (axum).
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum {
+    #[doc(inline)]
+    pub use mizan_axum::*;
+}
+
+/// Everything a module of server functions usually needs.
+pub mod prelude {
+    pub use crate::{
+        Access, CachePolicy, CacheScope, Ctx, FieldError, FunctionError, IntoFunctionError, Registry,
+        RequestContext, ServerFunction, State,
+    };
+    pub use schemars::JsonSchema;
+    pub use serde::{Deserialize, Serialize};
+}

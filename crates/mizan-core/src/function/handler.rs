@@ -101,16 +101,17 @@ fn dotted_path(path: &serde_path_to_error::Path) -> String {
     segments.join(".")
 }
 
-/// Maps serde's standard messages to field-error codes; `missing field` and `unknown field`
-/// name a child of the current path.
+/// Maps serde's standard messages to field-error codes; `missing field` names a child of the
+/// current path.
 fn classify(message: &str) -> (&'static str, Option<&str>) {
     fn quoted(rest: &str) -> Option<&str> {
         rest.split('`').nth(1)
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
         ("required", quoted(rest))
-    } else if let Some(rest) = message.strip_prefix("unknown field ") {
-        ("unknown_field", quoted(rest))
+    } else if message.starts_with("unknown field ") {
+        // serde_path_to_error already ends the path with the unknown key.
+        ("unknown_field", None)
     } else if message.starts_with("invalid type") {
         ("type", None)
     } else if message.starts_with("unknown variant") {

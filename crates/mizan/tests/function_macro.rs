@@ -1,0 +1,92 @@
+//! `#[mizan::function]` expands to the same function the builder makes.
+
+use std::time::Duration;
+
+use mizan::prelude::*;
+use serde_json::json;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct PostId {
+    id: u64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Post {
+    id: u64,
+    title: String,
+}
+
+/// One post by id.
+///
+/// Second paragraph.
+#[mizan::function(
+    name = "posts.get",
+    context = "blog",
+    cache(scope = "public", ttl = "2m", tags = ["posts", "front"]),
+    permissions = ["posts.read"],
+    meta(owner = "team-blog", weight = 3, beta = true)
+)]
+async fn get_post(_ctx: Ctx, input: PostId) -> Result<Post, FunctionError> {
+    Ok(Post {
+        id: input.id,
+        title: format!("post {}", input.id),
+    })
+}
+
+async fn get_post_by_hand(_ctx: Ctx, input: PostId) -> Result<Post, FunctionError> {
+    Ok(Post {
+        id: input.id,
+        title: format!("post {}", input.id),
+    })
+}
+
+#[mizan::function(mutation, authenticated, invalidates = ["posts"])]
+async fn touch(input: PostId) -> Result<u64, FunctionError> {
+    Ok(input.id)
+}
+
+#[mizan::function(cache(scope = "user"))]
+async fn ping() -> Result<&'static str, FunctionError> {
+    Ok("pong")
+}
+
+fn schema_of(f: ServerFunction) -> serde_json::Value {
+    let mut registry = Registry::new();
+    registry.register(f);
+    registry.validate_registry().unwrap();
+    registry.get_schema()
+}
+
+#[test]
+fn macro_and_builder_produce_identical_schemas() {
+    let by_hand = ServerFunction::query("posts.get")
+        .description("One post by id.\n\nSecond paragraph.")
+        .context("blog")
+        .cache(CachePolicy::public().ttl(Duration::from_secs(120)).tags(["posts", "front"]))
+        .permissions(["posts.read"])
+        .meta("owner", "team-blog")
+        .meta("weight", 3)
+        .meta("beta", true)
+        .handler(get_post_by_hand);
+    assert_eq!(schema_of(get_post()), schema_of(by_hand));
+}
+
+#[test]
+fn mutation_flags_and_one_argument_form() {
+    let by_hand = ServerFunction::mutation("touch")
+        .authenticated()
+        .invalidates(["posts"])
+        .handler(|_: Ctx, input: PostId| async move { Ok::<_, FunctionError>(input.id) });
+    assert_eq!(schema_of(touch()), schema_of(by_hand));
+}
+
+#[tokio::test]
+async fn every_argument_form_runs() {
+    let out = get_post().call(Ctx::default(), json!({"id": 3})).await.unwrap();
+    assert_eq!(out.get(), r#"{"id":3,"title":"post 3"}"#);
+    let out = touch().call(Ctx::default(), json!({"id": 9})).await.unwrap();
+    assert_eq!(out.get(), "9");
+    let out = ping().call(Ctx::default(), json!(null)).await.unwrap();
+    assert_eq!(out.get(), r#""pong""#);
+    assert_eq!(ping().cache().scope(), CacheScope::User);
+}
