@@ -1,1 +1,93 @@
-//! The axum adapter for Mizan.
+//! The axum adapter for Mizan: mount a registry as HTTP endpoints.
+//!
+//! ```no_run
+//! use mizan::prelude::*;
+//! use mizan::axum::{Config, Mizan};
+//! use mizan::mwt::Keyring;
+//!
+//! # async fn run(registry: Registry) -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::new(b"cache secret".to_vec(), Keyring::single("k1", b"signing key".to_vec()));
+//! let mizan = Mizan::new(registry, config)?;
+//! let app = axum::Router::new().nest("/mizan", mizan.router());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The wire protocol is `spec/PROTOCOL.md` §2.
+
+mod auth;
+mod body;
+mod config;
+mod envelope;
+mod executor;
+mod limits;
+mod metrics;
+mod openapi;
+mod respond;
+mod revisions;
+mod routes;
+mod shared;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use config::Config;
+pub use limits::Limits;
+pub use metrics::{Metrics, MetricsSnapshot};
+use mizan_core::{Registry, RegistryError};
+use shared::Shared;
+
+/// A running Mizan instance: the registry and configuration behind a router, plus the
+/// server-side API (purge, metrics). Cheap to clone.
+#[derive(Clone)]
+pub struct Mizan {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Mizan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mizan").field("registry", &self.shared.registry).finish_non_exhaustive()
+    }
+}
+
+impl Mizan {
+    /// Validates the registry and builds the instance.
+    ///
+    /// # Errors
+    ///
+    /// Every problem `validate_registry` finds.
+    pub fn new(registry: Registry, config: Config) -> Result<Self, RegistryError> {
+        registry.validate_registry()?;
+        Ok(Self {
+            shared: Arc::new(Shared::new(registry, config)),
+        })
+    }
+
+    /// The endpoints, to mount with `Router::nest` (any prefix) or serve as they are.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.shared.clone())
+    }
+
+    /// Purges `tags`: bumps their revisions so every instance computes fresh results and
+    /// clients refetch. Returns the new revisions of the tags that could be bumped (a
+    /// missing tag means the cache backend failed; it is logged and counted).
+    pub async fn purge<I, S>(&self, tags: I) -> BTreeMap<String, u64>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let tags: Vec<S> = tags.into_iter().collect();
+        self.shared.purge(tags.iter().map(AsRef::as_ref)).await
+    }
+
+    /// The instance's counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.shared.metrics
+    }
+
+    /// The registry being served.
+    pub fn registry(&self) -> &Registry {
+        &self.shared.registry
+    }
+}

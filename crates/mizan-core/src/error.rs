@@ -73,6 +73,8 @@ error_codes! {
     LimitExceeded = ("limit_exceeded", 429);
     /// The handler failed unexpectedly (including a panic); details are logged, never sent.
     Internal = ("internal", 500);
+    /// A backend the operation depends on (the cache, for a purge) is unavailable; retry.
+    Unavailable = ("unavailable", 503);
 }
 
 impl fmt::Display for ErrorCode {

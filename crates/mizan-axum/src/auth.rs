@@ -1,0 +1,94 @@
+//! Who is calling: the token from `Authorization: Bearer` or the cookie, verified into an
+//! [`Identity`], and the CSRF rule for cookie-authenticated mutations.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use mizan_core::{ErrorCode, FunctionError, Identity};
+use serde_json::json;
+
+use crate::executor::Caller;
+use crate::shared::Shared;
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl Shared {
+    /// Resolves the caller of a request. A token that is present but invalid fails the
+    /// whole request with `401 unauthenticated` (its reason in `details.reason`): a client
+    /// with a bad token should learn it, not be served as anonymous.
+    pub(crate) fn caller(&self, headers: &HeaderMap) -> Result<Caller, FunctionError> {
+        if let Some(value) = headers.get(AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .ok_or_else(|| unauthenticated("malformed", "the Authorization header must be `Bearer <token>`"))?;
+            let identity = self.verify(token.trim())?;
+            return Ok(Caller {
+                identity: Some(identity),
+                csrf_ok: true,
+            });
+        }
+        if let Some(token) = self.cookie_token(headers) {
+            let identity = self.verify(&token)?;
+            let csrf_ok = headers.contains_key(self.config.csrf_header.as_str());
+            return Ok(Caller {
+                identity: Some(identity),
+                csrf_ok,
+            });
+        }
+        Ok(Caller {
+            identity: None,
+            csrf_ok: true,
+        })
+    }
+
+    fn cookie_token(&self, headers: &HeaderMap) -> Option<String> {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == self.config.cookie_name)
+            .map(|c| c.value().to_owned())
+    }
+
+    /// Verifies a token and turns its claims into an identity.
+    pub(crate) fn verify(&self, token: &str) -> Result<Arc<Identity>, FunctionError> {
+        let claims = self
+            .config
+            .keyring
+            .verify(token, now_secs(), self.config.token_leeway.as_secs())
+            .map_err(|err| unauthenticated(err.code(), &err.to_string()))?;
+        let permissions: BTreeSet<String> = match claims.extra.get("perms") {
+            None => BTreeSet::new(),
+            Some(value) => serde_json::from_value(value.clone())
+                .map_err(|_| unauthenticated("invalid_claims", "the `perms` claim must be a list of strings"))?,
+        };
+        if claims.extra.contains_key("perms")
+            && self.keys.permission_key(permissions.iter().map(String::as_str)) != claims.pk
+        {
+            return Err(unauthenticated(
+                "invalid_claims",
+                "the `pk` claim does not match the `perms` claim",
+            ));
+        }
+        Ok(Arc::new(Identity {
+            user_id: claims.sub.clone(),
+            permission_key: claims.pk.clone(),
+            permissions,
+            claims: claims.to_map(),
+        }))
+    }
+}
+
+fn unauthenticated(reason: &str, message: &str) -> FunctionError {
+    FunctionError::from_code(ErrorCode::Unauthenticated, message).with_details(json!({ "reason": reason }))
+}

@@ -1,0 +1,65 @@
+//! Turning outcomes into HTTP responses: status, envelope, and the cache headers
+//! (`spec/PROTOCOL.md` §2.5).
+
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use mizan_core::{CacheScope, FunctionError};
+
+use crate::envelope::{Outcome, error_body};
+
+/// `Mizan-Cache: hit | miss | bypass | off`.
+pub(crate) static MIZAN_CACHE: HeaderName = HeaderName::from_static("mizan-cache");
+/// `Mizan-Rev: N`, the revision a cached query's result belongs to.
+pub(crate) static MIZAN_REV: HeaderName = HeaderName::from_static("mizan-rev");
+/// `Mizan-Cache-Scope` and `Mizan-Cache-Ttl`: what an edge needs to store the result.
+pub(crate) static MIZAN_CACHE_SCOPE: HeaderName = HeaderName::from_static("mizan-cache-scope");
+pub(crate) static MIZAN_CACHE_TTL: HeaderName = HeaderName::from_static("mizan-cache-ttl");
+
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// A JSON response with `no-store`.
+pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, JSON);
+    headers.insert(header::CACHE_CONTROL, NO_STORE);
+    response
+}
+
+/// The error envelope as a response.
+pub(crate) fn error_response(error: &FunctionError) -> Response {
+    json_response(error.status(), error_body(error))
+}
+
+/// A single call's response. `requested_rev` is the `rev` parameter of a GET: shared caches
+/// may keep a public result only when it names the current revision, because then the URL
+/// changes with every purge.
+pub(crate) fn call_response(outcome: Outcome, requested_rev: Option<u64>, shared_max_age: u64) -> Response {
+    let mut response = json_response(outcome.status, outcome.body);
+    let headers = response.headers_mut();
+    headers.insert(&MIZAN_CACHE, HeaderValue::from_static(outcome.cache.as_str()));
+    let Some(meta) = outcome.cached else {
+        return response;
+    };
+    headers.insert(&MIZAN_REV, HeaderValue::from(meta.rev));
+    headers.insert(&MIZAN_CACHE_SCOPE, HeaderValue::from_static(meta.scope.as_str()));
+    if let Some(ttl) = meta.ttl_secs {
+        headers.insert(&MIZAN_CACHE_TTL, HeaderValue::from(ttl));
+    }
+    let cache_control = match meta.scope {
+        CacheScope::Public if requested_rev == Some(meta.rev) => {
+            let max_age = meta.ttl_secs.unwrap_or(shared_max_age);
+            HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ascii header")
+        }
+        CacheScope::Public => HeaderValue::from_static("public, no-cache"),
+        // Per-user and per-permission results are keyed by the edge module itself; no
+        // shared or browser cache may keep them by URL.
+        _ => HeaderValue::from_static("private, no-store"),
+    };
+    headers.insert(header::CACHE_CONTROL, cache_control);
+    headers.insert(header::VARY, HeaderValue::from_static("authorization, cookie"));
+    response
+}

@@ -1,0 +1,86 @@
+//! `POST /purge` (`{"tags": [TAG, ...]}` -> `{"revisions": {TAG: N}}`, needs the purge
+//! permission) and `GET /revisions?tags=a,b` (current revisions; public).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use mizan_core::{ErrorCode, FunctionError};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::body::{parse_json, read_body};
+use crate::respond::{error_response, json_response};
+use crate::shared::Shared;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PurgeBody {
+    tags: Vec<String>,
+}
+
+pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
+    let result = async {
+        let caller = shared.caller(&headers)?;
+        let permission = &shared.config.purge_permission;
+        let identity = caller.identity.as_deref().ok_or_else(|| {
+            FunctionError::from_code(ErrorCode::Unauthenticated, "purge needs a valid token")
+        })?;
+        if !identity.permissions.contains(permission) {
+            return Err(FunctionError::from_code(
+                ErrorCode::Forbidden,
+                format!("purge needs the permission `{permission}`"),
+            ));
+        }
+        if !caller.csrf_ok {
+            return Err(FunctionError::from_code(
+                ErrorCode::CsrfFailed,
+                format!("a cookie-authenticated purge needs the `{}` header", shared.config.csrf_header),
+            ));
+        }
+        let body = read_body(&headers, body, &shared.config.limits).await?;
+        let PurgeBody { tags } = parse_json(&body, &shared.config.limits)?;
+        if tags.is_empty() || tags.len() > shared.config.limits.max_batch_calls {
+            return Err(FunctionError::from_code(
+                ErrorCode::BadRequest,
+                format!("purge between 1 and {} tags", shared.config.limits.max_batch_calls),
+            ));
+        }
+        let revisions = shared.purge(tags.iter().map(String::as_str)).await;
+        if revisions.len() < tags.len() {
+            return Err(FunctionError::from_code(
+                ErrorCode::Unavailable,
+                "the cache backend is unavailable; some tags were not purged, retry",
+            )
+            .with_details(json!({ "revisions": revisions })));
+        }
+        Ok(revisions)
+    };
+    match result.await {
+        Ok(revisions) => json_response(200, serde_json::to_vec(&json!({ "revisions": revisions })).unwrap().into()),
+        Err(error) => error_response(&error),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RevisionsQuery {
+    tags: String,
+}
+
+pub(super) async fn revisions(State(shared): State<Arc<Shared>>, Query(query): Query<RevisionsQuery>) -> Response {
+    let tags: Vec<&str> = query.tags.split(',').filter(|t| !t.is_empty()).take(256).collect();
+    match shared.revisions.read(&tags).await {
+        Ok(revs) => {
+            let map: BTreeMap<&str, u64> = tags.into_iter().zip(revs).collect();
+            json_response(200, serde_json::to_vec(&json!({ "revisions": map })).unwrap().into())
+        }
+        Err(err) => {
+            shared.metrics.cache_error();
+            tracing::warn!(%err, "revision read failed");
+            error_response(&FunctionError::from_code(ErrorCode::Unavailable, "the cache backend is unavailable"))
+        }
+    }
+}
