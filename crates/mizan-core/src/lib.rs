@@ -4,12 +4,17 @@
 //! Nothing here knows HTTP; `mizan-axum` builds the web adapter on it, and most
 //! applications use both through the `mizan` facade crate.
 
+mod cache;
 mod error;
 mod function;
 mod name;
 mod registry;
 mod schema;
 
+pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use cache::{RedisCache, RedisCacheBuilder};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
