@@ -4,6 +4,7 @@
 //! Nothing here knows HTTP; `mizan-axum` builds the web adapter on it, and most
 //! applications use both through the `mizan` facade crate.
 
+mod canonical;
 mod error;
 mod function;
 mod name;
@@ -18,3 +19,5 @@ pub use function::{
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
 pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
+#[doc(inline)]
+pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
