@@ -7,6 +7,7 @@
 mod canonical;
 mod error;
 mod function;
+mod keys;
 mod name;
 mod registry;
 mod schema;
@@ -21,3 +22,5 @@ pub use registry::{Composition, Registry, RegistryError, RegistryExtension, Regi
 pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
 #[doc(inline)]
 pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
+#[doc(inline)]
+pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
