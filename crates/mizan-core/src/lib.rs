@@ -4,12 +4,19 @@
 //! Nothing here knows HTTP; `mizan-axum` builds the web adapter on it, and most
 //! applications use both through the `mizan` facade crate.
 
+mod cache;
+mod canonical;
 mod error;
 mod function;
+mod keys;
 mod name;
 mod registry;
 mod schema;
 
+pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use cache::{RedisCache, RedisCacheBuilder};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
@@ -18,3 +25,7 @@ pub use function::{
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
 pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
+#[doc(inline)]
+pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
+#[doc(inline)]
+pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
