@@ -318,7 +318,7 @@ pub(crate) fn write_value<S: JcsSink>(value: &Value, out: &mut S) -> Result<(), 
     Ok(())
 }
 
-fn write_object<S: JcsSink>(map: &Map<String, Value>, out: &mut S) -> Result<(), CanonicalError> {
+pub(crate) fn write_object<S: JcsSink>(map: &Map<String, Value>, out: &mut S) -> Result<(), CanonicalError> {
     fn members<'m, S: JcsSink>(
         entries: impl Iterator<Item = (&'m String, &'m Value)>,
         out: &mut S,

@@ -9,6 +9,7 @@ mod canonical;
 mod error;
 mod function;
 mod keys;
+mod mwt;
 mod name;
 mod registry;
 mod schema;
@@ -29,3 +30,8 @@ pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
 pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
 #[doc(inline)]
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
+#[doc(inline)]
+pub use mwt::{
+    ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MAX_SAFE_INTEGER, MWT_PREFIX,
+    MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
+};

@@ -1,0 +1,104 @@
+//! Verifying an MWT: every check, in the order `spec/PROTOCOL.md` §1.4 specifies.
+
+use base64::Engine;
+use hmac::Mac;
+use serde_json::Value;
+
+use super::error::{ClaimProblem, MwtError, TokenPart};
+use super::{B64, Claims, Keyring, MWT_PREFIX};
+use crate::canonical::{self, MatchSink};
+
+impl Keyring {
+    /// Verifies `token` at time `now` (Unix seconds), allowing `leeway` seconds of clock skew,
+    /// and returns its claims.
+    ///
+    /// Checks, in this order, each failure its own [`MwtError`]: length (before any
+    /// decoding), shape and version, base64url, payload JSON object, canonical form,
+    /// known `kid`, signature (constant time), claim types, expiry, issue time.
+    ///
+    /// ```
+    /// use mizan_core::{Claims, Keyring};
+    ///
+    /// let ring = Keyring::new("k1", b"a secret of reasonable length...")?;
+    /// let token = ring.issue(Claims::new("ada", "pk", 1000, 2000).with_perms(["posts.read"]))?;
+    /// let claims = ring.verify(&token, 1500, 30)?;
+    /// assert_eq!((claims.sub.as_str(), claims.exp), ("ada", 2000));
+    /// assert_eq!(ring.verify(&token, 2031, 30).unwrap_err().code().as_str(), "expired");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The first check that fails, as an [`MwtError`].
+    pub fn verify(&self, token: &str, now: u64, leeway: u64) -> Result<Claims, MwtError> {
+        if token.len() > self.max_token_len {
+            return Err(MwtError::Oversize { len: token.len(), max: self.max_token_len });
+        }
+        let Some((version, rest)) = token.split_once('.') else {
+            return Err(MwtError::Malformed { reason: "no '.' separator" });
+        };
+        if version != MWT_PREFIX {
+            return Err(MwtError::WrongVersion { found: version.chars().take(16).collect() });
+        }
+        let Some((payload_b64, signature_b64)) = rest.split_once('.') else {
+            return Err(MwtError::Malformed { reason: "expected three '.'-separated parts" });
+        };
+        if signature_b64.contains('.') {
+            return Err(MwtError::Malformed { reason: "expected three '.'-separated parts" });
+        }
+        if payload_b64.is_empty() || signature_b64.is_empty() {
+            return Err(MwtError::Malformed { reason: "empty part" });
+        }
+        let payload =
+            B64.decode(payload_b64).map_err(|_| MwtError::BadEncoding { part: TokenPart::Payload })?;
+        let mut signature = [0u8; 32];
+        match B64.decode_slice(signature_b64, &mut signature) {
+            Ok(32) => {}
+            Ok(_) | Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+                return Err(MwtError::Malformed { reason: "signature is not 32 bytes" });
+            }
+            Err(base64::DecodeSliceError::DecodeError(_)) => {
+                return Err(MwtError::BadEncoding { part: TokenPart::Signature });
+            }
+        }
+
+        let object = match serde_json::from_slice::<Value>(&payload) {
+            Ok(Value::Object(object)) => object,
+            Ok(_) => return Err(MwtError::InvalidPayload { reason: "JSON, but not an object".into() }),
+            Err(err) => return Err(MwtError::InvalidPayload { reason: err.to_string() }),
+        };
+        let mut matcher = MatchSink::new(&payload);
+        if canonical::write_object(&object, &mut matcher).is_err() || !matcher.matched() {
+            return Err(MwtError::NonCanonical);
+        }
+
+        let kid = match object.get("kid") {
+            Some(Value::String(kid)) => kid,
+            Some(_) => {
+                return Err(MwtError::InvalidClaims {
+                    claim: "kid",
+                    problem: ClaimProblem::NotString,
+                });
+            }
+            None => {
+                return Err(MwtError::InvalidClaims {
+                    claim: "kid",
+                    problem: ClaimProblem::Missing,
+                });
+            }
+        };
+        let key = self.keys.get(kid.as_str()).ok_or_else(|| MwtError::UnknownKid { kid: kid.clone() })?;
+        let mut mac = key.mac.clone();
+        mac.update(&token.as_bytes()[..MWT_PREFIX.len() + 1 + payload_b64.len()]);
+        mac.verify_slice(&signature).map_err(|_| MwtError::BadSignature)?;
+
+        let claims = Claims::from_object(object)?;
+        if now > claims.exp.saturating_add(leeway) {
+            return Err(MwtError::Expired { exp: claims.exp, now, leeway });
+        }
+        if claims.iat > now.saturating_add(leeway) {
+            return Err(MwtError::NotYetValid { iat: claims.iat, now, leeway });
+        }
+        Ok(claims)
+    }
+}
