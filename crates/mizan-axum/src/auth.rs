@@ -15,7 +15,10 @@ use crate::shared::Shared;
 
 /// Seconds since the Unix epoch.
 pub(crate) fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 impl Shared {
@@ -28,7 +31,9 @@ impl Shared {
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-                .ok_or_else(|| unauthenticated("malformed", "the Authorization header must be `Bearer <token>`"))?;
+                .ok_or_else(|| {
+                    unauthenticated("malformed", "the Authorization header must be `Bearer <token>`")
+                })?;
             let identity = self.verify(token.trim())?;
             return Ok(Caller {
                 identity: Some(identity),
@@ -66,25 +71,19 @@ impl Shared {
             .config
             .keyring
             .verify(token, now_secs(), self.config.token_leeway.as_secs())
-            .map_err(|err| unauthenticated(err.code(), &err.to_string()))?;
-        let permissions: BTreeSet<String> = match claims.extra.get("perms") {
-            None => BTreeSet::new(),
-            Some(value) => serde_json::from_value(value.clone())
-                .map_err(|_| unauthenticated("invalid_claims", "the `perms` claim must be a list of strings"))?,
-        };
-        if claims.extra.contains_key("perms")
-            && self.keys.permission_key(permissions.iter().map(String::as_str)) != claims.pk
-        {
+            .map_err(|err| unauthenticated(err.code().as_str(), &err.to_string()))?;
+        if claims.perms.is_some() && !claims.permission_key_matches(&self.config.cache_secret) {
             return Err(unauthenticated(
                 "invalid_claims",
-                "the `pk` claim does not match the `perms` claim",
+                "the `pk` claim is not the permission key of the `perms` claim",
             ));
         }
+        let permissions: BTreeSet<String> = claims.perms.iter().flatten().cloned().collect();
         Ok(Arc::new(Identity {
             user_id: claims.sub.clone(),
             permission_key: claims.pk.clone(),
             permissions,
-            claims: claims.to_map(),
+            claims: claims.to_object().unwrap_or_default(),
         }))
     }
 }

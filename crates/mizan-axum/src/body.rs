@@ -10,7 +10,11 @@ use serde_json::Value;
 use crate::limits::{Limits, exceeds_depth};
 
 /// Reads a body of at most `limits.max_body_bytes`.
-pub(crate) async fn read_body(headers: &HeaderMap, body: Body, limits: &Limits) -> Result<bytes::Bytes, FunctionError> {
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limits: &Limits,
+) -> Result<bytes::Bytes, FunctionError> {
     let too_large = || {
         FunctionError::from_code(
             ErrorCode::PayloadTooLarge,
@@ -24,15 +28,20 @@ pub(crate) async fn read_body(headers: &HeaderMap, body: Body, limits: &Limits) 
     if declared.is_some_and(|len| len > limits.max_body_bytes as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limits.max_body_bytes).await.map_err(|err| {
-        let over_limit = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
-            .any(|e| e.is::<http_body_util::LengthLimitError>());
-        if over_limit {
-            too_large()
-        } else {
-            FunctionError::from_code(ErrorCode::BadRequest, format!("the body could not be read: {err}"))
-        }
-    })
+    axum::body::to_bytes(body, limits.max_body_bytes)
+        .await
+        .map_err(|err| {
+            let over_limit = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+                .any(|e| e.is::<http_body_util::LengthLimitError>());
+            if over_limit {
+                too_large()
+            } else {
+                FunctionError::from_code(
+                    ErrorCode::BadRequest,
+                    format!("the body could not be read: {err}"),
+                )
+            }
+        })
 }
 
 /// Parses JSON text after checking its depth; empty text is `null` (a call without input).
@@ -51,11 +60,17 @@ pub(crate) fn parse_json<T: DeserializeOwned>(text: &[u8], limits: &Limits) -> R
         if err.is_data() {
             envelope_error(&err)
         } else {
-            FunctionError::from_code(ErrorCode::InvalidJson, format!("the body is not valid JSON: {err}"))
+            FunctionError::from_code(
+                ErrorCode::InvalidJson,
+                format!("the body is not valid JSON: {err}"),
+            )
         }
     })
 }
 
 fn envelope_error(err: &serde_json::Error) -> FunctionError {
-    FunctionError::from_code(ErrorCode::BadRequest, format!("the request does not have the expected shape: {err}"))
+    FunctionError::from_code(
+        ErrorCode::BadRequest,
+        format!("the request does not have the expected shape: {err}"),
+    )
 }

@@ -13,7 +13,7 @@ use crate::limits::Limits;
 /// use mizan::axum::Config;
 /// use mizan::mwt::Keyring;
 ///
-/// let config = Config::new(b"a long random cache secret".to_vec(), Keyring::single("k1", b"signing key".to_vec()));
+/// let config = Config::new(b"a long random cache secret".to_vec(), Keyring::new("k1", b"signing key").unwrap());
 /// assert_eq!(config.cookie_name, "mizan_token");
 /// ```
 #[derive(Clone)]

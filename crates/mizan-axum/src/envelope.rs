@@ -97,7 +97,9 @@ pub(crate) fn error_body(error: &FunctionError) -> Bytes {
             details: error.details(),
         },
     };
-    serde_json::to_vec(&envelope).expect("an error envelope always serializes").into()
+    serde_json::to_vec(&envelope)
+        .expect("an error envelope always serializes")
+        .into()
 }
 
 impl Outcome {
@@ -108,9 +110,5 @@ impl Outcome {
             cache,
             cached: None,
         }
-    }
-
-    pub(crate) fn is_success(&self) -> bool {
-        self.status < 400
     }
 }

@@ -14,7 +14,6 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::envelope::{CacheStatus, CachedMeta, Outcome, success_body};
-use crate::revisions::Revisions;
 use crate::shared::Shared;
 
 /// Who is calling, resolved once per request.
@@ -51,7 +50,10 @@ impl Shared {
             duration_us = tracing::field::Empty,
         );
         let started = Instant::now();
-        let outcome = self.execute_function(caller, function, input, via).instrument(span.clone()).await;
+        let outcome = self
+            .execute_function(caller, function, input, via)
+            .instrument(span.clone())
+            .await;
         span.record("cache", outcome.cache.as_str());
         span.record("status", outcome.status);
         span.record("duration_us", started.elapsed().as_micros() as u64);
@@ -160,7 +162,10 @@ impl Shared {
             Access::Permissions(perms) => perms.as_slice(),
         };
         let identity = caller.identity.as_deref().ok_or_else(|| {
-            FunctionError::from_code(ErrorCode::Unauthenticated, format!("`{}` needs a valid token", f.name()))
+            FunctionError::from_code(
+                ErrorCode::Unauthenticated,
+                format!("`{}` needs a valid token", f.name()),
+            )
         })?;
         if let Some(missing) = required.iter().find(|p| !identity.permissions.contains(*p)) {
             return Err(FunctionError::from_code(
@@ -172,12 +177,19 @@ impl Shared {
     }
 
     /// Where a call's result lives in the cache, if anywhere.
-    async fn cache_slot(&self, caller: &Caller, f: &ServerFunction, input: &Value) -> Result<CacheSlot, FunctionError> {
+    async fn cache_slot(
+        &self,
+        caller: &Caller,
+        f: &ServerFunction,
+        input: &Value,
+    ) -> Result<CacheSlot, FunctionError> {
         let policy = f.cache();
         let (scope, who) = match (policy.scope(), caller.identity.as_deref()) {
             (CacheScope::None, _) => return Ok(CacheSlot::Off),
             (CacheScope::Public, _) => (KeyScope::Public, ""),
-            (CacheScope::Permission, Some(identity)) => (KeyScope::Permission, identity.permission_key.as_str()),
+            (CacheScope::Permission, Some(identity)) => {
+                (KeyScope::Permission, identity.permission_key.as_str())
+            }
             (CacheScope::Permission, None) => (KeyScope::Permission, self.anonymous_permission_key.as_str()),
             (CacheScope::User, Some(identity)) => (KeyScope::User, identity.user_id.as_str()),
             (CacheScope::User, None) => return Ok(CacheSlot::Bypass),
@@ -186,9 +198,15 @@ impl Shared {
             Ok(rev) => rev,
             Err(()) => return Ok(CacheSlot::Bypass),
         };
-        let key = self.keys.cache_key(f.name(), input, scope, who, rev).map_err(|err| {
-            FunctionError::from_code(ErrorCode::ValidationFailed, format!("the input cannot be cached: {err}"))
-        })?;
+        let key = self
+            .keys
+            .cache_key(f.name(), input, scope, who, rev)
+            .map_err(|err| {
+                FunctionError::from_code(
+                    ErrorCode::ValidationFailed,
+                    format!("the input cannot be cached: {err}"),
+                )
+            })?;
         Ok(CacheSlot::Keyed {
             key,
             meta: CachedMeta {
@@ -229,4 +247,3 @@ impl CacheSlot {
         }
     }
 }
-

@@ -6,7 +6,7 @@
 //! use mizan::mwt::Keyring;
 //!
 //! # async fn run(registry: Registry) -> Result<(), Box<dyn std::error::Error>> {
-//! let config = Config::new(b"cache secret".to_vec(), Keyring::single("k1", b"signing key".to_vec()));
+//! let config = Config::new(b"cache secret".to_vec(), Keyring::new("k1", b"signing key").unwrap());
 //! let mizan = Mizan::new(registry, config)?;
 //! let app = axum::Router::new().nest("/mizan", mizan.router());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
@@ -47,7 +47,9 @@ pub struct Mizan {
 
 impl std::fmt::Debug for Mizan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mizan").field("registry", &self.shared.registry).finish_non_exhaustive()
+        f.debug_struct("Mizan")
+            .field("registry", &self.shared.registry)
+            .finish_non_exhaustive()
     }
 }
 

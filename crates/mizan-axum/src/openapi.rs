@@ -63,7 +63,8 @@ fn path_item(f: &ServerFunction, input: Value, output: Value) -> Value {
         operation["security"] = json!([{ "mwt": [] }]);
     }
     let mut post = operation.clone();
-    post["requestBody"] = json!({ "required": false, "content": { "application/json": { "schema": input } } });
+    post["requestBody"] =
+        json!({ "required": false, "content": { "application/json": { "schema": input } } });
     let mut item = json!({ "post": post });
     if f.kind() == FunctionKind::Query {
         let mut get = operation;
@@ -143,7 +144,10 @@ fn rewrite_refs(value: &mut Value, renames: &[(String, String)]) {
         Value::Object(object) => {
             if let Some(Value::String(reference)) = object.get_mut("$ref") {
                 if let Some(name) = reference.strip_prefix("#/$defs/") {
-                    let target = renames.iter().find(|(from, _)| from == name).map_or(name, |(_, to)| to);
+                    let target = renames
+                        .iter()
+                        .find(|(from, _)| from == name)
+                        .map_or(name, |(_, to)| to);
                     *reference = format!("#/components/schemas/{target}");
                 }
             }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use mizan_core::{CacheBackend, KeyDeriver, Registry, State};
+use mizan_core::{CacheBackend, KeyDeriver, Registry, State, TokenIssuer};
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -29,12 +29,20 @@ impl Shared {
     pub(crate) fn new(registry: Registry, config: Config) -> Self {
         let keys = KeyDeriver::new(&config.cache_secret);
         let anonymous_permission_key = keys.permission_key([]);
-        let schema_json = serde_json::to_vec(&registry.get_schema()).expect("schema serializes").into();
-        let openapi_json = serde_json::to_vec(&crate::openapi::document(&registry)).expect("openapi serializes").into();
+        let schema_json = serde_json::to_vec(&registry.get_schema())
+            .expect("schema serializes")
+            .into();
+        let openapi_json = serde_json::to_vec(&crate::openapi::document(&registry))
+            .expect("openapi serializes")
+            .into();
         Self {
             cache: config.cache.clone(),
             revisions: Revisions::new(config.cache.clone()),
-            state: Arc::new(config.state.clone()),
+            state: Arc::new(config.state.clone().with(TokenIssuer::new(
+                config.keyring.clone(),
+                &config.cache_secret,
+                config.token_ttl,
+            ))),
             keys,
             anonymous_permission_key,
             metrics: Metrics::default(),

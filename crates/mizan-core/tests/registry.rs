@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mizan_core::{
-    CachePolicy, Ctx, FunctionError, Registry, RegistryExtension, RegistryProblem, RequestContext, ServerFunction,
+    CachePolicy, Ctx, FunctionError, Registry, RegistryExtension, RegistryProblem, RequestContext,
+    ServerFunction,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -94,7 +95,10 @@ fn register_as_renames_the_same_handler() {
     registry.register(query("a")).register_as("b", query("a"));
     assert_eq!(registry.get_function("b").unwrap().name(), "b");
     assert_eq!(
-        registry.get_all_functions().map(ServerFunction::name).collect::<Vec<_>>(),
+        registry
+            .get_all_functions()
+            .map(ServerFunction::name)
+            .collect::<Vec<_>>(),
         ["a", "b"]
     );
     registry.validate_registry().unwrap();
@@ -104,10 +108,15 @@ fn register_as_renames_the_same_handler() {
 fn compositions_are_listed_and_fetched() {
     let mut registry = Registry::new();
     registry.register(query("a")).register(query("b"));
-    registry.register_compose("home", ["a", "b"]).register_compose("side", ["b"]);
+    registry
+        .register_compose("home", ["a", "b"])
+        .register_compose("side", ["b"]);
     assert_eq!(registry.get_compose("home").unwrap().members(), ["a", "b"]);
     assert_eq!(
-        registry.get_all_compositions().map(|c| c.name()).collect::<Vec<_>>(),
+        registry
+            .get_all_compositions()
+            .map(|c| c.name())
+            .collect::<Vec<_>>(),
         ["home", "side"]
     );
     assert!(registry.get_compose("nope").is_none());
@@ -134,13 +143,19 @@ fn extensions_are_found_by_name_and_type() {
     registry.register_extension("channels", ext);
     assert!(registry.get_extension::<CountingExtension>("channels").is_some());
     assert!(registry.get_extension::<CountingExtension>("other").is_none());
-    assert_eq!(registry.get_schema()["channels"]["demo_channel"]["bidirectional"], false);
+    assert_eq!(
+        registry.get_schema()["channels"]["demo_channel"]["bidirectional"],
+        false
+    );
 }
 
 #[test]
 fn get_registry_lists_names_by_kind() {
     let mut registry = Registry::new();
-    registry.register(query("q")).register(mutation("m")).register_compose("c", ["q"]);
+    registry
+        .register(query("q"))
+        .register(mutation("m"))
+        .register_compose("c", ["q"]);
     let (ext, _) = extension();
     registry.register_extension("channels", ext);
     assert_eq!(
@@ -153,7 +168,10 @@ fn get_registry_lists_names_by_kind() {
 fn clear_registry_cascades_into_extensions() {
     let mut registry = Registry::new();
     let (ext, clears) = extension();
-    registry.register(query("a")).register_compose("c", ["a"]).register_extension("channels", ext);
+    registry
+        .register(query("a"))
+        .register_compose("c", ["a"])
+        .register_extension("channels", ext);
     registry.clear_registry();
     assert_eq!(clears.load(Ordering::SeqCst), 1, "the extension was cleared");
     assert_eq!(registry.get_all_functions().len(), 0);
@@ -169,8 +187,14 @@ fn clear_registry_cascades_into_extensions() {
 #[test]
 fn validate_reports_duplicates() {
     let mut registry = Registry::new();
-    registry.register(query("a")).register(query("a")).register(query("b"));
-    registry.register_compose("b", ["a"]).register_compose("c", ["a"]).register_compose("c", ["a"]);
+    registry
+        .register(query("a"))
+        .register(query("a"))
+        .register(query("b"));
+    registry
+        .register_compose("b", ["a"])
+        .register_compose("c", ["a"])
+        .register_compose("c", ["a"]);
     let (e1, _) = extension();
     let (e2, _) = extension();
     registry.register_extension("x", e1).register_extension("x", e2);
@@ -248,17 +272,41 @@ fn validate_reports_composition_problems() {
 fn validate_reports_policy_problems() {
     let mut registry = Registry::new();
     registry
-        .register(ServerFunction::mutation("cached_write").cache(CachePolicy::public()).handler(noop))
-        .register(ServerFunction::query("purging_read").invalidates(["posts"]).handler(noop))
-        .register(ServerFunction::query("no_perms").permissions(Vec::<String>::new()).handler(noop))
-        .register(ServerFunction::query("blank_perm").permissions([""]).handler(noop));
+        .register(
+            ServerFunction::mutation("cached_write")
+                .cache(CachePolicy::public())
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::query("purging_read")
+                .invalidates(["posts"])
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::query("no_perms")
+                .permissions(Vec::<String>::new())
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::query("blank_perm")
+                .permissions([""])
+                .handler(noop),
+        );
     assert_eq!(
         problems(&registry),
         [
-            RegistryProblem::EmptyPermission { name: "blank_perm".into() },
-            RegistryProblem::CachedMutation { name: "cached_write".into() },
-            RegistryProblem::EmptyPermission { name: "no_perms".into() },
-            RegistryProblem::InvalidatingQuery { name: "purging_read".into() },
+            RegistryProblem::EmptyPermission {
+                name: "blank_perm".into()
+            },
+            RegistryProblem::CachedMutation {
+                name: "cached_write".into()
+            },
+            RegistryProblem::EmptyPermission {
+                name: "no_perms".into()
+            },
+            RegistryProblem::InvalidatingQuery {
+                name: "purging_read".into()
+            },
         ]
     );
 }
@@ -279,7 +327,9 @@ fn validate_reports_extension_problems() {
                 extension: "channels".into(),
                 problem: "channel `x` has no message type".into()
             },
-            RegistryProblem::ReservedExtensionName { name: "functions".into() },
+            RegistryProblem::ReservedExtensionName {
+                name: "functions".into()
+            },
         ]
     );
     // The reserved name never overwrites the functions section.
@@ -291,7 +341,11 @@ fn every_problem_is_reported_at_once_with_a_fix() {
     let mut registry = Registry::new();
     registry
         .register(query("Bad"))
-        .register(ServerFunction::mutation("w").cache(CachePolicy::user()).handler(noop))
+        .register(
+            ServerFunction::mutation("w")
+                .cache(CachePolicy::user())
+                .handler(noop),
+        )
         .register_compose("c", ["ghost"]);
     let err = registry.validate_registry().unwrap_err();
     assert_eq!(err.problems().len(), 3);
@@ -349,7 +403,12 @@ fn schema_snapshot() {
 fn schema_is_deterministic_whatever_the_registration_order() {
     let a = full_registry().get_schema();
     let mut registry = Registry::new();
-    for f in full_registry().get_all_functions().collect::<Vec<_>>().into_iter().rev() {
+    for f in full_registry()
+        .get_all_functions()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
         registry.register(f.clone());
     }
     registry.register_compose("blog_home", ["posts.get", "posts.drafts"]);

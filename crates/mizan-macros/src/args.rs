@@ -76,7 +76,8 @@ fn parse_cache(meta: &ParseNestedMeta<'_>) -> Result<CacheArgs> {
             scope = Some(lit);
         } else if entry.path.is_ident("ttl") {
             let lit: LitStr = entry.value()?.parse()?;
-            ttl_millis = Some(parse_duration_millis(&lit.value()).map_err(|why| syn::Error::new(lit.span(), why))?);
+            ttl_millis =
+                Some(parse_duration_millis(&lit.value()).map_err(|why| syn::Error::new(lit.span(), why))?);
         } else if entry.path.is_ident("tags") {
             tags = string_list(&entry.value()?.parse()?)?;
         } else {
@@ -84,7 +85,8 @@ fn parse_cache(meta: &ParseNestedMeta<'_>) -> Result<CacheArgs> {
         }
         Ok(())
     })?;
-    let scope = scope.ok_or_else(|| meta.error("`cache(...)` needs `scope = \"public\" | \"permission\" | \"user\"`"))?;
+    let scope = scope
+        .ok_or_else(|| meta.error("`cache(...)` needs `scope = \"public\" | \"permission\" | \"user\"`"))?;
     Ok(CacheArgs {
         scope,
         ttl_millis,
@@ -94,7 +96,10 @@ fn parse_cache(meta: &ParseNestedMeta<'_>) -> Result<CacheArgs> {
 
 fn string_list(expr: &Expr) -> Result<Vec<LitStr>> {
     let Expr::Array(ExprArray { elems, .. }) = expr else {
-        return Err(syn::Error::new_spanned(expr, "expected a list of strings: [\"a\", \"b\"]"));
+        return Err(syn::Error::new_spanned(
+            expr,
+            "expected a list of strings: [\"a\", \"b\"]",
+        ));
     };
     elems
         .iter()

@@ -14,13 +14,22 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
 
     let sig = &function.sig;
     if sig.asyncness.is_none() {
-        return Err(syn::Error::new_spanned(sig.fn_token, "a Mizan function must be `async fn`"));
+        return Err(syn::Error::new_spanned(
+            sig.fn_token,
+            "a Mizan function must be `async fn`",
+        ));
     }
     if !sig.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(&sig.generics, "a Mizan function cannot be generic"));
+        return Err(syn::Error::new_spanned(
+            &sig.generics,
+            "a Mizan function cannot be generic",
+        ));
     }
     if let Some(receiver) = sig.receiver() {
-        return Err(syn::Error::new_spanned(receiver, "a Mizan function cannot take `self`"));
+        return Err(syn::Error::new_spanned(
+            receiver,
+            "a Mizan function cannot take `self`",
+        ));
     }
 
     let rust_name = sig.ident.clone();
@@ -46,7 +55,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
     let outer_attrs: Vec<_> = function
         .attrs
         .iter()
-        .filter(|attr| attr.path().is_ident("doc") || attr.path().is_ident("allow") || attr.path().is_ident("cfg"))
+        .filter(|attr| {
+            attr.path().is_ident("doc") || attr.path().is_ident("allow") || attr.path().is_ident("cfg")
+        })
         .cloned()
         .collect();
     function.attrs.retain(|attr| !attr.path().is_ident("doc"));
@@ -98,7 +109,12 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
             Lit::Int(i) => quote!(#i),
             Lit::Bool(b) => quote!(#b),
             Lit::Float(f) => quote!(#f),
-            other => return Err(syn::Error::new_spanned(other, "meta values must be strings, numbers or booleans")),
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    "meta values must be strings, numbers or booleans",
+                ));
+            }
         };
         calls.push(quote!(.meta(#key, #value)));
     }

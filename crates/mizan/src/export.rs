@@ -64,7 +64,10 @@ pub fn export_if_requested(registry: &Registry) {
         }
         (Some(document), Ok(())) => {
             let mut out = std::io::stdout().lock();
-            match out.write_all(render(registry, document).as_bytes()).and_then(|()| out.flush()) {
+            match out
+                .write_all(render(registry, document).as_bytes())
+                .and_then(|()| out.flush())
+            {
                 Ok(()) => 0,
                 Err(err) => {
                     eprintln!("could not write the {name}: {err}");

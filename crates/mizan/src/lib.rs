@@ -51,6 +51,42 @@ pub use mizan_macros::function;
 
 pub mod export;
 
+/// Built-in token functions: exchange the application's credentials for an MWT, refresh it.
+pub mod auth {
+    #[doc(inline)]
+    pub use mizan_core::auth::{REFRESH_FUNCTION, TOKEN_FUNCTION, token_functions};
+    #[doc(inline)]
+    pub use mizan_core::{IssuedToken, Principal, TokenIssuer};
+}
+
+/// MWT, the Mizan Web Token: signing, verification and key rotation (`spec/PROTOCOL.md` §1.4).
+pub mod mwt {
+    #[doc(inline)]
+    pub use mizan_core::{
+        ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MWT_PREFIX, MwtError,
+        MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
+    };
+}
+
+/// Canonical JSON (RFC 8785), cache keys and permission keys (`spec/PROTOCOL.md` §1).
+pub mod keys {
+    #[doc(inline)]
+    pub use mizan_core::{
+        CanonicalError, KEY_VERSION, KeyDeriver, KeyScope, cache_key, canonicalize, canonicalize_str,
+        permission_key,
+    };
+}
+
+/// Cache backends: where cached results and revisions live.
+pub mod cache {
+    #[doc(inline)]
+    pub use mizan_core::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    #[doc(inline)]
+    pub use mizan_core::{RedisCache, RedisCacheBuilder};
+}
+
 /// The schema document and its format version.
 pub mod schema {
     #[doc(inline)]

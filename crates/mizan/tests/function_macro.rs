@@ -62,7 +62,11 @@ fn macro_and_builder_produce_identical_schemas() {
     let by_hand = ServerFunction::query("posts.get")
         .description("One post by id.\n\nSecond paragraph.")
         .context("blog")
-        .cache(CachePolicy::public().ttl(Duration::from_secs(120)).tags(["posts", "front"]))
+        .cache(
+            CachePolicy::public()
+                .ttl(Duration::from_secs(120))
+                .tags(["posts", "front"]),
+        )
         .permissions(["posts.read"])
         .meta("owner", "team-blog")
         .meta("weight", 3)

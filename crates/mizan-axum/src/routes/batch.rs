@@ -43,7 +43,10 @@ pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         if batch.calls.len() > max {
             return Err(FunctionError::from_code(
                 ErrorCode::LimitExceeded,
-                format!("a batch may hold at most {max} calls; it has {}", batch.calls.len()),
+                format!(
+                    "a batch may hold at most {max} calls; it has {}",
+                    batch.calls.len()
+                ),
             ));
         }
         Ok::<_, FunctionError>((caller, batch))
@@ -52,15 +55,14 @@ pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         Ok(parsed) => parsed,
         Err(error) => return error_response(&error),
     };
-    let outcomes = join_all(
-        batch
-            .calls
-            .into_iter()
-            .map(|call| {
-                let (shared, caller) = (&shared, &caller);
-                async move { shared.execute(caller, &call.function, call.input, Via::Post).await }
-            }),
-    )
+    let outcomes = join_all(batch.calls.into_iter().map(|call| {
+        let (shared, caller) = (&shared, &caller);
+        async move {
+            shared
+                .execute(caller, &call.function, call.input, Via::Post)
+                .await
+        }
+    }))
     .await;
     json_response(200, results_array(&outcomes))
 }

@@ -56,7 +56,10 @@ pub(super) async fn get(
         if query.len() > limits.max_query_bytes {
             return Err(FunctionError::from_code(
                 ErrorCode::LimitExceeded,
-                format!("the query string exceeds {} bytes; call with POST", limits.max_query_bytes),
+                format!(
+                    "the query string exceeds {} bytes; call with POST",
+                    limits.max_query_bytes
+                ),
             ));
         }
         let params: GetParams = serde_urlencoded::from_str(&query).map_err(|err| {

@@ -69,7 +69,11 @@ pub(super) async fn post(
         if i > 0 {
             out.put_u8(b',');
         }
-        out.put_slice(serde_json::to_string(member).expect("a string serializes").as_bytes());
+        out.put_slice(
+            serde_json::to_string(member)
+                .expect("a string serializes")
+                .as_bytes(),
+        );
         out.put_u8(b':');
         out.put_slice(&outcome.body);
     }

@@ -38,7 +38,10 @@ pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         if !caller.csrf_ok {
             return Err(FunctionError::from_code(
                 ErrorCode::CsrfFailed,
-                format!("a cookie-authenticated purge needs the `{}` header", shared.config.csrf_header),
+                format!(
+                    "a cookie-authenticated purge needs the `{}` header",
+                    shared.config.csrf_header
+                ),
             ));
         }
         let body = read_body(&headers, body, &shared.config.limits).await?;
@@ -46,7 +49,10 @@ pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         if tags.is_empty() || tags.len() > shared.config.limits.max_batch_calls {
             return Err(FunctionError::from_code(
                 ErrorCode::BadRequest,
-                format!("purge between 1 and {} tags", shared.config.limits.max_batch_calls),
+                format!(
+                    "purge between 1 and {} tags",
+                    shared.config.limits.max_batch_calls
+                ),
             ));
         }
         let revisions = shared.purge(tags.iter().map(String::as_str)).await;
@@ -60,7 +66,12 @@ pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         Ok(revisions)
     };
     match result.await {
-        Ok(revisions) => json_response(200, serde_json::to_vec(&json!({ "revisions": revisions })).unwrap().into()),
+        Ok(revisions) => json_response(
+            200,
+            serde_json::to_vec(&json!({ "revisions": revisions }))
+                .unwrap()
+                .into(),
+        ),
         Err(error) => error_response(&error),
     }
 }
@@ -70,17 +81,31 @@ pub(super) struct RevisionsQuery {
     tags: String,
 }
 
-pub(super) async fn revisions(State(shared): State<Arc<Shared>>, Query(query): Query<RevisionsQuery>) -> Response {
-    let tags: Vec<&str> = query.tags.split(',').filter(|t| !t.is_empty()).take(256).collect();
+pub(super) async fn revisions(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<RevisionsQuery>,
+) -> Response {
+    let tags: Vec<&str> = query
+        .tags
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .take(256)
+        .collect();
     match shared.revisions.read(&tags).await {
         Ok(revs) => {
             let map: BTreeMap<&str, u64> = tags.into_iter().zip(revs).collect();
-            json_response(200, serde_json::to_vec(&json!({ "revisions": map })).unwrap().into())
+            json_response(
+                200,
+                serde_json::to_vec(&json!({ "revisions": map })).unwrap().into(),
+            )
         }
         Err(err) => {
             shared.metrics.cache_error();
             tracing::warn!(%err, "revision read failed");
-            error_response(&FunctionError::from_code(ErrorCode::Unavailable, "the cache backend is unavailable"))
+            error_response(&FunctionError::from_code(
+                ErrorCode::Unavailable,
+                "the cache backend is unavailable",
+            ))
         }
     }
 }

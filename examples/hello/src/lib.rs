@@ -1,0 +1,100 @@
+//! The hello app's registry, shared by its binary and by the tests that run it.
+
+use mizan::auth::{Principal, token_functions};
+use mizan::axum::{Config, Mizan};
+use mizan::mwt::Keyring;
+use mizan::prelude::*;
+
+/// Who to greet.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GreetInput {
+    /// The name to greet.
+    pub name: String,
+}
+
+/// A greeting.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Greeting {
+    /// The greeting text.
+    pub message: String,
+}
+
+/// Greets someone. Cached for everyone for a minute.
+#[mizan::function(context = "home", cache(scope = "public", ttl = "60s", tags = ["greetings"]))]
+pub async fn greet(input: GreetInput) -> Result<Greeting, FunctionError> {
+    Ok(Greeting {
+        message: format!("Hello, {}!", input.name),
+    })
+}
+
+/// Who is calling, cached per user.
+#[mizan::function(context = "home", authenticated, cache(scope = "user", ttl = "30s"))]
+pub async fn whoami(ctx: Ctx, _: ()) -> Result<String, FunctionError> {
+    Ok(ctx.require_identity()?.user_id.clone())
+}
+
+/// Changes the greeting style; purges every cached greeting.
+#[mizan::function(mutation, permissions = ["greetings.write"], invalidates = ["greetings"])]
+pub async fn reset_greetings() -> Result<bool, FunctionError> {
+    Ok(true)
+}
+
+/// The demo credentials: any user with the password `mizan`; `admin` may write.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Login {
+    /// User name.
+    pub user: String,
+    /// Password (`mizan`).
+    pub password: String,
+}
+
+async fn check_login(_: Ctx, login: Login) -> Result<Principal, FunctionError> {
+    if login.password != "mizan" {
+        return Err(FunctionError::from_code(
+            mizan::ErrorCode::Unauthenticated,
+            "wrong user or password",
+        ));
+    }
+    let mut permissions = vec!["greetings.read".to_owned()];
+    if login.user == "admin" {
+        permissions.extend(["greetings.write".to_owned(), "mizan.purge".to_owned()]);
+    }
+    Ok(Principal {
+        user_id: login.user,
+        permissions,
+    })
+}
+
+/// Every function of the app.
+pub fn registry() -> Registry {
+    let mut registry = Registry::new();
+    registry
+        .register(greet())
+        .register(whoami())
+        .register(reset_greetings());
+    for f in token_functions(check_login) {
+        registry.register(f);
+    }
+    registry.register_compose("home_page", ["greet", "whoami"]);
+    registry
+}
+
+/// Configuration from `MIZAN_CACHE_SECRET` and `MIZAN_SIGNING_KEY` (hex), with fixed
+/// development secrets when they are unset.
+pub fn config_from_env() -> Result<Config, Box<dyn std::error::Error>> {
+    let secret = |var: &str, dev: &[u8]| -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        match std::env::var(var) {
+            Ok(hex) => Ok(hex::decode(hex.trim())?),
+            Err(_) => Ok(dev.to_vec()),
+        }
+    };
+    let cache_secret = secret("MIZAN_CACHE_SECRET", b"hello-dev-cache-secret")?;
+    let signing_key = secret("MIZAN_SIGNING_KEY", b"hello-dev-signing-key")?;
+    Ok(Config::new(cache_secret, Keyring::new("dev", &signing_key)?))
+}
+
+/// The app's router: Mizan under `/mizan`.
+pub fn app(mizan: &Mizan) -> axum::Router {
+    axum::Router::new().nest("/mizan", mizan.router())
+}
