@@ -565,6 +565,29 @@ mod redis {
         assert_fails_fast("connect", RedisCache::connect(&url, "dead:")).await;
     }
 
+    #[tokio::test]
+    async fn a_server_that_never_answers_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("redis://{}", listener.local_addr().unwrap());
+        // Accepts connections and holds them open without ever replying.
+        let silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let cache = RedisCache::builder(&url).prefix("silent:").build().unwrap();
+
+        assert_fails_fast("get", cache.get("k")).await;
+        assert_fails_fast("incr", cache.incr("tag")).await;
+        let err = cache.set("k", Bytes::from_static(b"v"), None).await.unwrap_err();
+        assert!(
+            matches!(err, CacheError::Timeout { .. }),
+            "a silent server times out: {err:?}"
+        );
+        silent.abort();
+    }
+
     /// A throwaway `redis-server` without persistence, killed when dropped.
     struct RedisServer {
         port: u16,
