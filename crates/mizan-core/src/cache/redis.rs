@@ -50,7 +50,7 @@ pub struct RedisCache {
 }
 
 /// Configures a [`RedisCache`]; made by [`RedisCache::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct RedisCacheBuilder {
     url: String,
@@ -153,6 +153,25 @@ impl fmt::Debug for RedisCache {
             .field("default_ttl", &self.default_ttl)
             .field("operation_timeout", &self.operation_timeout)
             .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for RedisCacheBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may carry a password; never let it reach a log line.
+        let url = if self.url.contains('@') {
+            "<redacted>"
+        } else {
+            self.url.as_str()
+        };
+        f.debug_struct("RedisCacheBuilder")
+            .field("url", &url)
+            .field("prefix", &self.prefix)
+            .field("default_ttl", &self.default_ttl)
+            .field("connection_timeout", &self.connection_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .finish()
     }
 }
 
@@ -313,6 +332,14 @@ fn escape_glob(literal: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builder_debug_hides_credentials() {
+        let builder = RedisCache::builder("redis://user:hunter2@cache.internal:6379/0");
+        assert!(!format!("{builder:?}").contains("hunter2"));
+        let builder = RedisCache::builder("redis://127.0.0.1:6379");
+        assert!(format!("{builder:?}").contains("127.0.0.1:6379"));
+    }
 
     #[test]
     fn glob_specials_in_a_prefix_are_escaped() {
