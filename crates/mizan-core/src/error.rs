@@ -109,8 +109,13 @@ impl FieldError {
 }
 
 /// The error every function call can end in: what the client receives in the error envelope.
+///
+/// Boxed inside, so a `Result<T, FunctionError>` stays as small as a pointer on the error side.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FunctionError {
+pub struct FunctionError(Box<ErrorInner>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct ErrorInner {
     code: Cow<'static, str>,
     status: u16,
     message: String,
@@ -121,13 +126,13 @@ pub struct FunctionError {
 impl FunctionError {
     /// An application error with its own machine code and HTTP-equivalent status.
     pub fn new(code: impl Into<Cow<'static, str>>, status: u16, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ErrorInner {
             code: code.into(),
             status,
             message: message.into(),
             fields: Vec::new(),
             details: None,
-        }
+        }))
     }
 
     /// A framework error from the code table.
@@ -152,45 +157,45 @@ impl FunctionError {
 
     /// Adds field errors.
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
-        self.fields.extend(fields);
+        self.0.fields.extend(fields);
         self
     }
 
     /// Attaches structured details (typed errors put their payload here).
     pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+        self.0.details = Some(details);
         self
     }
 
     /// The machine code.
     pub fn code(&self) -> &str {
-        &self.code
+        &self.0.code
     }
 
     /// The HTTP-equivalent status.
     pub fn status(&self) -> u16 {
-        self.status
+        self.0.status
     }
 
     /// The human message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// Field errors, if the input was at fault.
     pub fn fields(&self) -> &[FieldError] {
-        &self.fields
+        &self.0.fields
     }
 
     /// Structured details, if any.
     pub fn details(&self) -> Option<&Value> {
-        self.details.as_ref()
+        self.0.details.as_ref()
     }
 }
 
 impl fmt::Display for FunctionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.0.code, self.0.message)
     }
 }
 

@@ -5,6 +5,7 @@ mod validate;
 
 use std::any::Any;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use serde_json::Value;
 
@@ -101,10 +102,11 @@ impl Registry {
     }
 
     fn insert_function(&mut self, name: String, function: ServerFunction) -> &mut Self {
-        if self.functions.contains_key(&name) {
-            self.conflicts.push(Conflict::Function(name));
-        } else {
-            self.functions.insert(name, function);
+        match self.functions.entry(name) {
+            Entry::Occupied(entry) => self.conflicts.push(Conflict::Function(entry.key().clone())),
+            Entry::Vacant(entry) => {
+                entry.insert(function);
+            }
         }
         self
     }
@@ -133,10 +135,11 @@ impl Registry {
         extension: E,
     ) -> &mut Self {
         let name = name.into();
-        if self.extensions.contains_key(&name) {
-            self.conflicts.push(Conflict::Extension(name));
-        } else {
-            self.extensions.insert(name, Box::new(extension));
+        match self.extensions.entry(name) {
+            Entry::Occupied(entry) => self.conflicts.push(Conflict::Extension(entry.key().clone())),
+            Entry::Vacant(entry) => {
+                entry.insert(Box::new(extension));
+            }
         }
         self
     }

@@ -1,0 +1,169 @@
+//! Caching in the request flow (memory backend): hits and misses, purge and invalidation,
+//! the `rev` parameter and the cache headers.
+
+use std::sync::Arc;
+
+use mizan_core::{CacheBackend, MemoryCache};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::{Server, config, registry, token};
+
+#[tokio::test]
+async fn a_second_call_is_a_hit_with_the_same_body() {
+    let server = Server::default().await;
+    let first = server.call("counter", json!({"q": 1}), None).await;
+    assert_eq!(first.header("mizan-cache"), Some("miss"));
+    assert_eq!(
+        first.body,
+        json!({"data": {"input": {"q": 1}, "computed": 1}, "rev": 0})
+    );
+    let second = server.call("counter", json!({"q": 1}), None).await;
+    assert_eq!(second.header("mizan-cache"), Some("hit"));
+    assert_eq!(second.body, first.body);
+    // Canonical input: key order and spacing do not matter; the value does.
+    let reordered = server.get("counter", &json!({"q": 1}), None).await;
+    assert_eq!(reordered.header("mizan-cache"), Some("hit"));
+    let other = server.call("counter", json!({"q": 2}), None).await;
+    assert_eq!(other.body["data"]["computed"], 2);
+    let snapshot = server.mizan.metrics().snapshot();
+    assert_eq!((snapshot.cache_hits, snapshot.cache_misses), (2, 2));
+}
+
+#[tokio::test]
+async fn purge_bumps_the_revision_and_the_next_read_is_fresh() {
+    let server = Server::default().await;
+    server.call("counter", json!(null), None).await;
+    let reply = server.purge(&["counted"]).await;
+    assert_eq!(reply.body, json!({"revisions": {"counted": 1}}));
+    let after = server.call("counter", json!(null), None).await;
+    assert_eq!(after.header("mizan-cache"), Some("miss"));
+    assert_eq!(after.body["rev"], 1);
+    assert_eq!(after.body["data"]["computed"], 2);
+
+    // Purging by the function's own name works too, and revisions add up.
+    server.purge(&["counter"]).await;
+    let after = server.call("counter", json!(null), None).await;
+    assert_eq!(
+        (after.body["rev"].as_u64(), after.header("mizan-rev")),
+        (Some(2), Some("2"))
+    );
+
+    let revisions = server
+        .send(
+            server
+                .request(Method::GET, "/revisions")
+                .query(&[("tags", "counted,counter,never")]),
+        )
+        .await;
+    assert_eq!(
+        revisions.body,
+        json!({"revisions": {"counted": 1, "counter": 1, "never": 0}})
+    );
+
+    // The server-side API purges the same way.
+    assert_eq!(server.mizan.purge(["counted"]).await["counted"], 2);
+    assert_eq!(server.call("counter", json!(null), None).await.body["rev"], 3);
+}
+
+#[tokio::test]
+async fn a_mutation_invalidates_its_tags() {
+    let server = Server::default().await;
+    server.call("counter", json!(null), None).await;
+    assert_eq!(
+        server
+            .call("counter", json!(null), None)
+            .await
+            .header("mizan-cache"),
+        Some("hit")
+    );
+    server.call("write", json!(null), None).await;
+    let after = server.call("counter", json!(null), None).await;
+    assert_eq!(
+        (after.header("mizan-cache"), after.body["rev"].as_u64()),
+        (Some("miss"), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn purge_needs_the_purge_permission() {
+    let server = Server::default().await;
+    let body = json!({"tags": ["counted"]});
+    let reply = server
+        .send(server.request(Method::POST, "/purge").json(&body))
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (401, "unauthenticated"));
+    let reply = server
+        .send(
+            server
+                .request(Method::POST, "/purge")
+                .bearer_auth(token("u", &["admin"]))
+                .json(&body),
+        )
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (403, "forbidden"));
+    let reply = server
+        .send(
+            server
+                .request(Method::POST, "/purge")
+                .bearer_auth(token("u", &["mizan.purge"]))
+                .json(&json!({"tags": []})),
+        )
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (400, "bad_request"));
+}
+
+#[tokio::test]
+async fn the_rev_parameter_decides_whether_shared_caches_may_keep_a_result() {
+    let server = Server::default().await;
+    let input = json!({"page": 1});
+    let without = server.get("counter", &input, None).await;
+    assert_eq!(without.header("cache-control"), Some("public, no-cache"));
+    let current = server.get("counter", &input, Some(0)).await;
+    assert_eq!(current.header("cache-control"), Some("public, max-age=3600"));
+    assert_eq!(current.header("mizan-rev"), Some("0"));
+    server.purge(&["counted"]).await;
+    // A client still on rev 0 gets the fresh result and learns the new revision, but no
+    // shared cache may keep it under the old URL.
+    let stale = server.get("counter", &input, Some(0)).await;
+    assert_eq!(stale.header("cache-control"), Some("public, no-cache"));
+    assert_eq!(
+        (stale.header("mizan-rev"), stale.body["data"]["computed"].as_u64()),
+        (Some("1"), Some(2))
+    );
+    let fresh = server.get("counter", &input, Some(1)).await;
+    assert_eq!(fresh.header("cache-control"), Some("public, max-age=3600"));
+    assert_eq!(fresh.header("mizan-cache"), Some("hit"));
+    // POST responses are never kept by shared caches.
+    let posted = server.call("counter", input.clone(), None).await;
+    assert_eq!(posted.header("cache-control"), Some("public, no-cache"));
+}
+
+#[tokio::test]
+async fn user_and_permission_results_are_private() {
+    let server = Server::default().await;
+    let reply = server.call("mine", json!(null), Some(&token("ada", &[]))).await;
+    assert_eq!(reply.header("cache-control"), Some("private, no-store"));
+    assert_eq!(reply.header("mizan-cache-scope"), Some("user"));
+    let reply = server
+        .call("by_perms", json!(null), Some(&token("ada", &["x"])))
+        .await;
+    assert_eq!(reply.header("cache-control"), Some("private, no-store"));
+    assert_eq!(reply.header("vary"), Some("authorization, cookie"));
+}
+
+#[tokio::test]
+async fn errors_are_not_cached() {
+    let server = Server::default().await;
+    let backend = Arc::new(MemoryCache::new());
+    let server2 = Server::start(registry(), config().with_cache(backend.clone())).await;
+    drop(server);
+    server2.call("counter", json!({"x": 1}), None).await;
+    backend.run_pending_tasks().await;
+    let entries = backend.entry_count();
+    server2.call("typed", json!({"bad": 1}), None).await;
+    server2.call("admin_only", json!(null), None).await;
+    backend.run_pending_tasks().await;
+    assert_eq!(backend.entry_count(), entries);
+    assert_eq!(backend.name(), "memory");
+}

@@ -1,0 +1,225 @@
+//! Every documented error: status, code and a useful message; never a 5xx for bad input.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::{Server, token};
+
+#[tokio::test]
+async fn unknown_function_is_404() {
+    let server = Server::default().await;
+    let reply = server.call("nope", json!(null), None).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (404, "not_found"));
+    assert!(reply.body["error"]["message"].as_str().unwrap().contains("nope"));
+    let reply = server.send(server.request(Method::GET, "/no/such/route")).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (404, "not_found"));
+    let reply = server.send(server.request(Method::POST, "/compose/nope")).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (404, "not_found"));
+}
+
+#[tokio::test]
+async fn get_on_a_mutation_is_405() {
+    let server = Server::default().await;
+    let reply = server.get("write", &json!(null), None).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (405, "method_not_allowed"));
+    let reply = server.send(server.request(Method::DELETE, "/call/echo")).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (405, "method_not_allowed"));
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let server = Server::default().await;
+    for body in ["{", "{\"a\":}", "nul", "[1,2", "\"unterminated"] {
+        let reply = server
+            .send(server.request(Method::POST, "/call/echo").body(body))
+            .await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (400, "invalid_json"),
+            "{body}"
+        );
+    }
+    let reply = server
+        .send(
+            server
+                .request(Method::GET, "/call/echo")
+                .query(&[("input", "{oops")]),
+        )
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (400, "invalid_json"));
+    let reply = server
+        .send(
+            server
+                .request(Method::GET, "/call/echo")
+                .query(&[("rev", "minus one")]),
+        )
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (400, "bad_request"));
+}
+
+#[tokio::test]
+async fn wrong_types_and_missing_fields_are_422_with_field_paths() {
+    let server = Server::default().await;
+    let cases = [
+        (json!({"title": "t", "count": "three"}), "count", "type"),
+        (json!({"count": 3}), "title", "required"),
+        (
+            json!({"title": "t", "count": 3, "tags": ["a", 2]}),
+            "tags.1",
+            "type",
+        ),
+        (json!({"title": "t", "count": -1}), "count", "invalid"),
+        (
+            json!({"title": "t", "count": 1, "extra": 0}),
+            "extra",
+            "unknown_field",
+        ),
+        (json!("a string"), "", "type"),
+    ];
+    for (input, path, code) in cases {
+        let reply = server.call("typed", input.clone(), None).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (422, "validation_failed"),
+            "{input}"
+        );
+        let field = &reply.body["error"]["fields"][0];
+        assert_eq!(
+            (field["path"].as_str().unwrap(), field["code"].as_str().unwrap()),
+            (path, code),
+            "{input}: {field}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let server = Server::default().await;
+    let huge = format!("\"{}\"", "x".repeat(2 * 1024 * 1024));
+    let reply = server
+        .send(server.request(Method::POST, "/call/echo").body(huge.clone()))
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (413, "payload_too_large"));
+    // Without a Content-Length (chunked), the limit still holds while reading.
+    let stream = futures::stream::iter(
+        huge.into_bytes()
+            .chunks(64 * 1024)
+            .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+            .collect::<Vec<_>>(),
+    );
+    let reply = server
+        .send(
+            server
+                .request(Method::POST, "/batch")
+                .body(reqwest::Body::wrap_stream(stream)),
+        )
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (413, "payload_too_large"));
+}
+
+#[tokio::test]
+async fn deeply_nested_bodies_are_400_too_deep() {
+    let server = Server::default().await;
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let reply = server
+        .send(server.request(Method::POST, "/call/echo").body(deep.clone()))
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (400, "too_deep"));
+    let reply = server.send(server.request(Method::GET, "/call/echo").query(&[("input", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]")])).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (400, "too_deep"));
+    // 64 levels is still fine.
+    let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
+    let reply = server
+        .send(server.request(Method::POST, "/call/echo").body(ok))
+        .await;
+    assert_eq!(reply.status, 200);
+}
+
+#[tokio::test]
+async fn limits_on_batches_and_urls_are_429() {
+    let server = Server::default().await;
+    let calls: Vec<_> = (0..51).map(|i| json!({"fn": "echo", "input": i})).collect();
+    let reply = server
+        .send(
+            server
+                .request(Method::POST, "/batch")
+                .json(&json!({ "calls": calls })),
+        )
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"));
+    let long = json!("y".repeat(9000));
+    let reply = server.get("echo", &long, None).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"));
+}
+
+#[tokio::test]
+async fn malformed_batches_and_compositions_are_400() {
+    let server = Server::default().await;
+    for body in [
+        json!({}),
+        json!({"calls": "x"}),
+        json!({"calls": [{"input": 1}]}),
+        json!({"calls": [], "x": 1}),
+    ] {
+        let reply = server
+            .send(server.request(Method::POST, "/batch").json(&body))
+            .await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (400, "bad_request"),
+            "{body}"
+        );
+    }
+    let reply = server
+        .send(
+            server
+                .request(Method::POST, "/compose/page")
+                .json(&json!({"inputs": {"echo": 1}})),
+        )
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (400, "bad_request"));
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_500_leaks_nothing_and_the_server_keeps_serving() {
+    let server = Server::default().await;
+    for _ in 0..3 {
+        let reply = server.call("boom", json!(null), None).await;
+        assert_eq!((reply.status.as_u16(), reply.code()), (500, "internal"));
+        assert!(!reply.body.to_string().contains("hunter2"), "{}", reply.body);
+    }
+    assert_eq!(server.call("echo", json!(1), None).await.body, json!({"data": 1}));
+    assert_eq!(server.mizan.metrics().snapshot().panics, 3);
+}
+
+#[tokio::test]
+async fn application_errors_keep_their_code_status_and_details() {
+    let server = Server::default().await;
+    let reply = server.call("teapot", json!(null), None).await;
+    assert_eq!(reply.status.as_u16(), 418);
+    assert_eq!(
+        reply.body,
+        json!({"error": {"code": "teapot", "message": "short and stout", "fields": [], "details": {"spout": 1}}})
+    );
+}
+
+#[tokio::test]
+async fn missing_permission_is_403_and_missing_token_401() {
+    let server = Server::default().await;
+    let reply = server.call("admin_only", json!(null), None).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (401, "unauthenticated"));
+    let reply = server
+        .call("admin_only", json!(null), Some(&token("u", &["other"])))
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (403, "forbidden"));
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`admin`")
+    );
+    let reply = server
+        .call("admin_only", json!(null), Some(&token("u", &["admin"])))
+        .await;
+    assert_eq!(reply.body, json!({"data": "secret"}));
+}

@@ -1,0 +1,16 @@
+//! Integration tests of the adapter through a real server on loopback and a real HTTP
+//! client.
+//!
+//! Where new tests go: request/response behaviour of calls in `calls.rs`, every documented
+//! error in `errors.rs`, tokens and CSRF in `auth.rs`, caching/purge/rev in `cache.rs`,
+//! properties in `isolation.rs`, anything needing the real Redis in `redis.rs`. Shared
+//! fixtures (the test registry, a server, tokens) live in `support.rs`.
+
+mod auth;
+mod cache;
+mod calls;
+mod errors;
+mod isolation;
+#[cfg(feature = "redis")]
+mod redis;
+mod support;
