@@ -10,7 +10,7 @@ export { compareUtf8 } from "./compareUtf8.js";
 export { fromHex, toHex } from "./hex.js";
 export { hmacSha256 } from "./hmacSha256.js";
 export { importSecret, type HmacSecret } from "./importSecret.js";
-export { type MwtClaims } from "./mwt/mwtClaims.js";
+export { MWT_RESERVED_CLAIMS, type MwtClaims } from "./mwt/mwtClaims.js";
 export { MWT_ERROR_CODES, MwtError, type MwtErrorCode } from "./mwt/mwtError.js";
 export { type MwtKeys } from "./mwt/mwtKeys.js";
 export { signMwt } from "./mwt/signMwt.js";

@@ -37,6 +37,10 @@ describe("signMwt / verifyMwt", () => {
     expect(await verifyMwt(token, at)).toEqual(claims);
   });
 
+  it("accepts a perms claim", async () => {
+    expect(await verifyMwt(forge('{"exp":2000,"iat":1000,"kid":"k1","perms":["a","b"],"pk":"p","sub":"u"}'), at)).toMatchObject({ perms: ["a", "b"] });
+  });
+
   it("round-trips application claims and accepts imported keys and key maps", async () => {
     const withApp = { ...claims, role: ["editor"], "é": { n: 1 } };
     const token = await signMwt(withApp, await importSecret(secret));
@@ -79,24 +83,37 @@ describe("signMwt / verifyMwt", () => {
   it("refuses tokens of the wrong shape or version", async () => {
     const token = await signMwt(claims, secret);
     const [, payload, signature] = token.split(".") as [string, string, string];
-    expect(await codeOf(`${payload}.${signature}`)).toBe("malformed");
     expect(await codeOf(`${token}.x`)).toBe("malformed");
     expect(await codeOf("")).toBe("malformed");
+    expect(await codeOf("mwt1")).toBe("malformed");
+    expect(await codeOf(`mwt1.${payload}`)).toBe("malformed");
+    expect(await codeOf(`mwt1..${signature}`)).toBe("malformed");
+    expect(await codeOf(`mwt1.${payload}.`)).toBe("malformed");
+    // The version is read before the number of parts.
+    expect(await codeOf(`${payload}.${signature}`)).toBe("wrong_version");
     expect(await codeOf(`mwt2.${payload}.${signature}`)).toBe("wrong_version");
     expect(await codeOf(forge('{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"u"}', secret, "MWT1"))).toBe("wrong_version");
+  });
+
+  it("refuses a signature that is not 32 bytes as malformed", async () => {
+    const token = await signMwt(claims, secret);
+    const [, payload, signature] = token.split(".") as [string, string, string];
+    expect(await codeOf(`mwt1.${payload}.${signature.slice(0, 40)}`)).toBe("malformed");
+    expect(await codeOf(`mwt1.${payload}.${signature}AAAA`)).toBe("malformed");
   });
 
   it("refuses non-canonical base64url in the payload and the signature", async () => {
     const token = await signMwt(claims, secret);
     const [, payload, signature] = token.split(".") as [string, string, string];
-    expect(await codeOf(`mwt1.${payload}=.${signature}`)).toBe("bad_base64");
-    expect(await codeOf(`mwt1.${payload}.${signature}=`)).toBe("bad_base64");
-    expect(await codeOf(`mwt1.${payload}.${signature.replace(/-/g, "+").replace(/_/g, "/")}A+/`)).toBe("bad_base64");
+    expect(await codeOf(`mwt1.${payload}=.${signature}`)).toBe("bad_encoding");
+    expect(await codeOf(`mwt1.e30$.${signature}`)).toBe("bad_encoding");
+    expect(await codeOf(`mwt1.${payload}.${signature}=`)).toBe("bad_encoding");
+    expect(await codeOf(`mwt1.${payload}.+${signature.slice(1)}`)).toBe("bad_encoding");
     // The last signature character carries 2 unused bits; setting them is not canonical.
     const last = signature.at(-1)!;
     const sloppy = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     const bumped = sloppy[sloppy.indexOf(last) + 1]!;
-    expect(await codeOf(`mwt1.${payload}.${signature.slice(0, -1)}${bumped}`)).toBe("bad_base64");
+    expect(await codeOf(`mwt1.${payload}.${signature.slice(0, -1)}${bumped}`)).toBe("bad_encoding");
   });
 
   it.each([
@@ -105,25 +122,35 @@ describe("signMwt / verifyMwt", () => {
     ["a non-minimal number", '{"exp":2000.0,"iat":1000,"kid":"k1","pk":"p","sub":"u"}'],
     ["a duplicate member", '{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"u","sub":"u"}'],
     ["an unnecessary escape", '{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"\\u0075"}'],
-    ["a lone surrogate", '{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"\\ud800"}'],
-    ["not JSON", '{"exp":2000'],
   ])("refuses a signed payload with %s as non_canonical", async (_, payload) => {
     expect(await codeOf(forge(payload))).toBe("non_canonical");
   });
 
-  it("refuses a payload that is not UTF-8", async () => {
+  it.each([
+    ["not JSON", '{"exp":2000'],
+    ["an array", "[1]"],
+    ["a string", '"sub"'],
+    ["a lone surrogate", '{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"\\ud800"}'],
+    ["a number beyond the double range", '{"exp":1e400,"iat":1000,"kid":"k1","pk":"p","sub":"u"}'],
+  ])("refuses a signed payload that is %s as invalid_payload", async (_, payload) => {
+    expect(await codeOf(forge(payload))).toBe("invalid_payload");
+  });
+
+  it("refuses a payload that is not UTF-8 as invalid_payload", async () => {
     const payload = encodeBase64url(Uint8Array.of(0x22, 0xff, 0x22));
-    expect(await codeOf(`mwt1.${payload}.AAAA`)).toBe("non_canonical");
+    expect(await codeOf(`mwt1.${payload}.${"A".repeat(43)}`)).toBe("invalid_payload");
   });
 
   it.each([
-    ["an array", "[1]"],
     ["a missing sub", '{"exp":2000,"iat":1000,"kid":"k1","pk":"p"}'],
     ["a numeric sub", '{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":7}'],
     ["a fractional exp", '{"exp":2000.5,"iat":1000,"kid":"k1","pk":"p","sub":"u"}'],
     ["a string iat", '{"exp":2000,"iat":"1000","kid":"k1","pk":"p","sub":"u"}'],
     ["a negative iat", '{"exp":2000,"iat":-1,"kid":"k1","pk":"p","sub":"u"}'],
     ["a null kid", '{"exp":2000,"iat":1000,"kid":null,"pk":"p","sub":"u"}'],
+    ["an unsafe exp", '{"exp":9007199254740992,"iat":1000,"kid":"k1","pk":"p","sub":"u"}'],
+    ["perms that are not strings", '{"exp":2000,"iat":1000,"kid":"k1","perms":["a",1],"pk":"p","sub":"u"}'],
+    ["perms that are not an array", '{"exp":2000,"iat":1000,"kid":"k1","perms":"a","pk":"p","sub":"u"}'],
   ])("refuses claims with %s as invalid_claims", async (_, payload) => {
     expect(await codeOf(forge(payload))).toBe("invalid_claims");
   });
@@ -134,13 +161,16 @@ describe("signMwt / verifyMwt", () => {
     const other = await signMwt({ ...claims, sub: "admin" }, utf8.encode("attacker"));
     const [, otherPayload] = other.split(".") as [string, string, string];
     expect(await codeOf(`mwt1.${otherPayload}.${signature}`)).toBe("bad_signature");
-    expect(await codeOf(`mwt1.${otherPayload}.${signature.slice(0, 40)}`)).toBe("bad_signature");
     expect(await codeOf(forge('{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"u"}', utf8.encode("wrong")))).toBe("bad_signature");
   });
 
-  it("checks the signature before the clock", async () => {
-    const expiredForged = forge('{"exp":10,"iat":1,"kid":"k1","pk":"p","sub":"u"}', utf8.encode("wrong"));
-    expect(await codeOf(expiredForged)).toBe("bad_signature");
+  it("checks kid, then the signature, then the other claims, then the clock", async () => {
+    const wrong = utf8.encode("wrong");
+    expect(await codeOf(forge('{"exp":10,"iat":1,"kid":"k1","pk":"p","sub":"u"}', wrong))).toBe("bad_signature");
+    expect(await codeOf(forge('{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":7}', wrong))).toBe("bad_signature");
+    expect(await codeOf(forge('{"exp":2000,"iat":1000,"kid":"k9","pk":"p","sub":7}', wrong))).toBe("unknown_kid");
+    expect(await codeOf(forge('{"exp":2000,"iat":1000,"kid":9,"pk":"p","sub":"u"}', wrong))).toBe("invalid_claims");
+    expect(await codeOf(forge('{"exp":2000,"iat":1000,"pk":"p","sub":"u"}', wrong))).toBe("invalid_claims");
   });
 
   it("refuses to sign claims it would not verify", async () => {

@@ -1,24 +1,27 @@
 /**
- * Every way an MWT can be refused, each declared once. The codes are language-neutral and
- * appear in `spec/vectors/mwt.json`; the Rust core uses the same table.
+ * Every way an MWT can be refused, each declared once, in the order `verifyMwt` checks
+ * for them. The codes are the Rust core's `MwtErrorCode` names (`spec/PROTOCOL.md`) and
+ * appear in `spec/vectors/mwt.json`.
  */
 export const MWT_ERROR_CODES = {
-  /** The token is longer than the size limit (checked before anything is decoded). */
+  /** Longer than the size limit in UTF-8 bytes; nothing was decoded. */
   oversize: "oversize",
-  /** Not three dot-separated parts. */
+  /** Not `mwt1.<payload>.<signature>` with non-empty parts and a 32-byte MAC. */
   malformed: "malformed",
-  /** The first part is not `mwt1`. */
+  /** The text before the first `.` is not `mwt1`. */
   wrong_version: "wrong_version",
-  /** The payload or signature is not canonical unpadded base64url. */
-  bad_base64: "bad_base64",
-  /** The payload is not UTF-8 JSON equal to its own RFC 8785 canonical form. */
+  /** A part is not canonical unpadded base64url. */
+  bad_encoding: "bad_encoding",
+  /** The payload is not UTF-8 JSON text of an object. */
+  invalid_payload: "invalid_payload",
+  /** The payload is not exactly the RFC 8785 form of itself. */
   non_canonical: "non_canonical",
-  /** The payload is not an object, or a required claim is missing or mistyped. */
-  invalid_claims: "invalid_claims",
-  /** `kid` names no key this verifier holds. */
+  /** The `kid` claim names no key the verifier holds. */
   unknown_kid: "unknown_kid",
-  /** The signature does not match. */
+  /** The MAC does not match. */
   bad_signature: "bad_signature",
+  /** A required claim is missing or has the wrong type. */
+  invalid_claims: "invalid_claims",
   /** `now > exp + leeway`. */
   expired: "expired",
   /** `iat > now + leeway`. */

@@ -1,7 +1,7 @@
 import { decodeBase64url } from "../base64url.js";
 import { canonicalize } from "../canonical.js";
 import { hmacKey } from "../importSecret.js";
-import { checkMwtClaims, type MwtClaims } from "./mwtClaims.js";
+import { checkMwtClaims, checkString, type MwtClaims } from "./mwtClaims.js";
 import { MwtError } from "./mwtError.js";
 import { findMwtKey, type MwtKeys } from "./mwtKeys.js";
 
@@ -10,26 +10,29 @@ export interface VerifyMwtOptions {
   readonly keys: MwtKeys;
   /** The current time in seconds since the Unix epoch; defaults to the clock. */
   readonly now?: number;
-  /** Allowed clock skew in seconds; defaults to 60. */
+  /** Allowed clock skew in seconds; defaults to `MWT_DEFAULT_LEEWAY_SECONDS`. */
   readonly leeway?: number;
-  /** The largest accepted token in bytes; defaults to 4096. */
+  /** The longest accepted token in UTF-8 bytes; defaults to `MWT_DEFAULT_MAX_BYTES`. */
   readonly maxBytes?: number;
 }
 
 export const MWT_DEFAULT_LEEWAY_SECONDS = 60;
 export const MWT_DEFAULT_MAX_BYTES = 4096;
 
+const MWT_PREFIX = "mwt1";
+const SIGNATURE_BYTES = 32;
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * Verifies an MWT v1 and returns its claims. Checks run in this order, and the first
- * failure is thrown: size, shape (three parts), version, payload encoding, canonical
- * JSON, claim types, key id, signature (constant time, by `crypto.subtle.verify`), then
- * expiry (`now > exp + leeway`) and issue time (`iat > now + leeway`).
+ * Verifies an MWT v1 and returns its claims. The checks run in the order
+ * `spec/PROTOCOL.md` fixes, and the first failure is thrown: size (before decoding),
+ * shape and version, base64url, payload JSON object, canonical form, known `kid`,
+ * signature (constant time, by `crypto.subtle.verify`), claim types, then expiry
+ * (`now > exp + leeway`) and issue time (`iat > now + leeway`).
  *
  * ```ts
- * const key = await importSecret(secretBytes);
+ * const key = await importSecret(secretBytes); // once, at startup
  * const claims = await verifyMwt(token, { keys: { k1: key } });
  * ```
  *
@@ -41,50 +44,64 @@ export async function verifyMwt(token: string, options: VerifyMwtOptions): Promi
   if (token.length > maxBytes || utf8.encode(token).length > maxBytes) {
     throw new MwtError("oversize", `token is larger than ${maxBytes} bytes`);
   }
-  const parts = token.split(".");
-  if (parts.length !== 3) throw new MwtError("malformed", "token must have three dot-separated parts");
-  const [version, payload, signature] = parts as [string, string, string];
-  if (version !== "mwt1") throw new MwtError("wrong_version", "token version is not mwt1");
+  const firstDot = token.indexOf(".");
+  if (firstDot < 0) throw new MwtError("malformed", "no '.' separator");
+  if (token.slice(0, firstDot) !== MWT_PREFIX) throw new MwtError("wrong_version", "token version is not mwt1");
+  const rest = token.slice(firstDot + 1).split(".");
+  if (rest.length !== 2) throw new MwtError("malformed", "expected three '.'-separated parts");
+  const [payload, signature] = rest as [string, string];
+  if (payload === "" || signature === "") throw new MwtError("malformed", "empty part");
 
   const payloadBytes = decodeBase64url(payload);
-  if (payloadBytes === null) throw new MwtError("bad_base64", "payload is not canonical unpadded base64url");
-  const claims = checkMwtClaims(parseCanonicalPayload(payloadBytes));
+  if (payloadBytes === null) throw new MwtError("bad_encoding", "the payload is not canonical unpadded base64url");
+  const signatureBytes = decodeSignature(signature);
+  const object = parseCanonicalPayload(payloadBytes);
 
-  const secret = findMwtKey(options.keys, claims.kid);
-  if (secret === undefined) throw new MwtError("unknown_kid", `no key with id ${JSON.stringify(claims.kid)}`);
-  const signatureBytes = decodeBase64url(signature);
-  if (signatureBytes === null) throw new MwtError("bad_base64", "signature is not canonical unpadded base64url");
-  const signed = await crypto.subtle.verify(
-    "HMAC",
-    await hmacKey(secret),
-    signatureBytes,
-    utf8.encode(`${version}.${payload}`),
-  );
-  if (!signed) throw new MwtError("bad_signature", "signature does not match");
+  checkString(object, "kid");
+  const kid = object["kid"] as string;
+  const secret = findMwtKey(options.keys, kid);
+  if (secret === undefined) throw new MwtError("unknown_kid", `no key with id ${JSON.stringify(kid)}`);
+  const signingInput = utf8.encode(`${MWT_PREFIX}.${payload}`);
+  if (!(await crypto.subtle.verify("HMAC", await hmacKey(secret), signatureBytes, signingInput))) {
+    throw new MwtError("bad_signature", "signature does not match");
+  }
 
+  const claims = checkMwtClaims(object);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const leeway = options.leeway ?? MWT_DEFAULT_LEEWAY_SECONDS;
-  if (now > claims.exp + leeway) throw new MwtError("expired", "token has expired");
-  if (claims.iat > now + leeway) throw new MwtError("not_yet_valid", "token is not valid yet");
+  if (now > claims.exp + leeway) throw new MwtError("expired", `token expired at ${claims.exp} (now ${now})`);
+  if (claims.iat > now + leeway) throw new MwtError("not_yet_valid", `token issued at ${claims.iat}, in the future (now ${now})`);
   return claims;
 }
 
-function parseCanonicalPayload(bytes: Uint8Array): unknown {
+function decodeSignature(signature: string): Uint8Array<ArrayBuffer> {
+  const bytes = decodeBase64url(signature);
+  if (bytes === null) throw new MwtError("bad_encoding", "the signature is not canonical unpadded base64url");
+  if (bytes.length !== SIGNATURE_BYTES) throw new MwtError("malformed", "signature is not 32 bytes");
+  return bytes;
+}
+
+function parseCanonicalPayload(bytes: Uint8Array): Record<string, unknown> {
   let text: string;
   let value: unknown;
   try {
     text = strictUtf8.decode(bytes);
     value = JSON.parse(text);
   } catch {
-    throw new MwtError("non_canonical", "payload is not UTF-8 JSON");
+    throw new MwtError("invalid_payload", "the payload is not UTF-8 JSON text");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new MwtError("invalid_payload", "the payload is JSON, but not an object");
   }
   let canonical: string;
   try {
     canonical = canonicalize(value);
   } catch {
-    throw new MwtError("non_canonical", "payload has no canonical JSON form");
+    // Lone surrogates and out-of-range numbers: JSON.parse lets them through, a strict
+    // JSON parser (and the Rust core) refuses the text itself.
+    throw new MwtError("invalid_payload", "the payload has no canonical JSON form");
   }
-  // Duplicate members, whitespace, reordered keys and non-minimal numbers all differ here.
-  if (canonical !== text) throw new MwtError("non_canonical", "payload is not in RFC 8785 canonical form");
-  return value;
+  // Whitespace, member order, number spelling, escapes and duplicate members all show here.
+  if (canonical !== text) throw new MwtError("non_canonical", "the payload is not in RFC 8785 canonical form");
+  return value as Record<string, unknown>;
 }
