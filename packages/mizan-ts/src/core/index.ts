@@ -20,5 +20,5 @@ export {
   verifyMwt,
   type VerifyMwtOptions,
 } from "./mwt/verifyMwt.js";
-export { parseJsonStrict } from "./parseJsonStrict.js";
+export { MAX_JSON_DEPTH, parseJsonStrict } from "./parseJsonStrict.js";
 export { derivePermissionKey } from "./permissionKey.js";

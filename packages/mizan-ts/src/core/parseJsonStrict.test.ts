@@ -35,6 +35,13 @@ describe("parseJsonStrict", () => {
     expect(codeOf("")).toBe("syntax");
   });
 
+  it("allows 127 levels of nesting and refuses 128, as serde_json does", () => {
+    expect(codeOf("[".repeat(127) + "]".repeat(127))).toBe("no error");
+    expect(codeOf('{"a":'.repeat(127) + "1" + "}".repeat(127))).toBe("no error");
+    expect(codeOf("[".repeat(128) + "]".repeat(128))).toBe("syntax");
+    expect(codeOf("[".repeat(64) + '{"a":'.repeat(64) + "1" + "}".repeat(64) + "]".repeat(64))).toBe("syntax");
+  });
+
   it("leaves lone surrogates for canonicalize to reject", () => {
     expect(parseJsonStrict('"\\ud800"')).toBe("\ud800");
   });

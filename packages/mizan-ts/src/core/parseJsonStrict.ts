@@ -1,11 +1,18 @@
 import { CanonicalJsonError } from "./canonicalJsonError.js";
 
 /**
+ * Objects and arrays may nest this deep and no deeper: serde_json's limit, so that both
+ * sides accept exactly the same texts.
+ */
+export const MAX_JSON_DEPTH = 127;
+
+/**
  * `JSON.parse`, with the failures RFC 8785 cares about classified the way the Rust core
  * classifies them: a repeated member name is `duplicate_key` (where `JSON.parse` would let
  * the last one win), a number beyond the double range is `number_out_of_range` (where
- * `JSON.parse` would return `Infinity`), anything else unparseable is `syntax`. Lone
- * surrogates are left in the result; `canonicalize` rejects them.
+ * `JSON.parse` would return `Infinity`), nesting deeper than `MAX_JSON_DEPTH` and anything
+ * else unparseable is `syntax`. Lone surrogates are left in the result; `canonicalize`
+ * rejects them.
  *
  * @throws {CanonicalJsonError}
  */
@@ -47,8 +54,12 @@ function checkMembers(text: string): void {
       i = end;
       continue;
     }
-    if (c === "{") stack.push({ names: new Set(), expectName: true });
-    else if (c === "[") stack.push({ names: null, expectName: false });
+    if (c === "{" || c === "[") {
+      if (stack.length === MAX_JSON_DEPTH) {
+        throw new CanonicalJsonError("syntax", `nesting deeper than ${MAX_JSON_DEPTH} levels`);
+      }
+      stack.push(c === "{" ? { names: new Set(), expectName: true } : { names: null, expectName: false });
+    }
     else if (c === "}" || c === "]") stack.pop();
     else if (c === "," && top?.names) top.expectName = true;
     i++;

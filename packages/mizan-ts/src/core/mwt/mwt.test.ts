@@ -132,6 +132,7 @@ describe("signMwt / verifyMwt", () => {
     ["a string", '"sub"'],
     ["a lone surrogate", '{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"\\ud800"}'],
     ["a number beyond the double range", '{"exp":1e400,"iat":1000,"kid":"k1","pk":"p","sub":"u"}'],
+    ["nested too deep", `{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"u","x":${"[".repeat(127)}${"]".repeat(127)}}`],
   ])("refuses a signed payload that is %s as invalid_payload", async (_, payload) => {
     expect(await codeOf(forge(payload))).toBe("invalid_payload");
   });

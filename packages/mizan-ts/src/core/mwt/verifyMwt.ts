@@ -1,5 +1,7 @@
 import { decodeBase64url } from "../base64url.js";
 import { canonicalize } from "../canonical.js";
+import { CanonicalJsonError } from "../canonicalJsonError.js";
+import { parseJsonStrict } from "../parseJsonStrict.js";
 import { hmacKey } from "../importSecret.js";
 import { checkMwtClaims, checkString, type MwtClaims } from "./mwtClaims.js";
 import { MwtError } from "./mwtError.js";
@@ -83,25 +85,27 @@ function decodeSignature(signature: string): Uint8Array<ArrayBuffer> {
 
 function parseCanonicalPayload(bytes: Uint8Array): Record<string, unknown> {
   let text: string;
-  let value: unknown;
   try {
     text = strictUtf8.decode(bytes);
-    value = JSON.parse(text);
   } catch {
-    throw new MwtError("invalid_payload", "the payload is not UTF-8 JSON text");
+    throw new MwtError("invalid_payload", "the payload is not UTF-8");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new MwtError("invalid_payload", "the payload is JSON, but not an object");
-  }
+  let value: unknown;
   let canonical: string;
   try {
+    value = parseJsonStrict(text);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new MwtError("invalid_payload", "the payload is JSON, but not an object");
+    }
     canonical = canonicalize(value);
-  } catch {
-    // Lone surrogates and out-of-range numbers: JSON.parse lets them through, a strict
-    // JSON parser (and the Rust core) refuses the text itself.
-    throw new MwtError("invalid_payload", "the payload has no canonical JSON form");
+  } catch (error) {
+    if (!(error instanceof CanonicalJsonError)) throw error;
+    // A duplicate member is valid JSON whose canonical form drops one of the pair; the
+    // other failures (syntax, depth, lone surrogates, huge numbers) make it no JSON at all.
+    if (error.code === "duplicate_key") throw new MwtError("non_canonical", "the payload repeats a member");
+    throw new MwtError("invalid_payload", `the payload is not JSON text: ${error.message}`);
   }
-  // Whitespace, member order, number spelling, escapes and duplicate members all show here.
+  // Whitespace, member order, number spelling and escapes all show here.
   if (canonical !== text) throw new MwtError("non_canonical", "the payload is not in RFC 8785 canonical form");
   return value as Record<string, unknown>;
 }
