@@ -71,6 +71,21 @@ describe("signMwt / verifyMwt", () => {
     expect(await codeOf(token, { keys, now: 970, leeway: 30 })).toBe("valid");
   });
 
+  it("refuses clock and limit options that are not non-negative integers", async () => {
+    const token = await signMwt(claims, secret);
+    await expect(verifyMwt(token, { keys, now: Number.NaN })).rejects.toThrow(TypeError);
+    await expect(verifyMwt(token, { keys, now: 1500, leeway: -1 })).rejects.toThrow(TypeError);
+    await expect(verifyMwt(token, { keys, now: 1500.5 })).rejects.toThrow(TypeError);
+    await expect(verifyMwt(token, { keys, now: 1500, maxBytes: Number.POSITIVE_INFINITY })).rejects.toThrow(TypeError);
+  });
+
+  it("reads the clock when no time is given", async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const fresh = await signMwt({ ...claims, iat: nowSeconds, exp: nowSeconds + 60 }, secret);
+    expect(await codeOf(fresh, { keys })).toBe("valid");
+    expect(await codeOf(await signMwt(claims, secret), { keys })).toBe("expired");
+  });
+
   it("refuses oversize tokens before decoding them", async () => {
     const token = await signMwt(claims, secret);
     expect(await codeOf(token, { ...at, maxBytes: token.length })).toBe("valid");

@@ -39,9 +39,13 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * ```
  *
  * @throws {MwtError} with one of `MWT_ERROR_CODES`.
+ * @throws {TypeError} if `now`, `leeway` or `maxBytes` is not a non-negative integer.
  */
 export async function verifyMwt(token: string, options: VerifyMwtOptions): Promise<MwtClaims> {
-  const maxBytes = options.maxBytes ?? MWT_DEFAULT_MAX_BYTES;
+  const maxBytes = nonNegativeInteger("maxBytes", options.maxBytes ?? MWT_DEFAULT_MAX_BYTES);
+  // Validated up front: a NaN here would make every time comparison false, and pass.
+  const now = nonNegativeInteger("now", options.now ?? Math.floor(Date.now() / 1000));
+  const leeway = nonNegativeInteger("leeway", options.leeway ?? MWT_DEFAULT_LEEWAY_SECONDS);
   // UTF-8 never takes fewer bytes than UTF-16 code units, so the cheap check comes first.
   if (token.length > maxBytes || utf8.encode(token).length > maxBytes) {
     throw new MwtError("oversize", `token is larger than ${maxBytes} bytes`);
@@ -69,11 +73,16 @@ export async function verifyMwt(token: string, options: VerifyMwtOptions): Promi
   }
 
   const claims = checkMwtClaims(object);
-  const now = options.now ?? Math.floor(Date.now() / 1000);
-  const leeway = options.leeway ?? MWT_DEFAULT_LEEWAY_SECONDS;
   if (now > claims.exp + leeway) throw new MwtError("expired", `token expired at ${claims.exp} (now ${now})`);
   if (claims.iat > now + leeway) throw new MwtError("not_yet_valid", `token issued at ${claims.iat}, in the future (now ${now})`);
   return claims;
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
 }
 
 function decodeSignature(signature: string): Uint8Array<ArrayBuffer> {
