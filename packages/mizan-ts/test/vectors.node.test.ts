@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CANONICAL_JSON_ERROR_CODES, MWT_ERROR_CODES } from "mizan/core";
 import { loadVectorFile } from "./loadVectors.js";
@@ -41,5 +43,29 @@ describe("error code tables against spec/vectors", () => {
   it("every canonical.json error code is in CANONICAL_JSON_ERROR_CODES", () => {
     const known = Object.keys(CANONICAL_JSON_ERROR_CODES);
     expect([...errorsIn("canonical")].filter((code) => !known.includes(code))).toEqual([]);
+  });
+});
+
+describe("error code tables against spec/PROTOCOL.md", () => {
+  const protocol = readFileSync(fileURLToPath(new URL("../../../spec/PROTOCOL.md", import.meta.url)), "utf8");
+  // The text of section `n` ("1.4"), up to the next heading of the same or a higher level.
+  const section = (n: string) => {
+    const start = protocol.indexOf(`\n### ${n} `);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const next = protocol.slice(start + 1).search(/\n#{1,3} /);
+    return next < 0 ? protocol.slice(start) : protocol.slice(start, start + 1 + next);
+  };
+  const codesOfTable = (text: string, row: RegExp) => [...text.matchAll(row)].map((m) => m[1]);
+
+  it("MWT_ERROR_CODES lists the §1.4 codes in the order the table gives them", () => {
+    // Rows of the code/step table: "| `expired` | 10 |".
+    expect(codesOfTable(section("1.4"), /^\| `([a-z_]+)` \| \d/gm)).toEqual(Object.keys(MWT_ERROR_CODES));
+  });
+
+  it("CANONICAL_JSON_ERROR_CODES starts with the §1.1 codes", () => {
+    // Rows of the rejection table: "| `syntax` | the text is not RFC 8259 JSON ... |".
+    const shared = codesOfTable(section("1.1"), /^\| `([a-z_]+)` \| [a-z]/gm);
+    expect(shared.length).toBeGreaterThan(0);
+    expect(Object.keys(CANONICAL_JSON_ERROR_CODES).slice(0, shared.length)).toEqual(shared);
   });
 });
