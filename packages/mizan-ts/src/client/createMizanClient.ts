@@ -1,0 +1,322 @@
+import { canonicalize } from "../core/canonical.js";
+import { createBatchQueue, type PendingCall } from "./batchQueue.js";
+import { decodeTokenClaims } from "./decodeTokenClaims.js";
+import { functionMeta, type FunctionTable } from "./functionTable.js";
+import { errorFromEnvelope, isRecord, MizanError } from "./mizanError.js";
+import { RevisionMap, type RevisionListener } from "./revisionMap.js";
+import { memoryTokenStore, type TokenStore } from "./tokenStore.js";
+
+/** The fetch the client uses: the global one, or any function of the same shape. */
+export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface MizanClientOptions {
+  /** Where the Mizan router is mounted, e.g. `https://api.example.com/mizan`. */
+  readonly baseUrl: string;
+  /** The generated function table; unknown functions are called by POST and never GET. */
+  readonly functions?: FunctionTable;
+  /** Defaults to the global `fetch`. Tests inject a counting or fake one. */
+  readonly fetch?: FetchLike;
+  /** Defaults to an in-memory store. */
+  readonly tokens?: TokenStore;
+  /** Refresh the token (`mizan.refresh`) this many seconds before it expires. Default 60. */
+  readonly refreshBeforeSeconds?: number;
+  /** The clock, in Unix seconds. */
+  readonly now?: () => number;
+  /** Calls per `POST /batch`; the server's `max_batch_calls`, default 50. */
+  readonly maxBatchSize?: number;
+  /** How long calls are collected before a batch leaves. Default 0 (one tick). */
+  readonly batchWindowMs?: number;
+  /**
+   * How cached queries are fetched by `query`: `"get"` (default: `GET /call/{name}` with
+   * canonical input and the known `rev`, which browsers and CDNs may cache) or `"batch"`.
+   */
+  readonly queryMethod?: "get" | "batch";
+  /** Cookie authentication: `"include"` sends the server's cookie; mutations then carry `csrfHeader`. */
+  readonly credentials?: RequestCredentials;
+  /** Header sent on every POST for cookie-authenticated servers. Default `x-mizan-csrf`. */
+  readonly csrfHeader?: string;
+  /** Extra headers for every request. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One member of a composition: its data, or its own error. */
+export type Settled<T = unknown, E = unknown> =
+  | { readonly ok: true; readonly data: T; readonly rev?: number }
+  | { readonly ok: false; readonly error: MizanError<E> };
+
+/** What `mizan.token` and `mizan.refresh` answer. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly expires_at: number;
+  readonly user_id: string;
+}
+
+export interface MizanClient {
+  readonly baseUrl: string;
+  readonly functions: FunctionTable;
+  readonly tokens: TokenStore;
+  /** Calls `fn`; calls made in the same tick share one `POST /batch`. */
+  call<O = unknown>(fn: string, input?: unknown): Promise<O>;
+  /** Reads with a query: by GET with canonical input and `rev` when it is cached, else as `call`. */
+  query<O = unknown>(fn: string, input?: unknown): Promise<O>;
+  /** Runs a mutation; on success, learns the new revisions of the tags it invalidates. */
+  mutate<O = unknown>(fn: string, input?: unknown): Promise<O>;
+  /** Fetches a composition in one round trip; each member succeeds or fails on its own. */
+  compose(name: string, inputs?: Readonly<Record<string, unknown>>): Promise<Record<string, Settled>>;
+  /** The revision the client would send for `fn`. */
+  revisionOf(fn: string): number | undefined;
+  /** Tells the client of new tag revisions (`{tag: n}`), e.g. from the live channel. */
+  applyRevisions(revisions: Readonly<Record<string, number>>): ReadonlySet<string>;
+  /** `GET /revisions` for `tags` (default: every tag of the table), applied and returned. */
+  refreshRevisions(tags?: Iterable<string>): Promise<Record<string, number>>;
+  /** Listens for functions whose revision moved. Returns an unsubscribe. */
+  onRevisionsChange(listener: RevisionListener): () => void;
+  /** `mizan.token` with the application's credentials; stores the token. */
+  login<C>(credentials: C): Promise<IssuedToken>;
+  /** `mizan.refresh` with the current token; stores the new one. */
+  refreshToken(): Promise<IssuedToken>;
+  /** Forgets the token. */
+  logout(): void;
+}
+
+const TOKEN_FUNCTION = "mizan.token";
+const REFRESH_FUNCTION = "mizan.refresh";
+
+/**
+ * A Mizan client over `fetch` (`spec/PROTOCOL.md` §2). It batches calls made in the same
+ * tick, sends cached queries as rev-aware GETs, keeps the token fresh and turns every
+ * failure into a `MizanError`. Channel and form helpers build on `call`, `applyRevisions`
+ * and `tokens`.
+ *
+ * ```ts
+ * const client = createMizanClient({ baseUrl: "/mizan", functions });
+ * const greeting = await client.query("greet", { name: "Ada" });
+ * ```
+ */
+export function createMizanClient(options: MizanClientOptions): MizanClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const table = options.functions ?? {};
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const tokens = options.tokens ?? memoryTokenStore();
+  const refreshBefore = options.refreshBeforeSeconds ?? 60;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const revisions = new RevisionMap(table);
+  const csrfHeader = options.csrfHeader ?? "x-mizan-csrf";
+  let refreshing: Promise<IssuedToken> | null = null;
+
+  const headers = (method: "GET" | "POST", token: string | null): Headers => {
+    const result = new Headers(options.headers);
+    result.set("accept", "application/json");
+    if (method === "POST") {
+      result.set("content-type", "application/json");
+      if (options.credentials === "include" || options.credentials === "same-origin") result.set(csrfHeader, "1");
+    }
+    if (token !== null) result.set("authorization", `Bearer ${token}`);
+    return result;
+  };
+
+  /** The token to send, refreshed first when it is about to expire. */
+  const currentToken = async (): Promise<string | null> => {
+    const token = tokens.get();
+    if (token === null) return null;
+    const claims = decodeTokenClaims(token);
+    if (claims === null) return token; // not ours to judge: the server answers 401
+    if (claims.exp - now() > refreshBefore) return token;
+    if (claims.exp < now()) {
+      // Sending an expired token fails the whole request; calls go anonymous instead.
+      tokens.set(null);
+      return null;
+    }
+    try {
+      return (await refreshToken()).token;
+    } catch {
+      return tokens.get();
+    }
+  };
+
+  /** One HTTP exchange; resolves to the parsed JSON body and the response. */
+  const exchange = async (
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    token: string | null,
+  ): Promise<{ response: Response; json: unknown }> => {
+    const init: RequestInit = { method, headers: headers(method, token) };
+    if (method === "POST") init.body = JSON.stringify(body ?? null);
+    if (options.credentials !== undefined) init.credentials = options.credentials;
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, init);
+    } catch (cause) {
+      throw new MizanError({ code: "network_error", message: `${method} ${path} failed`, status: null, cause });
+    }
+    let json: unknown;
+    try {
+      json = await response.json();
+    } catch (cause) {
+      throw new MizanError({
+        code: "invalid_response",
+        message: `${method} ${path} answered ${response.status} without JSON`,
+        status: response.status,
+        cause,
+      });
+    }
+    return { response, json };
+  };
+
+  /** The data of a call envelope, recording its `rev`; throws its error. */
+  const unwrap = (fn: string, envelope: unknown, status: number | null): unknown => {
+    if (isRecord(envelope) && Object.hasOwn(envelope, "data") && !Object.hasOwn(envelope, "error")) {
+      const rev = envelope["rev"];
+      if (typeof rev === "number") revisions.observe(fn, rev);
+      return envelope["data"];
+    }
+    throw errorFromEnvelope(envelope, status);
+  };
+
+  const send = async (calls: readonly PendingCall[]): Promise<void> => {
+    const token = await currentToken();
+    if (calls.length === 1) {
+      const [only] = calls as [PendingCall];
+      const { response, json } = await exchange("POST", `/call/${encodeURIComponent(only.fn)}`, only.input, token);
+      observeHeader(only.fn, response);
+      only.resolve({ status: response.status, envelope: json });
+      return;
+    }
+    const body = { calls: calls.map((c) => ({ fn: c.fn, input: c.input ?? null })) };
+    const { response, json } = await exchange("POST", "/batch", body, token);
+    const results = isRecord(json) ? json["results"] : undefined;
+    if (!response.ok || !Array.isArray(results) || results.length !== calls.length) {
+      throw errorFromEnvelope(json, response.status);
+    }
+    calls.forEach((call, i) => call.resolve({ status: null, envelope: results[i] }));
+  };
+
+  const observeHeader = (fn: string, response: Response): void => {
+    const header = response.headers.get("mizan-rev");
+    if (header !== null && /^\d+$/.test(header)) revisions.observe(fn, Number(header));
+  };
+
+  const enqueue = createBatchQueue({
+    maxSize: options.maxBatchSize ?? 50,
+    windowMs: options.batchWindowMs ?? 0,
+    send,
+  });
+
+  const call = async <O>(fn: string, input?: unknown): Promise<O> => {
+    const { status, envelope } = (await enqueue(fn, input ?? null)) as { status: number | null; envelope: unknown };
+    return unwrap(fn, envelope, status) as O;
+  };
+
+  const query = async <O>(fn: string, input?: unknown): Promise<O> => {
+    const meta = functionMeta(table, fn);
+    if ((options.queryMethod ?? "get") === "batch" || meta?.kind !== "query" || meta.cache.scope === "none") {
+      return call<O>(fn, input);
+    }
+    const params = new URLSearchParams({ input: canonicalize(input ?? null) });
+    const rev = revisions.get(fn);
+    if (rev !== undefined) params.set("rev", String(rev));
+    const token = await currentToken();
+    const { response, json } = await exchange("GET", `/call/${encodeURIComponent(fn)}?${params}`, undefined, token);
+    observeHeader(fn, response);
+    return unwrap(fn, json, response.status) as O;
+  };
+
+  const refreshRevisions = async (tags?: Iterable<string>): Promise<Record<string, number>> => {
+    const wanted = [...new Set(tags ?? Object.values(table).flatMap((meta) => meta.cache.tags))];
+    if (wanted.length === 0) return {};
+    const result: Record<string, number> = {};
+    // The server takes at most 256 tags per request.
+    for (let start = 0; start < wanted.length; start += 256) {
+      const chunk = wanted.slice(start, start + 256).map(encodeURIComponent).join(",");
+      const { response, json } = await exchange("GET", `/revisions?tags=${chunk}`, undefined, await currentToken());
+      const revs = isRecord(json) ? json["revisions"] : undefined;
+      if (!response.ok || !isRecord(revs)) throw errorFromEnvelope(json, response.status);
+      for (const [tag, rev] of Object.entries(revs)) if (typeof rev === "number") result[tag] = rev;
+    }
+    revisions.apply(result);
+    return result;
+  };
+
+  const mutate = async <O>(fn: string, input?: unknown): Promise<O> => {
+    const data = await call<O>(fn, input);
+    const invalidates = functionMeta(table, fn)?.invalidates ?? [];
+    if (invalidates.length > 0) {
+      // The server purged these tags; without their new revisions our next GETs would name
+      // the old `rev`, whose URLs a CDN may still hold.
+      await refreshRevisions(invalidates).catch(() => undefined);
+    }
+    return data;
+  };
+
+  const compose = async (
+    name: string,
+    inputs?: Readonly<Record<string, unknown>>,
+  ): Promise<Record<string, Settled>> => {
+    const body = inputs === undefined ? {} : { inputs };
+    const { response, json } = await exchange("POST", `/compose/${encodeURIComponent(name)}`, body, await currentToken());
+    const results = isRecord(json) ? json["results"] : undefined;
+    if (!response.ok || !isRecord(results)) throw errorFromEnvelope(json, response.status);
+    const settled: Record<string, Settled> = {};
+    for (const [member, envelope] of Object.entries(results)) {
+      try {
+        const data = unwrap(member, envelope, null);
+        const rev = isRecord(envelope) ? envelope["rev"] : undefined;
+        settled[member] = typeof rev === "number" ? { ok: true, data, rev } : { ok: true, data };
+      } catch (error) {
+        settled[member] = { ok: false, error: error as MizanError };
+      }
+    }
+    return settled;
+  };
+
+  const issued = (data: unknown): IssuedToken => {
+    if (!isRecord(data) || typeof data["token"] !== "string") {
+      throw new MizanError({ code: "invalid_response", message: "the token function answered no token", status: null });
+    }
+    tokens.set(data["token"]);
+    return data as unknown as IssuedToken;
+  };
+
+  const login = async <C>(credentials: C): Promise<IssuedToken> => {
+    // Never with the old token: an expired one would fail the login itself.
+    const { response, json } = await exchange("POST", `/call/${TOKEN_FUNCTION}`, credentials, null);
+    return issued(unwrap(TOKEN_FUNCTION, json, response.status));
+  };
+
+  const refreshToken = (): Promise<IssuedToken> => {
+    refreshing ??= (async () => {
+      try {
+        const token = tokens.get();
+        if (token === null) throw new MizanError({ code: "unauthenticated", message: "no token to refresh" });
+        const { response, json } = await exchange("POST", `/call/${REFRESH_FUNCTION}`, null, token);
+        try {
+          return issued(unwrap(REFRESH_FUNCTION, json, response.status));
+        } catch (error) {
+          if (error instanceof MizanError && error.code === "unauthenticated") tokens.set(null);
+          throw error;
+        }
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  };
+
+  return {
+    baseUrl,
+    functions: table,
+    tokens,
+    call,
+    query,
+    mutate,
+    compose,
+    revisionOf: (fn) => revisions.get(fn),
+    applyRevisions: (revs) => revisions.apply(revs),
+    refreshRevisions,
+    onRevisionsChange: (listener) => revisions.subscribe(listener),
+    login,
+    refreshToken,
+    logout: () => tokens.set(null),
+  };
+}
