@@ -26,3 +26,12 @@ export {
 export { errorFromEnvelope, isMizanError, MizanError, type FieldError } from "./mizanError.js";
 export { RevisionMap, type RevisionListener } from "./revisionMap.js";
 export { memoryTokenStore, type TokenStore } from "./tokenStore.js";
+export {
+  createMizanApi,
+  type ComposeProcedure,
+  type InputArgs,
+  type MizanApiBase,
+  type MutationProcedure,
+  type QueryProcedure,
+} from "./createMizanApi.js";
+export { buildProcedureTree, procedurePath } from "./procedurePath.js";

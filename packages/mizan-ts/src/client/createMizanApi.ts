@@ -1,0 +1,53 @@
+import type { MizanClient, Settled } from "./createMizanClient.js";
+import { buildProcedureTree, procedurePath } from "./procedurePath.js";
+
+/** The arguments of a call: the input, optional when the function takes `null`. */
+export type InputArgs<I> = null extends I ? [input?: I] : [input: I];
+
+/** A query of the typed API: `mizan.greet.query({ name })`. */
+export interface QueryProcedure<I, O> {
+  readonly name: string;
+  /** By GET with the known `rev` when the query is cached, else batched. */
+  query(...args: InputArgs<I>): Promise<O>;
+  /** Always through the batch. */
+  call(...args: InputArgs<I>): Promise<O>;
+}
+
+/** A mutation of the typed API: `mizan.resetGreetings.mutate()`. */
+export interface MutationProcedure<I, O> {
+  readonly name: string;
+  mutate(...args: InputArgs<I>): Promise<O>;
+}
+
+/** A composition: inputs by member name (each optional), results settled per member. */
+export type ComposeProcedure<Inputs, Outputs, Errors = { [K in keyof Outputs]: unknown }> = (
+  inputs?: Partial<Inputs>,
+) => Promise<{ [K in keyof Outputs]: Settled<Outputs[K], K extends keyof Errors ? Errors[K] : unknown> }>;
+
+/** The members every generated API has besides its functions. */
+export interface MizanApiBase {
+  /** The untyped client underneath: tokens, revisions, raw calls. */
+  readonly $client: MizanClient;
+}
+
+/**
+ * The object behind a generated API: a `QueryProcedure` or `MutationProcedure` at each
+ * function's `procedurePath`, `$compose.<name>` per composition and `$client`. Codegen
+ * emits the type `Api` for it; the runtime shape follows the same names.
+ */
+export function createMizanApi<Api extends MizanApiBase>(
+  client: MizanClient,
+  names: { readonly functions: readonly string[]; readonly compositions: readonly string[] },
+): Api {
+  const tree = buildProcedureTree(names.functions, (name) => ({
+    name,
+    query: (input?: unknown) => client.query(name, input),
+    call: (input?: unknown) => client.call(name, input),
+    mutate: (input?: unknown) => client.mutate(name, input),
+  }));
+  const compose: Record<string, unknown> = {};
+  for (const name of names.compositions) {
+    compose[procedurePath(name).join("_")] = (inputs?: Record<string, unknown>) => client.compose(name, inputs);
+  }
+  return { ...tree, $client: client, $compose: compose } as unknown as Api;
+}

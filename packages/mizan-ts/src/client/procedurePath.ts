@@ -1,0 +1,34 @@
+/**
+ * Where a function sits in the typed API object: its dotted name's segments in camelCase
+ * (`posts.get_all` → `["posts", "getAll"]`). Codegen and the runtime both use it, so the
+ * generated types and the object built at runtime cannot disagree.
+ */
+export function procedurePath(name: string): string[] {
+  return name.split(".").map((segment) => segment.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+}
+
+/**
+ * Builds the nested object codegen describes: one leaf per name at `procedurePath(name)`,
+ * made by `leaf`.
+ *
+ * @throws {Error} when a name is both a function and a namespace (`posts` and `posts.get`).
+ */
+export function buildProcedureTree(names: readonly string[], leaf: (name: string) => object): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  const leaves = new Set<object>();
+  for (const name of names) {
+    const path = procedurePath(name);
+    let node = root;
+    for (const segment of path.slice(0, -1)) {
+      const next = node[segment];
+      if (next !== undefined && leaves.has(next as object)) throw new Error(`${name}: a function already uses the name ${segment}`);
+      node = (next ?? (node[segment] = {})) as Record<string, unknown>;
+    }
+    const last = path[path.length - 1] as string;
+    if (Object.hasOwn(node, last)) throw new Error(`${name}: the name ${last} is taken`);
+    const made = leaf(name);
+    leaves.add(made);
+    node[last] = made;
+  }
+  return root;
+}
