@@ -13,6 +13,10 @@ export interface FunctionMeta {
   readonly cache: FunctionCacheMeta;
   /** Tags a mutation purges after each success. */
   readonly invalidates: readonly string[];
+  /** Who may call it, as the schema says (informational: the server enforces it). */
+  readonly access?: { readonly kind: string; readonly permissions?: readonly string[] };
+  /** Free metadata; forms set `form`. */
+  readonly meta?: Readonly<Record<string, unknown>>;
 }
 
 /** Function name → metadata: the generated `functions` table. */

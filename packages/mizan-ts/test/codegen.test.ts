@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import ts from "typescript";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { generate, runCodegen } from "mizan/codegen";
+import { main } from "../src/codegen/cli.js";
+import { fullSchema, FULL_SCHEMA_PATH, GENERATED_DIR, generateHello } from "./generateFixtures.js";
+
+const PACKAGE_DIR = new URL("../", import.meta.url).pathname;
+
+/** tsc --strict (the package's own settings) over `files`, with `mizan*` mapped to src/. */
+function typecheck(files: readonly string[]): readonly ts.Diagnostic[] {
+  const program = ts.createProgram(files as string[], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+    types: [],
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    exactOptionalPropertyTypes: true,
+    noImplicitOverride: true,
+    noPropertyAccessFromIndexSignature: false,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
+    skipLibCheck: true,
+    noEmit: true,
+    baseUrl: PACKAGE_DIR,
+    paths: {
+      mizan: ["src/client/index.ts"],
+      "mizan/react": ["src/react/index.ts"],
+      "mizan/core": ["src/core/index.ts"],
+    },
+  });
+  return ts.getPreEmitDiagnostics(program);
+}
+
+function describeDiagnostics(diagnostics: readonly ts.Diagnostic[]): string[] {
+  return diagnostics.map((d) => {
+    const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+    return `${d.file?.fileName ?? ""}:${where ? where.line + 1 : "?"}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+  });
+}
+
+describe("codegen over the hello server's schema", () => {
+  beforeAll(async () => {
+    await generateHello(inject("helloUrl"));
+  });
+
+  it("writes a client and React module that compile under tsc --strict, with wrong inputs rejected", () => {
+    const diagnostics = typecheck([
+      `${GENERATED_DIR}hello/client.ts`,
+      `${GENERATED_DIR}hello/react.ts`,
+      `${PACKAGE_DIR}test/typecheck/hello.types.ts`,
+    ]);
+    // An @ts-expect-error that is not an error is itself a diagnostic: this also proves
+    // each wrong input above fails to compile.
+    expect(describeDiagnostics(diagnostics)).toEqual([]);
+  });
+
+  it("rejects a wrong input type without the @ts-expect-error (the negative control)", () => {
+    const source = readFileSync(`${PACKAGE_DIR}test/typecheck/hello.types.ts`, "utf8").replace(
+      "  // @ts-expect-error name must be a string\n",
+      "",
+    );
+    const path = `${GENERATED_DIR}hello.control.ts`;
+    ts.sys.writeFile(path, source.replaceAll("../.generated/", "./"));
+    const messages = describeDiagnostics(typecheck([path]));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/Type 'number' is not assignable to type 'string'/);
+  });
+
+  it("emits the function table the runtime needs", () => {
+    const client = readFileSync(`${GENERATED_DIR}hello/client.ts`, "utf8");
+    expect(client).toContain(
+      `"greet": {"kind":"query","context":"home","cache":{"scope":"public","ttlSeconds":60,"tags":["greet","greetings"]},"invalidates":[]`,
+    );
+    expect(client).toContain(`"reset_greetings": {"kind":"mutation"`);
+    expect(client).toContain(`"invalidates":["greetings"]`);
+    const react = readFileSync(`${GENERATED_DIR}hello/react.ts`, "utf8");
+    expect(react).toContain(`export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`);
+  });
+});
+
+describe("codegen over a schema using every feature (test/fixtures/full-schema.json)", () => {
+  beforeAll(async () => {
+    await runCodegen({ schema: FULL_SCHEMA_PATH, outDir: `${GENERATED_DIR}full` });
+  });
+
+  it("compiles under tsc --strict, and the type tests hold", () => {
+    const diagnostics = typecheck([
+      `${GENERATED_DIR}full/client.ts`,
+      `${GENERATED_DIR}full/react.ts`,
+      `${PACKAGE_DIR}test/typecheck/full.types.ts`,
+    ]);
+    expect(describeDiagnostics(diagnostics)).toEqual([]);
+  });
+
+  it("declares a $defs name once when shapes agree and prefixes it when they differ", () => {
+    const { "client.ts": client } = generate(fullSchema());
+    // posts.get and posts.list both define Status/Author; posts.list's Status differs.
+    expect(client.match(/^export type Author = /gm)).toHaveLength(1);
+    expect(client).toMatch(/^export type PostsListInputStatus = "any" \| "open";$/m);
+    expect(client).toMatch(/^export type Status = "draft" \| \("published" \| "archived"\);$|^export type Status = "draft" \| "published" \| "archived";$/m);
+  });
+
+  it("keeps extension sections as data and calls an extension generator (the channel/form seam)", () => {
+    const seen: unknown[] = [];
+    const files = generate(fullSchema(), {
+      extensions: {
+        channels: (section) => {
+          seen.push(section);
+          return { client: "export const channelSeam = 1;\n", react: "export const channelHooks = 1;\n" };
+        },
+      },
+    });
+    expect(seen).toEqual([{ chat_room: { type: "chat", bidirectional: true } }]);
+    expect(files["client.ts"]).toContain("export const channelSeam = 1;");
+    expect(files["react.ts"]).toContain("export const channelHooks = 1;");
+    expect(files["client.ts"]).toMatch(/export const extensions = \{\n  "channels": \{/);
+    expect(files["client.ts"]).toContain(`"forms": {`);
+  });
+
+  it("is deterministic", () => {
+    expect(generate(fullSchema())).toEqual(generate(fullSchema()));
+  });
+
+  it("rejects a document that is not a version-1 schema, naming every problem", () => {
+    expect(() => generate({ version: 2, functions: [] })).toThrow(/version must be 1[\s\S]*functions must be an object/);
+    const bad = { ...(fullSchema() as object), functions: { "Bad Name": { kind: "read" } } };
+    expect(() => generate(bad)).toThrow(/Bad Name: not a snake_case dotted name[\s\S]*kind must be query or mutation/);
+  });
+});
+
+describe("the mizan-codegen command line", () => {
+  it("generates from a schema URL into --out", async () => {
+    const out = `${GENERATED_DIR}cli`;
+    const logs: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => logs.push(line);
+    try {
+      expect(await main([`${inject("helloUrl")}/schema`, "--out", out])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    expect(logs).toEqual([`wrote ${out}/client.ts`, `wrote ${out}/react.ts`]);
+    expect(readFileSync(`${out}/client.ts`, "utf8")).toContain("export function createMizan(");
+  });
+
+  it("fails with usage on bad arguments and 1 on an unreadable schema", async () => {
+    const error = console.error;
+    console.error = () => undefined;
+    try {
+      expect(await main([])).toBe(2);
+      expect(await main(["/nonexistent/schema.json", "--out", `${GENERATED_DIR}x`])).toBe(1);
+    } finally {
+      console.error = error;
+    }
+  });
+});

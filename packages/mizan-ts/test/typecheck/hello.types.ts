@@ -1,0 +1,43 @@
+// Compiled by test/codegen.test.ts with tsc --strict over the code generated from the
+// hello server's schema. Each @ts-expect-error must be an error, or tsc reports it unused.
+import { createMizan, type GreetInput, type GreetOutput } from "../.generated/hello/client.js";
+import { HomeProvider, mizan } from "../.generated/hello/react.js";
+
+const api = createMizan({ baseUrl: "http://localhost/mizan" });
+
+export async function typedCalls(): Promise<string> {
+  const greeting: GreetOutput = await api.greet.query({ name: "Ada" });
+  const me: string = await api.whoami.query();
+  const token = await api.mizan.token.mutate({ user: "ada", password: "mizan" });
+  const reset: boolean = await api.resetGreetings.mutate();
+  const home = await api.$compose.homePage({ greet: { name: "Ada" } });
+  if (home.greet.ok) home.greet.data.message.toUpperCase();
+  return `${greeting.message} ${me} ${token.expires_at.toFixed()} ${String(reset)}`;
+}
+
+export async function wrongInputs(): Promise<void> {
+  // @ts-expect-error name must be a string
+  await api.greet.query({ name: 42 });
+  // @ts-expect-error name is required
+  await api.greet.query({});
+  // @ts-expect-error greet is a query: it has no mutate
+  await api.greet.mutate({ name: "Ada" });
+  // @ts-expect-error the output has no such member
+  (await api.greet.query({ name: "Ada" })).greeting;
+  // @ts-expect-error home_page has no member posts
+  await api.$compose.homePage({ posts: null });
+}
+
+export function Hooks(): null {
+  const input: GreetInput = { name: "Ada" };
+  const query = mizan.greet.useQuery(input);
+  const message: string | undefined = query.data?.message;
+  const mutation = mizan.resetGreetings.useMutation();
+  mutation.mutate(null);
+  // @ts-expect-error useQuery takes the function's input type
+  mizan.greet.useQuery({ nom: "Ada" });
+  // @ts-expect-error the provider's inputs are typed per member
+  HomeProvider({ inputs: { greet: { name: 1 } } });
+  void message;
+  return null;
+}
