@@ -1,7 +1,7 @@
 import { canonicalize } from "../core/canonical.js";
 import { createBatchQueue, type PendingCall } from "./batchQueue.js";
 import { decodeTokenClaims } from "./decodeTokenClaims.js";
-import { functionMeta, type FunctionTable } from "./functionTable.js";
+import { functionMeta, functionsTaggedWith, type FunctionTable } from "./functionTable.js";
 import { errorFromEnvelope, isRecord, MizanError } from "./mizanError.js";
 import { RevisionMap, type RevisionListener } from "./revisionMap.js";
 import { memoryTokenStore, type TokenStore } from "./tokenStore.js";
@@ -243,8 +243,11 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     const invalidates = functionMeta(table, fn)?.invalidates ?? [];
     if (invalidates.length > 0) {
       // The server purged these tags; without their new revisions our next GETs would name
-      // the old `rev`, whose URLs a CDN may still hold.
-      await refreshRevisions(invalidates).catch(() => undefined);
+      // the old `rev`, whose URLs a CDN may still hold. Every tag of every affected
+      // function is asked for, so each one's revision (a sum over its tags) is known.
+      const affected = functionsTaggedWith(table, invalidates);
+      const tags = new Set([...invalidates, ...[...affected].flatMap((name) => table[name]?.cache.tags ?? [])]);
+      await refreshRevisions(tags).catch(() => undefined);
     }
     return data;
   };
