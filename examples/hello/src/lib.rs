@@ -34,6 +34,16 @@ pub async fn whoami(ctx: Ctx, _: ()) -> Result<String, FunctionError> {
     Ok(ctx.require_identity()?.user_id.clone())
 }
 
+/// The caller's permission names, sorted. Its result depends only on the permission set,
+/// so it is cached per permission set: callers with the same set share one entry.
+#[mizan::function(cache(scope = "permission", ttl = "30s"))]
+pub async fn my_permissions(ctx: Ctx, _: ()) -> Result<Vec<String>, FunctionError> {
+    Ok(ctx
+        .identity()
+        .map(|identity| identity.permissions.iter().cloned().collect())
+        .unwrap_or_default())
+}
+
 /// Changes the greeting style; purges every cached greeting.
 #[mizan::function(mutation, permissions = ["greetings.write"], invalidates = ["greetings"])]
 pub async fn reset_greetings() -> Result<bool, FunctionError> {
@@ -72,6 +82,7 @@ pub fn registry() -> Registry {
     registry
         .register(greet())
         .register(whoami())
+        .register(my_permissions())
         .register(reset_greetings());
     for f in token_functions(check_login) {
         registry.register(f);
