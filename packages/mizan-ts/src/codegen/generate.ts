@@ -1,3 +1,4 @@
+import type { FunctionMeta } from "../client/functionTable.js";
 import { procedurePath } from "../client/procedurePath.js";
 import { JsonSchemaConverter, typeName } from "./jsonSchemaToIr.js";
 import { docComment, propertyKey, renderNamedType } from "./renderTypeScript.js";
@@ -81,7 +82,7 @@ export function generate(schema: unknown, options: GenerateOptions = {}): Genera
     `import {\n  createMizanApi,\n  createMizanClient,\n  type ComposeProcedure,\n  type FunctionTable,\n  type MizanApiBase,\n  type MizanClientOptions,\n  type MutationProcedure,\n  type QueryProcedure,\n} from ${JSON.stringify(runtime)};\n`,
     converter.namedTypes().map(renderNamedType).join("\n"),
     functionTypesInterface(types),
-    functionTable(types),
+    functionTable(document),
     `/** Compositions: name → members, in response order. */\nexport const compositions = ${literal(
       Object.fromEntries(Object.entries(document.compositions).map(([n, c]) => [n, c.members])),
     )} as const;\n`,
@@ -130,9 +131,16 @@ function functionTypesInterface(types: readonly FunctionTypes[]): string {
   return `/** Every function's types, by name. */\nexport interface Functions {\n${lines.join("\n")}\n}\n`;
 }
 
-function functionTable(types: readonly FunctionTypes[]): string {
-  const entries = types.map(({ name, fn }) => {
-    const meta = {
+/**
+ * The runtime function table of a schema document: what the client, hooks and edge need
+ * of each function. Codegen writes it out as `functions`; an edge worker may also build
+ * it at startup from a fetched schema.
+ */
+export function functionTableOf(document: SchemaDocument): Record<string, FunctionMeta> {
+  const table: Record<string, FunctionMeta> = {};
+  for (const name of Object.keys(document.functions).sort()) {
+    const fn = document.functions[name] as SchemaFunction;
+    table[name] = {
       kind: fn.kind,
       context: fn.context,
       cache: { scope: fn.cache.scope, ttlSeconds: fn.cache.ttl_seconds, tags: fn.cache.tags },
@@ -140,8 +148,14 @@ function functionTable(types: readonly FunctionTypes[]): string {
       access: fn.access,
       meta: fn.meta,
     };
-    return `  ${JSON.stringify(name)}: ${JSON.stringify(meta)},`;
-  });
+  }
+  return table;
+}
+
+function functionTable(document: SchemaDocument): string {
+  const entries = Object.entries(functionTableOf(document)).map(
+    ([name, meta]) => `  ${JSON.stringify(name)}: ${JSON.stringify(meta)},`,
+  );
   return `/** What the runtime needs of each function: kind, cache policy and tags, invalidations. */\nexport const functions = {\n${entries.join("\n")}\n} as const satisfies FunctionTable;\n`;
 }
 

@@ -1,4 +1,5 @@
 export {
+  functionTableOf,
   generate,
   type ExtensionContext,
   type ExtensionGenerator,

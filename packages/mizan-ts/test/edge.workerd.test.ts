@@ -1,0 +1,259 @@
+import { createServer, request as httpRequest, type Server } from "node:http";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { derivePermissionKey, signMwt } from "mizan/core";
+import { functionTableOf, parseSchemaDocument } from "mizan/codegen";
+
+// The edge module inside workerd (miniflare), in front of the real examples/hello server.
+// A small Node proxy between them counts what reaches the origin, so a hit is proven to
+// be served without it. hello runs with its development secrets.
+const SIGNING_KEY = "hello-dev-signing-key";
+const CACHE_SECRET = "hello-dev-cache-secret";
+const utf8 = new TextEncoder();
+
+interface CountingProxy {
+  readonly url: string;
+  readonly seen: string[];
+  close(): Promise<void>;
+}
+
+function startCountingProxy(target: string): Promise<CountingProxy> {
+  const upstream = new URL(target);
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(forwarded);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address() as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${address.port}`,
+        seen,
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+async function bundleWorker(): Promise<string> {
+  const result = await build({
+    entryPoints: [new URL("./workerd/edgeWorker.ts", import.meta.url).pathname],
+    bundle: true,
+    format: "esm",
+    platform: "neutral", // a Node built-in in src/edge or src/core fails the bundle
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  });
+  return result.outputFiles[0]!.text;
+}
+
+async function login(helloUrl: string, user: string): Promise<string> {
+  const response = await fetch(`${helloUrl}/call/mizan.token`, {
+    method: "POST",
+    body: JSON.stringify({ user, password: "mizan" }),
+  });
+  return ((await response.json()) as { data: { token: string } }).data.token;
+}
+
+describe("the edge module inside workerd with examples/hello as origin", () => {
+  let helloUrl: string;
+  let proxy: CountingProxy;
+  let edge: Miniflare;
+  let learning: Miniflare;
+  const tokens: Record<string, string> = {};
+
+  const get = (mf: Miniflare, path: string, token?: string) =>
+    mf.dispatchFetch(`http://edge.test/mizan${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+
+  /** The current revision of a hello function (the sum of its tags' revisions). */
+  const revisionOf = async (tags: string[]): Promise<number> => {
+    const answer = (await (await fetch(`${helloUrl}/revisions?tags=${tags.join(",")}`)).json()) as {
+      revisions: Record<string, number>;
+    };
+    return Object.values(answer.revisions).reduce((a, b) => a + b, 0);
+  };
+
+  /** Requests the origin saw since `mark`. */
+  const originSince = (mark: number) => proxy.seen.slice(mark);
+
+  beforeAll(async () => {
+    helloUrl = inject("helloUrl");
+    proxy = await startCountingProxy(new URL(helloUrl).origin);
+    const schema = parseSchemaDocument(await (await fetch(`${helloUrl}/schema`)).json());
+    const script = await bundleWorker();
+    const common = {
+      modules: true,
+      script,
+      compatibilityDate: "2025-09-01",
+    };
+    const bindings = { ORIGIN: `${proxy.url}/mizan`, SIGNING_KEY, CACHE_SECRET };
+    edge = new Miniflare({ ...common, bindings: { ...bindings, FUNCTIONS: functionTableOf(schema) } });
+    learning = new Miniflare({ ...common, bindings });
+    await Promise.all([edge.ready, learning.ready]);
+    for (const user of ["ada", "bob", "admin"]) tokens[user] = await login(helloUrl, user);
+  });
+
+  afterAll(async () => {
+    await edge?.dispose();
+    await learning?.dispose();
+    await proxy?.close();
+  });
+
+  it("serves a public hit without reaching the origin", async () => {
+    const rev = await revisionOf(["greet", "greetings"]);
+    const path = `/call/greet?input=${encodeURIComponent('{"name":"Edge"}')}&rev=${rev}`;
+    const mark = proxy.seen.length;
+    const first = await get(edge, path);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("mizan-edge")).toBe("miss");
+    const body = await first.text();
+    expect(JSON.parse(body)).toEqual({ data: { message: "Hello, Edge!" }, rev });
+    expect(originSince(mark)).toHaveLength(1);
+
+    for (const token of [undefined, tokens["ada"], tokens["admin"]]) {
+      const again = await get(edge, path, token);
+      expect(again.headers.get("mizan-edge")).toBe("hit");
+      expect(await again.text()).toBe(body);
+      expect(again.headers.get("cache-control")).toBe("public, max-age=60");
+    }
+    expect(originSince(mark)).toHaveLength(1);
+  });
+
+  it("shares a permission-scoped entry between users with the same permission set only", async () => {
+    const rev = await revisionOf(["my_permissions"]);
+    const path = `/call/my_permissions?rev=${rev}`;
+    const mark = proxy.seen.length;
+
+    const ada = await get(edge, path, tokens["ada"]);
+    expect([ada.headers.get("mizan-edge"), await ada.json()]).toEqual(["miss", { data: ["greetings.read"], rev }]);
+    expect(ada.headers.get("cache-control")).toBe("private, no-store");
+    // bob has ada's permission set: the same entry, and the origin is not asked.
+    const bob = await get(edge, path, tokens["bob"]);
+    expect([bob.headers.get("mizan-edge"), await bob.json()]).toEqual(["hit", { data: ["greetings.read"], rev }]);
+    expect(bob.headers.get("cache-control")).toBe("private, no-store");
+    expect(originSince(mark)).toHaveLength(1);
+
+    // admin and an anonymous caller hold other sets: their own entries, never ada's.
+    const admin = await get(edge, path, tokens["admin"]);
+    expect(admin.headers.get("mizan-edge")).toBe("miss");
+    expect(((await admin.json()) as { data: string[] }).data).toEqual(["greetings.read", "greetings.write", "mizan.purge"]);
+    const anonymous = await get(edge, path);
+    expect([anonymous.headers.get("mizan-edge"), await anonymous.json()]).toEqual(["miss", { data: [], rev }]);
+    expect(originSince(mark)).toHaveLength(3);
+    const adminAgain = await get(edge, path, tokens["admin"]);
+    expect(adminAgain.headers.get("mizan-edge")).toBe("hit");
+    expect(((await adminAgain.json()) as { data: string[] }).data).toContain("mizan.purge");
+    expect(originSince(mark)).toHaveLength(3);
+  });
+
+  it("keys user-scoped entries by user", async () => {
+    const rev = await revisionOf(["whoami"]);
+    const path = `/call/whoami?rev=${rev}`;
+    const mark = proxy.seen.length;
+    expect(await (await get(edge, path, tokens["ada"])).json()).toEqual({ data: "ada", rev });
+    expect(await (await get(edge, path, tokens["bob"])).json()).toEqual({ data: "bob", rev });
+    const adaAgain = await get(edge, path, tokens["ada"]);
+    expect([adaAgain.headers.get("mizan-edge"), await adaAgain.json()]).toEqual(["hit", { data: "ada", rev }]);
+    expect(originSince(mark)).toHaveLength(2);
+    // Anonymous callers of a user-scoped query bypass the edge cache (the origin says 401).
+    const anonymous = await get(edge, path);
+    expect([anonymous.status, anonymous.headers.get("mizan-edge")]).toEqual([401, "bypass"]);
+  });
+
+  it("never answers a forged or expired token from the cache", async () => {
+    // Warm entries that a forged token would love to read.
+    const greetRev = await revisionOf(["greet", "greetings"]);
+    const greetPath = `/call/greet?input=${encodeURIComponent('{"name":"Edge"}')}&rev=${greetRev}`;
+    expect((await get(edge, greetPath)).headers.get("mizan-edge")).toBe("hit");
+    const permRev = await revisionOf(["my_permissions"]);
+    const permPath = `/call/my_permissions?rev=${permRev}`;
+    await get(edge, permPath, tokens["admin"]);
+
+    const admin = tokens["admin"]!;
+    const [payload] = admin.split(".").slice(1);
+    const claims = JSON.parse(atob(payload!.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
+    const now = Math.floor(Date.now() / 1000);
+    const perms = claims["perms"] as string[];
+    const pk = await derivePermissionKey(utf8.encode(CACHE_SECRET), perms);
+    const forged = {
+      "bad signature": `${admin.slice(0, -2)}${admin.endsWith("AA") ? "BA" : "AA"}`,
+      "other key": await signMwt({ ...claims, kid: "dev" } as never, utf8.encode("not-the-signing-key")),
+      expired: await signMwt({ sub: "admin", pk, perms, iat: now - 7200, exp: now - 3600, kid: "dev" }, utf8.encode(SIGNING_KEY)),
+      "perms that do not match pk": await signMwt(
+        { sub: "ada", pk: claims["pk"] as string, perms: ["greetings.read"], iat: now, exp: now + 600, kid: "dev" },
+        utf8.encode(SIGNING_KEY),
+      ),
+    };
+    const mark = proxy.seen.length;
+    for (const [what, token] of Object.entries(forged)) {
+      for (const path of [greetPath, permPath]) {
+        const response = await get(edge, path, token);
+        const body = (await response.json()) as { data?: unknown; error?: { code: string; details: { reason: string } } };
+        expect(response.status, what).toBe(401);
+        expect(response.headers.get("mizan-edge"), what).toBe("bypass");
+        expect(body.data, what).toBeUndefined();
+        expect(body.error?.code, what).toBe("unauthenticated");
+      }
+    }
+    expect(originSince(mark)).toEqual([]);
+    // The reasons are the MWT codes of spec/PROTOCOL.md §1.4.
+    const reason = async (token: string) =>
+      ((await (await get(edge, greetPath, token)).json()) as { error: { details: { reason: string } } }).error.details.reason;
+    expect(await reason(forged["bad signature"])).toBe("bad_signature");
+    expect(await reason(forged["other key"])).toBe("bad_signature");
+    expect(await reason(forged.expired)).toBe("expired");
+    expect(await reason(forged["perms that do not match pk"])).toBe("invalid_claims");
+  });
+
+  it("stores only answers computed at the requested revision", async () => {
+    const rev = await revisionOf(["greet", "greetings"]);
+    const ahead = `/call/greet?input=${encodeURIComponent('{"name":"Future"}')}&rev=${rev + 5}`;
+    const mark = proxy.seen.length;
+    for (let i = 0; i < 2; i++) {
+      const response = await get(edge, ahead);
+      expect(((await response.json()) as { rev: number }).rev).toBe(rev);
+      expect(response.headers.get("mizan-edge")).toBe("miss");
+    }
+    // Without a rev the edge cannot name an entry: forwarded every time.
+    const noRev = `/call/greet?input=${encodeURIComponent('{"name":"Future"}')}`;
+    for (let i = 0; i < 2; i++) expect((await get(edge, noRev)).headers.get("mizan-edge")).toBe("bypass");
+    expect(originSince(mark)).toHaveLength(4);
+  });
+
+  it("forwards mutations, batches and compositions untouched", async () => {
+    const mark = proxy.seen.length;
+    const batch = await edge.dispatchFetch("http://edge.test/mizan/batch", {
+      method: "POST",
+      body: JSON.stringify({ calls: [{ fn: "greet", input: { name: "B" } }] }),
+    });
+    expect(await batch.json()).toMatchObject({ results: [{ data: { message: "Hello, B!" } }] });
+    const reset = await edge.dispatchFetch("http://edge.test/mizan/call/reset_greetings", {
+      method: "POST",
+      body: "null",
+      headers: { authorization: `Bearer ${tokens["ada"]!}` },
+    });
+    expect(reset.status).toBe(403);
+    expect(originSince(mark)).toEqual(["POST /mizan/batch", "POST /mizan/call/reset_greetings"]);
+  });
+
+  it("without a function table, learns a function's policy from the origin's headers", async () => {
+    const rev = await revisionOf(["greet", "greetings"]);
+    const path = `/call/greet?input=${encodeURIComponent('{"name":"Learner"}')}&rev=${rev}`;
+    const mark = proxy.seen.length;
+    expect((await get(learning, path)).headers.get("mizan-edge")).toBe("miss");
+    const hit = await get(learning, path);
+    expect(hit.headers.get("mizan-edge")).toBe("hit");
+    expect(await hit.json()).toEqual({ data: { message: "Hello, Learner!" }, rev });
+    expect(originSince(mark)).toHaveLength(1);
+  });
+});
