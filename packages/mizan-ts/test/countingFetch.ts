@@ -30,8 +30,12 @@ export function countingFetch(): {
       };
       seen.push(entry);
       const response = await fetch(request);
-      entry.response = response.clone();
-      return response;
+      // Read once and hand out two copies (happy-dom's Response.clone shares one stream).
+      const body = await response.text();
+      const copy = (): Response =>
+        new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      entry.response = copy();
+      return copy();
     },
   };
 }
