@@ -7,7 +7,7 @@ const MizanClientContext = createContext<MizanClient | null>(null);
 
 export interface MizanProviderProps {
   readonly client: MizanClient;
-  /** Also provides this TanStack `QueryClient`; omit when a `QueryClientProvider` is above. */
+  /** The TanStack `QueryClient`: provided to the tree and kept in step with revisions. */
   readonly queryClient: QueryClient;
   readonly children?: ReactNode;
 }
