@@ -61,7 +61,10 @@ fn app() -> axum::Router {
             .cache(CachePolicy::public())
             .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(work(input)) }),
     );
-    let config = Config::new(b"bench cache secret".to_vec(), Keyring::new("k", b"bench key").unwrap());
+    let config = Config::new(
+        b"bench cache secret".to_vec(),
+        Keyring::new("k", b"bench key").unwrap(),
+    );
     let mizan = Mizan::new(registry, config).expect("valid registry");
     axum::Router::new()
         .route("/raw", post(raw))
@@ -76,7 +79,13 @@ async fn client(url: String, connections: usize, seconds: u64) {
         .build()
         .unwrap();
     // Warm up and check the endpoint answers what we expect.
-    let first = client.post(&url).body(BODY).header("content-type", "application/json").send().await.unwrap();
+    let first = client
+        .post(&url)
+        .body(BODY)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert!(first.status().is_success(), "{url} answered {}", first.status());
     let done = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));
@@ -84,11 +93,20 @@ async fn client(url: String, connections: usize, seconds: u64) {
     let started = Instant::now();
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (client, url, done, count, errors) =
-                (client.clone(), url.clone(), done.clone(), count.clone(), errors.clone());
+            let (client, url, done, count, errors) = (
+                client.clone(),
+                url.clone(),
+                done.clone(),
+                count.clone(),
+                errors.clone(),
+            );
             tokio::spawn(async move {
                 while !done.load(Ordering::Relaxed) {
-                    let sent = client.post(&url).body(BODY).header("content-type", "application/json").send();
+                    let sent = client
+                        .post(&url)
+                        .body(BODY)
+                        .header("content-type", "application/json")
+                        .send();
                     match sent.await {
                         Ok(response) if response.status().is_success() => {
                             let _ = response.bytes().await;

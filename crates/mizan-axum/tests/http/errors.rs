@@ -230,6 +230,8 @@ async fn malformed_revision_queries_are_400_and_too_many_tags_429() {
     let reply = server.send(server.request(Method::GET, "/revisions")).await;
     assert_eq!((reply.status.as_u16(), reply.code()), (400, "bad_request"));
     let many = (0..300).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
-    let reply = server.send(server.request(Method::GET, "/revisions").query(&[("tags", many)])).await;
+    let reply = server
+        .send(server.request(Method::GET, "/revisions").query(&[("tags", many)]))
+        .await;
     assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"));
 }
