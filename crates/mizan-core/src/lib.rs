@@ -12,6 +12,8 @@ mod mwt;
 mod name;
 mod registry;
 mod schema;
+#[doc(hidden)]
+pub mod vectors;
 
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
