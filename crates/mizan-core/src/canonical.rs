@@ -132,7 +132,9 @@ fn classify(err: serde_json::Error, text: &str) -> CanonicalError {
     let message = err.to_string();
     if let Some(rest) = message.strip_prefix(DUPLICATE_MARKER) {
         // The marker is followed by the key as JSON, then serde_json's position suffix.
-        let key = serde_json::Deserializer::from_str(rest).into_iter::<String>().next();
+        let key = serde_json::Deserializer::from_str(rest)
+            .into_iter::<String>()
+            .next();
         let key = key.and_then(Result::ok).unwrap_or_default();
         return CanonicalError::DuplicateKey { key, line, column };
     }
@@ -141,7 +143,10 @@ fn classify(err: serde_json::Error, text: &str) -> CanonicalError {
     // where parsing stopped is what stopped it.
     if let Some((s_line, s_column)) = first_lone_surrogate(text) {
         if (s_line, s_column) <= (line, column) {
-            return CanonicalError::LoneSurrogate { line: s_line, column: s_column };
+            return CanonicalError::LoneSurrogate {
+                line: s_line,
+                column: s_column,
+            };
         }
     }
     // serde_json has no error kinds finer than this message; a test pins it.
@@ -149,7 +154,11 @@ fn classify(err: serde_json::Error, text: &str) -> CanonicalError {
         CanonicalError::NumberOutOfRange { line, column }
     } else {
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        CanonicalError::Syntax { message, line, column }
+        CanonicalError::Syntax {
+            message,
+            line,
+            column,
+        }
     }
 }
 
@@ -217,7 +226,9 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("number out of range"))
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number out of range"))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
@@ -274,7 +285,10 @@ pub(crate) struct MatchSink<'a> {
 
 impl<'a> MatchSink<'a> {
     pub(crate) fn new(expected: &'a [u8]) -> Self {
-        Self { rest: expected, matches: true }
+        Self {
+            rest: expected,
+            matches: true,
+        }
     }
 
     /// True when everything written equals the expected bytes, all of them.
@@ -337,7 +351,10 @@ pub(crate) fn write_object<S: JcsSink>(map: &Map<String, Value>, out: &mut S) ->
     }
 
     // Objects built by serializing a struct often already are in order; skip the sort.
-    let keys_sorted = map.keys().zip(map.keys().skip(1)).all(|(a, b)| utf16_cmp(a, b) == Ordering::Less);
+    let keys_sorted = map
+        .keys()
+        .zip(map.keys().skip(1))
+        .all(|(a, b)| utf16_cmp(a, b) == Ordering::Less);
     if keys_sorted {
         members(map.iter(), out)
     } else {
@@ -400,7 +417,14 @@ pub(crate) fn write_string<S: JcsSink>(s: &str, out: &mut S) {
         out.put(&s[start..i]);
         start = i + 1;
         if escape.is_empty() {
-            let code = [b'\\', b'u', b'0', b'0', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]];
+            let code = [
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ];
             // Only ASCII bytes were written into `code`.
             out.put(std::str::from_utf8(&code).unwrap_or_default());
         } else {
@@ -497,13 +521,19 @@ mod tests {
     #[test]
     fn strings_escape_only_what_jcs_requires() {
         let value = json!("\u{0}\u{1f}\u{7f}\u{8}\t\n\u{c}\r\"\\/é😀\u{2028}");
-        assert_eq!(canonicalize(&value).unwrap(), "\"\\u0000\\u001f\u{7f}\\b\\t\\n\\f\\r\\\"\\\\/é😀\u{2028}\"");
+        assert_eq!(
+            canonicalize(&value).unwrap(),
+            "\"\\u0000\\u001f\u{7f}\\b\\t\\n\\f\\r\\\"\\\\/é😀\u{2028}\""
+        );
     }
 
     #[test]
     fn unsorted_insertion_order_is_sorted() {
         let value = json!({"b": 1, "a": {"d": [], "c": {}}, "\u{e000}": 0, "\u{1f600}": 0});
-        assert_eq!(canonicalize(&value).unwrap(), "{\"a\":{\"c\":{},\"d\":[]},\"b\":1,\"😀\":0,\"\u{e000}\":0}");
+        assert_eq!(
+            canonicalize(&value).unwrap(),
+            "{\"a\":{\"c\":{},\"d\":[]},\"b\":1,\"😀\":0,\"\u{e000}\":0}"
+        );
     }
 
     #[test]
@@ -534,7 +564,11 @@ mod tests {
         }
         assert_eq!(
             canonicalize_str("{\"x\":{\n\"k\":1,\"k\":2}}").unwrap_err(),
-            CanonicalError::DuplicateKey { key: "k".into(), line: 2, column: 9 }
+            CanonicalError::DuplicateKey {
+                key: "k".into(),
+                line: 2,
+                column: 9
+            }
         );
         assert!(matches!(
             canonicalize_str("[1,\n  1e999]").unwrap_err(),
@@ -545,7 +579,11 @@ mod tests {
     #[test]
     fn match_sink_requires_the_whole_expected_text() {
         let value = json!({"a": [1, "x"]});
-        for (expected, ok) in [(r#"{"a":[1,"x"]}"#, true), (r#"{"a":[1,"x"]} "#, false), (r#"{"a":[1,"x"#, false)] {
+        for (expected, ok) in [
+            (r#"{"a":[1,"x"]}"#, true),
+            (r#"{"a":[1,"x"]} "#, false),
+            (r#"{"a":[1,"x"#, false),
+        ] {
             let mut sink = MatchSink::new(expected.as_bytes());
             write_value(&value, &mut sink).unwrap();
             assert_eq!(sink.matched(), ok, "{expected}");

@@ -81,14 +81,18 @@ pub struct KeyDeriver {
 
 impl fmt::Debug for KeyDeriver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyDeriver").field("secret", &"<redacted>").finish()
+        f.debug_struct("KeyDeriver")
+            .field("secret", &"<redacted>")
+            .finish()
     }
 }
 
 impl KeyDeriver {
     /// Keys a deriver with `secret` (any length; 32 random bytes recommended).
     pub fn new(secret: &[u8]) -> Self {
-        Self { mac: keyed_mac(secret) }
+        Self {
+            mac: keyed_mac(secret),
+        }
     }
 
     /// The cache key; see [`cache_key`].
@@ -202,22 +206,38 @@ mod tests {
 
     #[test]
     fn cache_key_is_hmac_over_the_literal_envelope() {
-        let key = cache_key(b"k", "posts.get", &json!({"z": [1.5], "a": "é"}), KeyScope::User, "u1", 7).unwrap();
-        let literal = r#"{"fn":"posts.get","input":{"a":"é","z":[1.5]},"rev":7,"scope":"user","v":1,"who":"u1"}"#;
+        let key = cache_key(
+            b"k",
+            "posts.get",
+            &json!({"z": [1.5], "a": "é"}),
+            KeyScope::User,
+            "u1",
+            7,
+        )
+        .unwrap();
+        let literal =
+            r#"{"fn":"posts.get","input":{"a":"é","z":[1.5]},"rev":7,"scope":"user","v":1,"who":"u1"}"#;
         assert_eq!(key, hmac_hex(b"k", literal));
     }
 
     #[test]
     fn cache_key_matches_jcs_of_the_envelope_value() {
-        let inputs = [json!(null), json!({}), json!([1e21, -0.0, "\u{1f}"]), json!({"\u{e000}": 1, "😀": 2})];
+        let inputs = [
+            json!(null),
+            json!({}),
+            json!([1e21, -0.0, "\u{1f}"]),
+            json!({"\u{e000}": 1, "😀": 2}),
+        ];
         for (i, input) in inputs.iter().enumerate() {
             for scope in [KeyScope::Public, KeyScope::Permission, KeyScope::User] {
                 let who = if scope == KeyScope::Public { "" } else { "w\"ho" };
                 let rev = 1u64 << (i * 13);
-                let envelope =
-                    json!({"v": 1, "fn": "f.g", "input": input, "scope": scope.as_str(), "who": who, "rev": rev});
+                let envelope = json!({"v": 1, "fn": "f.g", "input": input, "scope": scope.as_str(), "who": who, "rev": rev});
                 let expected = hmac_hex(b"secret", &canonical::canonicalize(&envelope).unwrap());
-                assert_eq!(cache_key(b"secret", "f.g", input, scope, who, rev).unwrap(), expected);
+                assert_eq!(
+                    cache_key(b"secret", "f.g", input, scope, who, rev).unwrap(),
+                    expected
+                );
             }
         }
     }
@@ -241,7 +261,10 @@ mod tests {
     #[test]
     fn public_scope_ignores_who() {
         let a = cache_key(b"s", "f", &json!(1), KeyScope::Public, "", 0).unwrap();
-        assert_eq!(cache_key(b"s", "f", &json!(1), KeyScope::Public, "alice", 0).unwrap(), a);
+        assert_eq!(
+            cache_key(b"s", "f", &json!(1), KeyScope::Public, "alice", 0).unwrap(),
+            a
+        );
     }
 
     #[test]
@@ -250,12 +273,18 @@ mod tests {
         let key = permission_key(b"k", ["😀", "｡", "b", "😀", "a"]);
         let literal = "{\"perms\":[\"a\",\"b\",\"｡\",\"😀\"],\"v\":1}";
         assert_eq!(key, hmac_hex(b"k", literal)[..32]);
-        assert_eq!(permission_key(b"k", []), hmac_hex(b"k", r#"{"perms":[],"v":1}"#)[..32]);
+        assert_eq!(
+            permission_key(b"k", []),
+            hmac_hex(b"k", r#"{"perms":[],"v":1}"#)[..32]
+        );
     }
 
     #[test]
     fn deriver_debug_hides_the_secret() {
         let debug = format!("{:?}", KeyDeriver::new(b"hunter2"));
-        assert!(!debug.contains("hunter2") && debug.contains("redacted"), "{debug}");
+        assert!(
+            !debug.contains("hunter2") && debug.contains("redacted"),
+            "{debug}"
+        );
     }
 }

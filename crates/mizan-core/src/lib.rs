@@ -15,20 +15,20 @@ mod schema;
 #[doc(hidden)]
 pub mod vectors;
 
+#[doc(inline)]
+pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
     Identity, RequestContext, ServerFunction, State, decode_input, encode_output, schema_generator,
 };
-pub use name::{check_function_name, check_identifier};
-pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
-pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
-#[doc(inline)]
-pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
 #[doc(inline)]
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
 #[doc(inline)]
 pub use mwt::{
-    ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MAX_SAFE_INTEGER, MWT_PREFIX,
-    MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
+    ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MAX_SAFE_INTEGER,
+    MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
 };
+pub use name::{check_function_name, check_identifier};
+pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
+pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};

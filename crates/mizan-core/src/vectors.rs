@@ -7,7 +7,7 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::{Claims, KeyScope, Keyring, MAX_SAFE_INTEGER, canonicalize_str, cache_key, permission_key};
+use crate::{Claims, KeyScope, Keyring, MAX_SAFE_INTEGER, cache_key, canonicalize_str, permission_key};
 
 /// The vector files, as `(file name, contents)`, in a fixed order.
 pub fn generate() -> Vec<(&'static str, String)> {
@@ -36,7 +36,12 @@ fn secret_sequence() -> Vec<u8> {
 /// Secrets of every interesting length: short, one block (64 bytes), longer than a block
 /// (HMAC hashes it first).
 fn secrets() -> [Vec<u8>; 4] {
-    [secret_sequence(), b"mizan-test-secret".to_vec(), vec![0xa5; 64], (0u8..100).map(|i| i.wrapping_mul(7) ^ 0x5c).collect()]
+    [
+        secret_sequence(),
+        b"mizan-test-secret".to_vec(),
+        vec![0xa5; 64],
+        (0u8..100).map(|i| i.wrapping_mul(7) ^ 0x5c).collect(),
+    ]
 }
 
 /// JSON texts and their canonical form, or the code of the error that rejects them.
@@ -122,11 +127,15 @@ pub const CANONICAL_REJECTS: &[(&str, &str)] = &[
 ];
 
 fn canonical() -> Vec<Value> {
-    let accepted = CANONICAL_INPUTS.iter().map(|&input| match canonicalize_str(input) {
-        Ok(canonical) => json!({"input": input, "canonical": canonical}),
-        Err(err) => json!({"input": input, "error": err.code()}),
-    });
-    let rejected = CANONICAL_REJECTS.iter().map(|&(input, code)| json!({"input": input, "error": code}));
+    let accepted = CANONICAL_INPUTS
+        .iter()
+        .map(|&input| match canonicalize_str(input) {
+            Ok(canonical) => json!({"input": input, "canonical": canonical}),
+            Err(err) => json!({"input": input, "error": err.code()}),
+        });
+    let rejected = CANONICAL_REJECTS
+        .iter()
+        .map(|&(input, code)| json!({"input": input, "error": code}));
     accepted.chain(rejected).collect()
 }
 
@@ -161,7 +170,10 @@ fn cache_keys() -> Vec<Value> {
     let users = ["user-42", "Zoë 😀", "\""];
     let mut entries = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        for (j, scope) in [KeyScope::Public, KeyScope::Permission, KeyScope::User].into_iter().enumerate() {
+        for (j, scope) in [KeyScope::Public, KeyScope::Permission, KeyScope::User]
+            .into_iter()
+            .enumerate()
+        {
             let n = i * 3 + j;
             let secret = &secrets[n % secrets.len()];
             let function = functions[n % functions.len()];
@@ -191,7 +203,13 @@ fn permission_keys() -> Vec<Value> {
         &["😀", "\u{ff61}"],
         &["\u{ffff}", "😀", "\u{e000}", "z"],
         &["Z", "a", "_", "A", "0"],
-        &["posts.write", "posts.read", "users.admin", "billing.view", "reports.export"],
+        &[
+            "posts.write",
+            "posts.read",
+            "users.admin",
+            "billing.view",
+            "reports.export",
+        ],
         &["é", "e\u{301}", "f"],
         &["quote\"", "back\\slash", "tab\tand\nnewline", "\u{1}"],
         &[""],
@@ -223,7 +241,8 @@ fn mwt() -> Vec<Value> {
 
     let mut entries = Vec::new();
     let mut push = |token: String, now: u64, leeway: u64, outcome: Result<(), &str>| {
-        let mut entry = json!({"keys": keys, "now": now, "leeway": leeway, "token": token, "valid": outcome.is_ok()});
+        let mut entry =
+            json!({"keys": keys, "now": now, "leeway": leeway, "token": token, "valid": outcome.is_ok()});
         match outcome {
             Ok(()) => {
                 let claims = crate::decode_mwt_unverified(&token).unwrap_or_default();
@@ -246,14 +265,22 @@ fn mwt() -> Vec<Value> {
     push(good.clone(), NOW, 0, Ok(()));
     let mut ring2 = ring.clone();
     let _ = ring2.set_active("k2");
-    push(issue(&ring2, Claims::new("Zoë 😀 \u{e000}", "", NOW, NOW + 1)), NOW, 0, Ok(()));
+    push(
+        issue(&ring2, Claims::new("Zoë 😀 \u{e000}", "", NOW, NOW + 1)),
+        NOW,
+        0,
+        Ok(()),
+    );
     push(issue(&ring, Claims::new("u", "pk", 0, 0)), 0, 0, Ok(()));
     let short = issue(&ring, Claims::new("u", "pk", NOW - 3600, NOW - 30));
     push(short.clone(), NOW, 60, Ok(()));
     push(short.clone(), NOW - 30, 0, Ok(()));
     let early = issue(&ring, Claims::new("u", "pk", NOW + 30, NOW + 3600));
     push(early.clone(), NOW, 60, Ok(()));
-    if let Some(exact) = (2900..3000).map(|n| padded(&ring, n)).find(|t| t.len() == crate::DEFAULT_MAX_TOKEN_LEN) {
+    if let Some(exact) = (2900..3000)
+        .map(|n| padded(&ring, n))
+        .find(|t| t.len() == crate::DEFAULT_MAX_TOKEN_LEN)
+    {
         push(exact, NOW, 0, Ok(()));
     }
 
@@ -282,11 +309,21 @@ fn mwt() -> Vec<Value> {
     push(format!("{good}.{good_sig}"), NOW, 0, Err("malformed"));
     let mut short_sig = crate::mwt::B64.decode(good_sig).unwrap_or_default();
     short_sig.pop();
-    push(format!("{good_head}.{}", crate::mwt::B64.encode(short_sig)), NOW, 0, Err("malformed"));
+    push(
+        format!("{good_head}.{}", crate::mwt::B64.encode(short_sig)),
+        NOW,
+        0,
+        Err("malformed"),
+    );
     push(format!("{good_head}.{good_sig}AAAA"), NOW, 0, Err("malformed"));
     push(format!("mwt2{}", &good[4..]), NOW, 0, Err("wrong_version"));
     push(format!("MWT1{}", &good[4..]), NOW, 0, Err("wrong_version"));
-    push("eyJhbGciOiJIUzI1NiJ9.e30.AAAA".into(), NOW, 0, Err("wrong_version"));
+    push(
+        "eyJhbGciOiJIUzI1NiJ9.e30.AAAA".into(),
+        NOW,
+        0,
+        Err("wrong_version"),
+    );
     push(padded(&ring, 3200), NOW, 0, Err("oversize"));
     push(format!("mwt1.{}", "A".repeat(4092)), NOW, 0, Err("oversize"));
 
@@ -295,33 +332,99 @@ fn mwt() -> Vec<Value> {
     push(format!("{good_head}=.{good_sig}"), NOW, 0, Err("bad_encoding"));
     let last = good_sig.chars().last().unwrap_or('A');
     let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let flipped = alphabet.chars().nth(alphabet.find(last).unwrap_or(0) ^ 1).unwrap_or('A');
-    push(format!("{good_head}.{}{flipped}", &good_sig[..good_sig.len() - 1]), NOW, 0, Err("bad_encoding"));
-    push(format!("{good_head}.{}+", &good_sig[..good_sig.len() - 1]), NOW, 0, Err("bad_encoding"));
+    let flipped = alphabet
+        .chars()
+        .nth(alphabet.find(last).unwrap_or(0) ^ 1)
+        .unwrap_or('A');
+    push(
+        format!("{good_head}.{}{flipped}", &good_sig[..good_sig.len() - 1]),
+        NOW,
+        0,
+        Err("bad_encoding"),
+    );
+    push(
+        format!("{good_head}.{}+", &good_sig[..good_sig.len() - 1]),
+        NOW,
+        0,
+        Err("bad_encoding"),
+    );
     push(format!("mwt1.e30$.{good_sig}"), NOW, 0, Err("bad_encoding"));
 
     // Payload content, signed correctly with k1 so only the content is wrong.
     let raw = |payload: &str| ring.sign_payload("k1", payload.as_bytes()).unwrap_or_default();
     push(raw("[]"), NOW, 0, Err("invalid_payload"));
     push(raw("not json"), NOW, 0, Err("invalid_payload"));
-    push(raw(r#"{"kid":"k1","sub":"\ud800"}"#), NOW, 0, Err("invalid_payload"));
-    let fields = format!(r#""exp":{},"iat":{},"kid":"k1","pk":"p","sub":"s""#, NOW + 60, NOW);
+    push(
+        raw(r#"{"kid":"k1","sub":"\ud800"}"#),
+        NOW,
+        0,
+        Err("invalid_payload"),
+    );
+    let fields = format!(
+        r#""exp":{},"iat":{},"kid":"k1","pk":"p","sub":"s""#,
+        NOW + 60,
+        NOW
+    );
     push(raw(&format!("{{{fields}}}")), NOW, 0, Ok(()));
     push(raw(&format!("{{ {fields}}}")), NOW, 0, Err("non_canonical"));
     push(raw(&format!("{{{fields}}}\n")), NOW, 0, Err("non_canonical"));
-    push(raw(&format!(r#"{{"iat":{NOW},"exp":{},"kid":"k1","pk":"p","sub":"s"}}"#, NOW + 60)), NOW, 0, Err("non_canonical"));
-    push(raw(&format!(r#"{{"exp":{}.0,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#, NOW + 60)), NOW, 0, Err("non_canonical"));
-    push(raw(&format!(r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":"p","sub":"\u0073"}}"#, NOW + 60)), NOW, 0, Err("non_canonical"));
-    push(raw(&format!(r#"{{{fields},"sub":"t"}}"#)), NOW, 0, Err("non_canonical"));
+    push(
+        raw(&format!(
+            r#"{{"iat":{NOW},"exp":{},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        )),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
+    push(
+        raw(&format!(
+            r#"{{"exp":{}.0,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        )),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
+    push(
+        raw(&format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":"p","sub":"\u0073"}}"#,
+            NOW + 60
+        )),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
+    push(
+        raw(&format!(r#"{{{fields},"sub":"t"}}"#)),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
     for payload in [
         format!(r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":"p"}}"#, NOW + 60),
-        format!(r#"{{"exp":"{}","iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#, NOW + 60),
+        format!(
+            r#"{{"exp":"{}","iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
         format!(r#"{{"exp":{},"iat":-1,"kid":"k1","pk":"p","sub":"s"}}"#, NOW + 60),
-        format!(r#"{{"exp":{}.5,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#, NOW + 60),
+        format!(
+            r#"{{"exp":{}.5,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
         format!(r#"{{"exp":9007199254740992,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#),
-        format!(r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":null,"sub":"s"}}"#, NOW + 60),
-        format!(r#"{{"exp":{},"iat":{NOW},"kid":"k1","perms":"posts.read","pk":"p","sub":"s"}}"#, NOW + 60),
-        format!(r#"{{"exp":{},"iat":{NOW},"kid":"k1","perms":[1],"pk":"p","sub":"s"}}"#, NOW + 60),
+        format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":null,"sub":"s"}}"#,
+            NOW + 60
+        ),
+        format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","perms":"posts.read","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
+        format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","perms":[1],"pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
         format!(r#"{{"exp":{},"iat":{NOW},"pk":"p","sub":"s"}}"#, NOW + 60),
         format!(r#"{{"exp":{},"iat":{NOW},"kid":1,"pk":"p","sub":"s"}}"#, NOW + 60),
     ] {

@@ -6,11 +6,19 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use hmac::{Hmac, Mac};
-use mizan_core::{CanonicalError, KeyScope, Keyring, MwtErrorCode, cache_key, canonicalize_str, permission_key};
+use mizan_core::{
+    CanonicalError, KeyScope, Keyring, MwtErrorCode, cache_key, canonicalize_str, permission_key,
+};
 use serde_json::Value;
 use sha2::Sha256;
 
-const KNOWN_FILES: [&str; 5] = ["README.md", "canonical.json", "cache_keys.json", "permission_keys.json", "mwt.json"];
+const KNOWN_FILES: [&str; 5] = [
+    "README.md",
+    "canonical.json",
+    "cache_keys.json",
+    "permission_keys.json",
+    "mwt.json",
+];
 
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/vectors")
@@ -22,7 +30,9 @@ fn load(name: &str) -> Vec<Value> {
 }
 
 fn str_field<'a>(entry: &'a Value, field: &str) -> &'a str {
-    entry[field].as_str().unwrap_or_else(|| panic!("{field} missing in {entry}"))
+    entry[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} missing in {entry}"))
 }
 
 fn secret(entry: &Value) -> Vec<u8> {
@@ -32,8 +42,15 @@ fn secret(entry: &Value) -> Vec<u8> {
 #[test]
 fn every_file_is_known() {
     for file in std::fs::read_dir(vectors_dir()).expect("spec/vectors exists") {
-        let name = file.expect("readable entry").file_name().into_string().expect("UTF-8 name");
-        assert!(KNOWN_FILES.contains(&name.as_str()), "unexpected vector file {name}; add a checker");
+        let name = file
+            .expect("readable entry")
+            .file_name()
+            .into_string()
+            .expect("UTF-8 name");
+        assert!(
+            KNOWN_FILES.contains(&name.as_str()),
+            "unexpected vector file {name}; add a checker"
+        );
     }
 }
 
@@ -41,7 +58,10 @@ fn every_file_is_known() {
 fn files_are_exactly_what_the_generator_produces() {
     for (name, contents) in mizan_core::vectors::generate() {
         let on_disk = std::fs::read_to_string(vectors_dir().join(name)).unwrap_or_default();
-        assert!(on_disk == contents, "spec/vectors/{name} is stale: run `mizan vectors`");
+        assert!(
+            on_disk == contents,
+            "spec/vectors/{name} is stale: run `mizan vectors`"
+        );
     }
 }
 
@@ -54,7 +74,11 @@ fn canonical_vectors() {
         match (entry.get("canonical"), entry.get("error")) {
             (Some(Value::String(expected)), None) => {
                 assert_eq!(&canonicalize_str(input).unwrap(), expected, "{input}");
-                assert_eq!(&canonicalize_str(expected).unwrap(), expected, "idempotent: {input}");
+                assert_eq!(
+                    &canonicalize_str(expected).unwrap(),
+                    expected,
+                    "idempotent: {input}"
+                );
             }
             (None, Some(Value::String(code))) => {
                 assert_eq!(canonicalize_str(input).unwrap_err().code(), code, "{input}");
@@ -66,11 +90,26 @@ fn canonical_vectors() {
     let all = [
         CanonicalError::LoneSurrogate { line: 0, column: 0 },
         CanonicalError::NumberOutOfRange { line: 0, column: 0 },
-        CanonicalError::DuplicateKey { key: String::new(), line: 0, column: 0 },
-        CanonicalError::Syntax { message: String::new(), line: 0, column: 0 },
+        CanonicalError::DuplicateKey {
+            key: String::new(),
+            line: 0,
+            column: 0,
+        },
+        CanonicalError::Syntax {
+            message: String::new(),
+            line: 0,
+            column: 0,
+        },
     ];
-    assert_eq!(codes, all.iter().map(CanonicalError::code).collect(), "every error code has a vector");
-    let rfc_sample = entries.iter().find(|e| str_field(e, "input").contains("333333333.33333329")).unwrap();
+    assert_eq!(
+        codes,
+        all.iter().map(CanonicalError::code).collect(),
+        "every error code has a vector"
+    );
+    let rfc_sample = entries
+        .iter()
+        .find(|e| str_field(e, "input").contains("333333333.33333329"))
+        .unwrap();
     assert_eq!(
         str_field(rfc_sample, "canonical"),
         r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
@@ -110,7 +149,10 @@ fn cache_key_vectors() {
 
     // One pinned key recomputed independently: HMAC over the envelope written by hand.
     let first = &entries[0];
-    assert_eq!(first["input"], serde_json::json!({"id": 42, "filter": {"tag": "rust", "page": 2}}));
+    assert_eq!(
+        first["input"],
+        serde_json::json!({"id": 42, "filter": {"tag": "rust", "page": 2}})
+    );
     let envelope = r#"{"fn":"posts.get","input":{"filter":{"page":2,"tag":"rust"},"id":42},"rev":0,"scope":"public","v":1,"who":""}"#;
     let mut mac = Hmac::<Sha256>::new_from_slice(&secret(first)).unwrap();
     mac.update(envelope.as_bytes());
@@ -121,14 +163,29 @@ fn cache_key_vectors() {
 fn permission_key_vectors() {
     let entries = load("permission_keys.json");
     for entry in &entries {
-        let perms: Vec<&str> = entry["perms"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-        assert_eq!(permission_key(&secret(entry), perms), str_field(entry, "key"), "{entry}");
+        let perms: Vec<&str> = entry["perms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            permission_key(&secret(entry), perms),
+            str_field(entry, "key"),
+            "{entry}"
+        );
     }
     // UTF-8 order puts U+FF61 first; UTF-16 order would put the emoji first.
-    let astral = entries.iter().find(|e| e["perms"] == serde_json::json!(["😀", "\u{ff61}"])).unwrap();
+    let astral = entries
+        .iter()
+        .find(|e| e["perms"] == serde_json::json!(["😀", "\u{ff61}"]))
+        .unwrap();
     let mut mac = Hmac::<Sha256>::new_from_slice(&secret(astral)).unwrap();
     mac.update("{\"perms\":[\"\u{ff61}\",\"😀\"],\"v\":1}".as_bytes());
-    assert_eq!(hex::encode(&mac.finalize().into_bytes()[..16]), str_field(astral, "key"));
+    assert_eq!(
+        hex::encode(&mac.finalize().into_bytes()[..16]),
+        str_field(astral, "key")
+    );
 }
 
 #[test]

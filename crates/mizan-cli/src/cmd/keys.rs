@@ -60,16 +60,29 @@ impl From<Scope> for KeyScope {
 
 pub(crate) fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
-        Command::Derive { secret_hex, function, input, scope, who, rev } => {
+        Command::Derive {
+            secret_hex,
+            function,
+            input,
+            scope,
+            who,
+            rev,
+        } => {
             let secret = decode_hex("--secret-hex", &secret_hex)?;
             // Strict parsing: duplicate members would otherwise be silently dropped.
             let input: serde_json::Value = serde_json::from_str(&mizan_core::canonicalize_str(&input)?)
                 .expect("canonical JSON re-parses");
-            println!("{}", mizan_core::cache_key(&secret, &function, &input, scope.into(), &who, rev)?);
+            println!(
+                "{}",
+                mizan_core::cache_key(&secret, &function, &input, scope.into(), &who, rev)?
+            );
         }
         Command::Perm { secret_hex, perms } => {
             let secret = decode_hex("--secret-hex", &secret_hex)?;
-            println!("{}", mizan_core::permission_key(&secret, perms.iter().map(String::as_str)));
+            println!(
+                "{}",
+                mizan_core::permission_key(&secret, perms.iter().map(String::as_str))
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

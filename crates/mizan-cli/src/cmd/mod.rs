@@ -8,10 +8,7 @@ pub(crate) mod vectors;
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
     #[error("{what} is not hex: {source}")]
-    Hex {
-        what: String,
-        source: hex::FromHexError,
-    },
+    Hex { what: String, source: hex::FromHexError },
     #[error("--input is not JSON: {0}")]
     Input(#[from] mizan_core::CanonicalError),
     #[error("--key must look like KID=HEX, got {0:?}")]
@@ -19,14 +16,14 @@ pub(crate) enum CliError {
     #[error(transparent)]
     Keyring(#[from] mizan_core::KeyringError),
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("unknown vector file {0:?}")]
     UnknownVectorFile(String),
 }
 
 pub(crate) fn decode_hex(what: &str, text: &str) -> Result<Vec<u8>, CliError> {
-    hex::decode(text).map_err(|source| CliError::Hex { what: what.to_owned(), source })
+    hex::decode(text).map_err(|source| CliError::Hex {
+        what: what.to_owned(),
+        source,
+    })
 }

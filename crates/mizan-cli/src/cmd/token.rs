@@ -34,10 +34,18 @@ pub(crate) enum Command {
 pub(crate) fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
         Command::Inspect { token } => Ok(inspect(&token)),
-        Command::Verify { token, keys, now, leeway } => {
+        Command::Verify {
+            token,
+            keys,
+            now,
+            leeway,
+        } => {
             let ring = keyring(&keys)?;
             let now = now.unwrap_or_else(|| {
-                SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or_default()
             });
             match ring.verify(&token, now, leeway) {
                 Ok(claims) => {
@@ -81,7 +89,9 @@ fn inspect(token: &str) -> ExitCode {
 fn keyring(specs: &[String]) -> Result<Keyring, CliError> {
     let mut ring: Option<Keyring> = None;
     for spec in specs {
-        let (kid, secret_hex) = spec.split_once('=').ok_or_else(|| CliError::KeySpec(spec.clone()))?;
+        let (kid, secret_hex) = spec
+            .split_once('=')
+            .ok_or_else(|| CliError::KeySpec(spec.clone()))?;
         let secret = decode_hex(&format!("key {kid}"), secret_hex)?;
         match &mut ring {
             Some(ring) => ring.insert(kid, &secret)?,

@@ -22,8 +22,10 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let files = mizan_core::vectors::generate();
     if let Some(name) = args.print {
-        let (_, contents) =
-            files.iter().find(|(file, _)| *file == name).ok_or(CliError::UnknownVectorFile(name))?;
+        let (_, contents) = files
+            .iter()
+            .find(|(file, _)| *file == name)
+            .ok_or(CliError::UnknownVectorFile(name))?;
         print!("{contents}");
         return Ok(ExitCode::SUCCESS);
     }
@@ -48,5 +50,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             println!("wrote {}", path.display());
         }
     }
-    Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if stale {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -39,7 +39,15 @@ pub struct Claims {
 impl Claims {
     /// Claims with the required fields; `kid` is filled in when the token is issued.
     pub fn new(sub: impl Into<String>, pk: impl Into<String>, iat: u64, exp: u64) -> Self {
-        Self { sub: sub.into(), pk: pk.into(), iat, exp, kid: String::new(), perms: None, extra: Map::new() }
+        Self {
+            sub: sub.into(),
+            pk: pk.into(),
+            iat,
+            exp,
+            kid: String::new(),
+            perms: None,
+            extra: Map::new(),
+        }
     }
 
     /// Adds the `perms` claim.
@@ -73,7 +81,11 @@ impl Claims {
                 return Err(IssueError::TimeOutOfRange { claim, value });
             }
         }
-        if let Some(name) = self.extra.keys().find(|name| RESERVED_CLAIMS.contains(&name.as_str())) {
+        if let Some(name) = self
+            .extra
+            .keys()
+            .find(|name| RESERVED_CLAIMS.contains(&name.as_str()))
+        {
             return Err(IssueError::ReservedClaim { name: name.clone() });
         }
         let mut object = Map::with_capacity(6 + self.extra.len());
@@ -109,7 +121,15 @@ impl Claims {
             ),
             Some(_) => return Err(invalid("perms", ClaimProblem::NotStringArray)),
         };
-        Ok(Self { sub, pk, iat, exp, kid, perms, extra: object })
+        Ok(Self {
+            sub,
+            pk,
+            iat,
+            exp,
+            kid,
+            perms,
+            extra: object,
+        })
     }
 }
 
@@ -127,9 +147,10 @@ fn take_string(object: &mut Map<String, Value>, claim: &'static str) -> Result<S
 
 fn take_time(object: &mut Map<String, Value>, claim: &'static str) -> Result<u64, MwtError> {
     match object.remove(claim) {
-        Some(Value::Number(n)) => {
-            n.as_u64().filter(|&t| t <= MAX_SAFE_INTEGER).ok_or(invalid(claim, ClaimProblem::NotSafeInteger))
-        }
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|&t| t <= MAX_SAFE_INTEGER)
+            .ok_or(invalid(claim, ClaimProblem::NotSafeInteger)),
         Some(_) => Err(invalid(claim, ClaimProblem::NotSafeInteger)),
         None => Err(invalid(claim, ClaimProblem::Missing)),
     }

@@ -61,7 +61,11 @@ impl Keyring {
     /// [`KeyringError::EmptyKid`] or [`KeyringError::EmptySecret`].
     pub fn new(kid: impl Into<String>, secret: &[u8]) -> Result<Self, KeyringError> {
         let kid = kid.into();
-        let mut ring = Self { keys: BTreeMap::new(), active: kid.clone(), max_token_len: DEFAULT_MAX_TOKEN_LEN };
+        let mut ring = Self {
+            keys: BTreeMap::new(),
+            active: kid.clone(),
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        };
         ring.insert(kid, secret)?;
         Ok(ring)
     }
@@ -79,7 +83,12 @@ impl Keyring {
         if secret.is_empty() {
             return Err(KeyringError::EmptySecret { kid });
         }
-        self.keys.insert(kid, SigningKey { mac: keyed_mac(secret) });
+        self.keys.insert(
+            kid,
+            SigningKey {
+                mac: keyed_mac(secret),
+            },
+        );
         Ok(())
     }
 
@@ -144,7 +153,9 @@ impl Keyring {
     pub fn issue(&self, mut claims: Claims) -> Result<String, IssueError> {
         claims.kid.clone_from(&self.active);
         let payload = canonical::canonicalize(&serde_json::Value::Object(claims.to_object()?))?;
-        Ok(self.sign_payload(&self.active, payload.as_bytes()).unwrap_or_default())
+        Ok(self
+            .sign_payload(&self.active, payload.as_bytes())
+            .unwrap_or_default())
     }
 
     /// Signs arbitrary payload bytes as an MWT with key `kid`; `None` for an unknown key.

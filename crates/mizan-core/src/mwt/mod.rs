@@ -45,16 +45,26 @@ pub fn decode_mwt_unverified(token: &str) -> Result<serde_json::Map<String, serd
     let (Some(version), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(MwtError::Malformed { reason: "expected three '.'-separated parts" });
+        return Err(MwtError::Malformed {
+            reason: "expected three '.'-separated parts",
+        });
     };
     if version != MWT_PREFIX {
-        return Err(MwtError::WrongVersion { found: version.chars().take(16).collect() });
+        return Err(MwtError::WrongVersion {
+            found: version.chars().take(16).collect(),
+        });
     }
-    let payload = B64.decode(payload).map_err(|_| MwtError::BadEncoding { part: TokenPart::Payload })?;
+    let payload = B64.decode(payload).map_err(|_| MwtError::BadEncoding {
+        part: TokenPart::Payload,
+    })?;
     match serde_json::from_slice(&payload) {
         Ok(serde_json::Value::Object(object)) => Ok(object),
-        Ok(_) => Err(MwtError::InvalidPayload { reason: "JSON, but not an object".into() }),
-        Err(err) => Err(MwtError::InvalidPayload { reason: err.to_string() }),
+        Ok(_) => Err(MwtError::InvalidPayload {
+            reason: "JSON, but not an object".into(),
+        }),
+        Err(err) => Err(MwtError::InvalidPayload {
+            reason: err.to_string(),
+        }),
     }
 }
 

@@ -10,7 +10,9 @@ fn ring() -> Keyring {
 }
 
 fn claims() -> Claims {
-    Claims::new("user-1", "pk-1", NOW - 10, NOW + 3600).with_perms(["a", "b"]).with_claim("tenant", json!(7))
+    Claims::new("user-1", "pk-1", NOW - 10, NOW + 3600)
+        .with_perms(["a", "b"])
+        .with_claim("tenant", json!(7))
 }
 
 fn code(result: Result<Claims, MwtError>) -> &'static str {
@@ -28,7 +30,13 @@ fn issued_token_round_trips() {
     let token = ring.issue(claims()).unwrap();
     assert!(token.starts_with("mwt1."));
     let verified = ring.verify(&token, NOW, 0).unwrap();
-    assert_eq!(verified, Claims { kid: "k1".into(), ..claims() });
+    assert_eq!(
+        verified,
+        Claims {
+            kid: "k1".into(),
+            ..claims()
+        }
+    );
 }
 
 #[test]
@@ -36,17 +44,26 @@ fn payload_is_canonical_json_and_signature_is_hmac_of_the_prefix() {
     let token = ring().issue(Claims::new("ü", "p", 1, 2)).unwrap();
     let (signed_part, signature) = token.rsplit_once('.').unwrap();
     let payload = B64.decode(signed_part.strip_prefix("mwt1.").unwrap()).unwrap();
-    assert_eq!(payload, r#"{"exp":2,"iat":1,"kid":"k1","pk":"p","sub":"ü"}"#.as_bytes());
+    assert_eq!(
+        payload,
+        r#"{"exp":2,"iat":1,"kid":"k1","pk":"p","sub":"ü"}"#.as_bytes()
+    );
     let mut mac = crate::keys::keyed_mac(b"0123456789abcdef0123456789abcdef");
     hmac::Mac::update(&mut mac, signed_part.as_bytes());
-    assert_eq!(B64.decode(signature).unwrap(), hmac::Mac::finalize(mac).into_bytes().as_slice());
+    assert_eq!(
+        B64.decode(signature).unwrap(),
+        hmac::Mac::finalize(mac).into_bytes().as_slice()
+    );
 }
 
 #[test]
 fn oversize_is_rejected_before_decoding() {
     let ring = ring().with_max_token_len(20);
     let garbage = "x".repeat(21);
-    assert_eq!(ring.verify(&garbage, NOW, 0).unwrap_err(), MwtError::Oversize { len: 21, max: 20 });
+    assert_eq!(
+        ring.verify(&garbage, NOW, 0).unwrap_err(),
+        MwtError::Oversize { len: 21, max: 20 }
+    );
     assert_eq!(code(ring.verify(&"x".repeat(20), NOW, 0)), "malformed");
 }
 
@@ -55,11 +72,27 @@ fn shape_errors() {
     let ring = ring();
     let good = ring.issue(claims()).unwrap();
     let (head, signature) = good.rsplit_once('.').unwrap();
-    for bad in ["", "mwt1", "mwt1.", "mwt1.abc", "mwt1..", "mwt1.abc.", "mwt1..abc", &format!("{good}.x")] {
+    for bad in [
+        "",
+        "mwt1",
+        "mwt1.",
+        "mwt1.abc",
+        "mwt1..",
+        "mwt1.abc.",
+        "mwt1..abc",
+        &format!("{good}.x"),
+    ] {
         assert_eq!(code(ring.verify(bad, NOW, 0)), "malformed", "{bad:?}");
     }
-    assert_eq!(code(ring.verify(&format!("{head}.{}", &signature[..40]), NOW, 0)), "malformed");
-    for bad in [good.replacen("mwt1", "mwt2", 1), good.replacen("mwt1", "MWT1", 1), format!("x{good}")] {
+    assert_eq!(
+        code(ring.verify(&format!("{head}.{}", &signature[..40]), NOW, 0)),
+        "malformed"
+    );
+    for bad in [
+        good.replacen("mwt1", "mwt2", 1),
+        good.replacen("mwt1", "MWT1", 1),
+        format!("x{good}"),
+    ] {
         assert_eq!(code(ring.verify(&bad, NOW, 0)), "wrong_version", "{bad}");
     }
 }
@@ -76,7 +109,10 @@ fn base64_must_be_canonical_unpadded_base64url() {
     let non_canonical = alphabet.chars().nth(idx ^ 1).unwrap();
     let tweaked = format!("{head}.{}{non_canonical}", &signature[..signature.len() - 1]);
     assert_eq!(code(ring.verify(&tweaked, NOW, 0)), "bad_encoding");
-    assert_eq!(code(ring.verify(&format!("{head}.{signature}="), NOW, 0)), "bad_encoding");
+    assert_eq!(
+        code(ring.verify(&format!("{head}.{signature}="), NOW, 0)),
+        "bad_encoding"
+    );
     let std_alphabet = good.replace(['-', '_'], "+");
     if std_alphabet != good {
         assert_eq!(code(ring.verify(&std_alphabet, NOW, 0)), "bad_encoding");
@@ -88,7 +124,11 @@ fn base64_must_be_canonical_unpadded_base64url() {
 fn payload_must_be_a_canonical_object() {
     let ring = ring();
     for payload in ["[1]", "\"s\"", "{", "\u{ff}"] {
-        assert_eq!(code(ring.verify(&signed(payload), NOW, 0)), "invalid_payload", "{payload}");
+        assert_eq!(
+            code(ring.verify(&signed(payload), NOW, 0)),
+            "invalid_payload",
+            "{payload}"
+        );
     }
     let canonical = r#"{"exp":1700003600,"iat":1699999990,"kid":"k1","pk":"p","sub":"s"}"#;
     assert!(ring.verify(&signed(canonical), NOW, 0).is_ok());
@@ -100,7 +140,11 @@ fn payload_must_be_a_canonical_object() {
         r#"{"exp":1700003600,"iat":1699999990,"kid":"k1","kid":"k1","pk":"p","sub":"s"}"#,
         "{\"exp\":1700003600,\"iat\":1699999990,\"kid\":\"k1\",\"pk\":\"p\",\"sub\":\"s\"}\n",
     ] {
-        assert_eq!(code(ring.verify(&signed(payload), NOW, 0)), "non_canonical", "{payload}");
+        assert_eq!(
+            code(ring.verify(&signed(payload), NOW, 0)),
+            "non_canonical",
+            "{payload}"
+        );
     }
 }
 
@@ -113,7 +157,10 @@ fn unknown_kid_and_bad_signature() {
         MwtError::UnknownKid { kid: "k2".into() }
     );
     let impostor = Keyring::new("k1", b"not the real k1 secret at all!!!").unwrap();
-    assert_eq!(code(ring.verify(&impostor.issue(claims()).unwrap(), NOW, 0)), "bad_signature");
+    assert_eq!(
+        code(ring.verify(&impostor.issue(claims()).unwrap(), NOW, 0)),
+        "bad_signature"
+    );
 
     // Flipping any payload claim invalidates the signature.
     let token = ring.issue(claims()).unwrap();
@@ -128,21 +175,72 @@ fn unknown_kid_and_bad_signature() {
 fn claims_are_type_checked_even_when_signed() {
     let ring = ring();
     let cases = [
-        (r#"{"iat":1,"kid":"k1","pk":"p","sub":"s"}"#, "exp", ClaimProblem::Missing),
-        (r#"{"exp":"2","iat":1,"kid":"k1","pk":"p","sub":"s"}"#, "exp", ClaimProblem::NotSafeInteger),
-        (r#"{"exp":2,"iat":-1,"kid":"k1","pk":"p","sub":"s"}"#, "iat", ClaimProblem::NotSafeInteger),
-        (r#"{"exp":2.5,"iat":1,"kid":"k1","pk":"p","sub":"s"}"#, "exp", ClaimProblem::NotSafeInteger),
-        (r#"{"exp":9007199254740992,"iat":1,"kid":"k1","pk":"p","sub":"s"}"#, "exp", ClaimProblem::NotSafeInteger),
-        (r#"{"exp":2,"iat":1,"kid":"k1","pk":"p"}"#, "sub", ClaimProblem::Missing),
-        (r#"{"exp":2,"iat":1,"kid":"k1","pk":null,"sub":"s"}"#, "pk", ClaimProblem::NotString),
-        (r#"{"exp":2,"iat":1,"kid":"k1","pk":"p","sub":7}"#, "sub", ClaimProblem::NotString),
-        (r#"{"exp":2,"iat":1,"kid":"k1","perms":"a","pk":"p","sub":"s"}"#, "perms", ClaimProblem::NotStringArray),
-        (r#"{"exp":2,"iat":1,"kid":"k1","perms":[1],"pk":"p","sub":"s"}"#, "perms", ClaimProblem::NotStringArray),
-        (r#"{"exp":2,"iat":1,"pk":"p","sub":"s"}"#, "kid", ClaimProblem::Missing),
-        (r#"{"exp":2,"iat":1,"kid":1,"pk":"p","sub":"s"}"#, "kid", ClaimProblem::NotString),
+        (
+            r#"{"iat":1,"kid":"k1","pk":"p","sub":"s"}"#,
+            "exp",
+            ClaimProblem::Missing,
+        ),
+        (
+            r#"{"exp":"2","iat":1,"kid":"k1","pk":"p","sub":"s"}"#,
+            "exp",
+            ClaimProblem::NotSafeInteger,
+        ),
+        (
+            r#"{"exp":2,"iat":-1,"kid":"k1","pk":"p","sub":"s"}"#,
+            "iat",
+            ClaimProblem::NotSafeInteger,
+        ),
+        (
+            r#"{"exp":2.5,"iat":1,"kid":"k1","pk":"p","sub":"s"}"#,
+            "exp",
+            ClaimProblem::NotSafeInteger,
+        ),
+        (
+            r#"{"exp":9007199254740992,"iat":1,"kid":"k1","pk":"p","sub":"s"}"#,
+            "exp",
+            ClaimProblem::NotSafeInteger,
+        ),
+        (
+            r#"{"exp":2,"iat":1,"kid":"k1","pk":"p"}"#,
+            "sub",
+            ClaimProblem::Missing,
+        ),
+        (
+            r#"{"exp":2,"iat":1,"kid":"k1","pk":null,"sub":"s"}"#,
+            "pk",
+            ClaimProblem::NotString,
+        ),
+        (
+            r#"{"exp":2,"iat":1,"kid":"k1","pk":"p","sub":7}"#,
+            "sub",
+            ClaimProblem::NotString,
+        ),
+        (
+            r#"{"exp":2,"iat":1,"kid":"k1","perms":"a","pk":"p","sub":"s"}"#,
+            "perms",
+            ClaimProblem::NotStringArray,
+        ),
+        (
+            r#"{"exp":2,"iat":1,"kid":"k1","perms":[1],"pk":"p","sub":"s"}"#,
+            "perms",
+            ClaimProblem::NotStringArray,
+        ),
+        (
+            r#"{"exp":2,"iat":1,"pk":"p","sub":"s"}"#,
+            "kid",
+            ClaimProblem::Missing,
+        ),
+        (
+            r#"{"exp":2,"iat":1,"kid":1,"pk":"p","sub":"s"}"#,
+            "kid",
+            ClaimProblem::NotString,
+        ),
     ];
     for (payload, claim, problem) in cases {
-        assert_eq!(ring.verify(&signed(payload), 1, 0).unwrap_err(), MwtError::InvalidClaims { claim, problem });
+        assert_eq!(
+            ring.verify(&signed(payload), 1, 0).unwrap_err(),
+            MwtError::InvalidClaims { claim, problem }
+        );
     }
 }
 
@@ -150,12 +248,29 @@ fn claims_are_type_checked_even_when_signed() {
 fn expiry_and_issue_time_with_leeway() {
     let ring = ring();
     let token = ring.issue(Claims::new("s", "p", 1000, 2000)).unwrap();
-    assert!(ring.verify(&token, 2000, 0).is_ok(), "valid through the exp second");
-    assert_eq!(ring.verify(&token, 2001, 0).unwrap_err(), MwtError::Expired { exp: 2000, now: 2001, leeway: 0 });
+    assert!(
+        ring.verify(&token, 2000, 0).is_ok(),
+        "valid through the exp second"
+    );
+    assert_eq!(
+        ring.verify(&token, 2001, 0).unwrap_err(),
+        MwtError::Expired {
+            exp: 2000,
+            now: 2001,
+            leeway: 0
+        }
+    );
     assert!(ring.verify(&token, 2060, 60).is_ok(), "expired but within leeway");
     assert_eq!(code(ring.verify(&token, 2061, 60)), "expired");
     assert!(ring.verify(&token, 1000, 0).is_ok());
-    assert_eq!(ring.verify(&token, 999, 0).unwrap_err(), MwtError::NotYetValid { iat: 1000, now: 999, leeway: 0 });
+    assert_eq!(
+        ring.verify(&token, 999, 0).unwrap_err(),
+        MwtError::NotYetValid {
+            iat: 1000,
+            now: 999,
+            leeway: 0
+        }
+    );
     assert!(ring.verify(&token, 940, 60).is_ok());
     assert_eq!(code(ring.verify(&token, 939, 60)), "not_yet_valid");
     assert!(ring.verify(&token, u64::MAX, u64::MAX).is_ok(), "no overflow");
@@ -166,45 +281,75 @@ fn rotation_keeps_old_tokens_valid_until_their_key_is_removed() {
     let mut ring = ring();
     let old = ring.issue(claims()).unwrap();
     ring.insert("k2", b"the next secret, rotated in 2025").unwrap();
-    assert_eq!(ring.verify(&ring.issue(claims()).unwrap(), NOW, 0).unwrap().kid, "k1", "insert does not activate");
+    assert_eq!(
+        ring.verify(&ring.issue(claims()).unwrap(), NOW, 0).unwrap().kid,
+        "k1",
+        "insert does not activate"
+    );
     ring.set_active("k2").unwrap();
     let new = ring.issue(claims()).unwrap();
     assert_eq!(ring.verify(&new, NOW, 0).unwrap().kid, "k2");
     assert_eq!(ring.verify(&old, NOW, 0).unwrap().kid, "k1");
-    assert_eq!(ring.remove("k2"), Err(KeyringError::RemovingActiveKey { kid: "k2".into() }));
+    assert_eq!(
+        ring.remove("k2"),
+        Err(KeyringError::RemovingActiveKey { kid: "k2".into() })
+    );
     ring.remove("k1").unwrap();
     assert_eq!(code(ring.verify(&old, NOW, 0)), "unknown_kid");
     assert_eq!(ring.kids().collect::<Vec<_>>(), ["k2"]);
-    assert_eq!(ring.set_active("k1"), Err(KeyringError::UnknownKid { kid: "k1".into() }));
+    assert_eq!(
+        ring.set_active("k1"),
+        Err(KeyringError::UnknownKid { kid: "k1".into() })
+    );
 }
 
 #[test]
 fn keyring_rejects_empty_ids_and_secrets() {
     assert_eq!(Keyring::new("", b"s").unwrap_err(), KeyringError::EmptyKid);
-    assert_eq!(Keyring::new("k", b"").unwrap_err(), KeyringError::EmptySecret { kid: "k".into() });
+    assert_eq!(
+        Keyring::new("k", b"").unwrap_err(),
+        KeyringError::EmptySecret { kid: "k".into() }
+    );
 }
 
 #[test]
 fn issuing_rejects_reserved_names_and_unsafe_times() {
     let ring = ring();
     let reserved = Claims::new("s", "p", 1, 2).with_claim("perms", json!([]));
-    assert_eq!(ring.issue(reserved).unwrap_err(), IssueError::ReservedClaim { name: "perms".into() });
+    assert_eq!(
+        ring.issue(reserved).unwrap_err(),
+        IssueError::ReservedClaim { name: "perms".into() }
+    );
     let late = Claims::new("s", "p", 1, MAX_SAFE_INTEGER + 1);
-    assert!(matches!(ring.issue(late).unwrap_err(), IssueError::TimeOutOfRange { claim: "exp", .. }));
+    assert!(matches!(
+        ring.issue(late).unwrap_err(),
+        IssueError::TimeOutOfRange { claim: "exp", .. }
+    ));
 }
 
 #[test]
 fn debug_never_shows_secrets() {
     let debug = format!("{:?}", ring());
-    assert!(!debug.contains("0123456789abcdef") && debug.contains("redacted"), "{debug}");
+    assert!(
+        !debug.contains("0123456789abcdef") && debug.contains("redacted"),
+        "{debug}"
+    );
 }
 
 #[test]
 fn permission_key_claim_is_checked_against_perms() {
     let secret = b"perm secret";
     let pk = crate::permission_key(secret, ["b", "a"]);
-    assert!(Claims::new("s", pk.clone(), 1, 2).with_perms(["a", "b", "a"]).permission_key_matches(secret));
-    assert!(!Claims::new("s", pk.clone(), 1, 2).with_perms(["a"]).permission_key_matches(secret));
+    assert!(
+        Claims::new("s", pk.clone(), 1, 2)
+            .with_perms(["a", "b", "a"])
+            .permission_key_matches(secret)
+    );
+    assert!(
+        !Claims::new("s", pk.clone(), 1, 2)
+            .with_perms(["a"])
+            .permission_key_matches(secret)
+    );
     assert!(!Claims::new("s", pk, 1, 2).permission_key_matches(secret));
 }
 
@@ -212,12 +357,22 @@ fn permission_key_claim_is_checked_against_perms() {
 fn error_codes_are_distinct_and_snake_case() {
     let codes: std::collections::BTreeSet<_> = MwtErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(codes.len(), MwtErrorCode::ALL.len());
-    assert!(codes.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    );
 }
 
 #[test]
 fn decode_mwt_unverified_reads_claims_of_any_signature() {
-    let token = Keyring::new("zz", b"unknown to anyone").unwrap().issue(claims()).unwrap();
+    let token = Keyring::new("zz", b"unknown to anyone")
+        .unwrap()
+        .issue(claims())
+        .unwrap();
     assert_eq!(decode_mwt_unverified(&token).unwrap()["sub"], "user-1");
-    assert_eq!(decode_mwt_unverified("mwt9.a.b").unwrap_err().code(), MwtErrorCode::WrongVersion);
+    assert_eq!(
+        decode_mwt_unverified("mwt9.a.b").unwrap_err().code(),
+        MwtErrorCode::WrongVersion
+    );
 }

@@ -32,40 +32,64 @@ impl Keyring {
     /// The first check that fails, as an [`MwtError`].
     pub fn verify(&self, token: &str, now: u64, leeway: u64) -> Result<Claims, MwtError> {
         if token.len() > self.max_token_len {
-            return Err(MwtError::Oversize { len: token.len(), max: self.max_token_len });
+            return Err(MwtError::Oversize {
+                len: token.len(),
+                max: self.max_token_len,
+            });
         }
         let Some((version, rest)) = token.split_once('.') else {
-            return Err(MwtError::Malformed { reason: "no '.' separator" });
+            return Err(MwtError::Malformed {
+                reason: "no '.' separator",
+            });
         };
         if version != MWT_PREFIX {
-            return Err(MwtError::WrongVersion { found: version.chars().take(16).collect() });
+            return Err(MwtError::WrongVersion {
+                found: version.chars().take(16).collect(),
+            });
         }
         let Some((payload_b64, signature_b64)) = rest.split_once('.') else {
-            return Err(MwtError::Malformed { reason: "expected three '.'-separated parts" });
+            return Err(MwtError::Malformed {
+                reason: "expected three '.'-separated parts",
+            });
         };
         if signature_b64.contains('.') {
-            return Err(MwtError::Malformed { reason: "expected three '.'-separated parts" });
+            return Err(MwtError::Malformed {
+                reason: "expected three '.'-separated parts",
+            });
         }
         if payload_b64.is_empty() || signature_b64.is_empty() {
             return Err(MwtError::Malformed { reason: "empty part" });
         }
-        let payload =
-            B64.decode(payload_b64).map_err(|_| MwtError::BadEncoding { part: TokenPart::Payload })?;
+        let payload = B64.decode(payload_b64).map_err(|_| MwtError::BadEncoding {
+            part: TokenPart::Payload,
+        })?;
         let mut signature = [0u8; 32];
         match B64.decode_slice(signature_b64, &mut signature) {
             Ok(32) => {}
             Ok(_) | Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
-                return Err(MwtError::Malformed { reason: "signature is not 32 bytes" });
+                return Err(MwtError::Malformed {
+                    reason: "signature is not 32 bytes",
+                });
             }
             Err(base64::DecodeSliceError::DecodeError(_)) => {
-                return Err(MwtError::BadEncoding { part: TokenPart::Signature });
+                return Err(MwtError::BadEncoding {
+                    part: TokenPart::Signature,
+                });
             }
         }
 
         let object = match serde_json::from_slice::<Value>(&payload) {
             Ok(Value::Object(object)) => object,
-            Ok(_) => return Err(MwtError::InvalidPayload { reason: "JSON, but not an object".into() }),
-            Err(err) => return Err(MwtError::InvalidPayload { reason: err.to_string() }),
+            Ok(_) => {
+                return Err(MwtError::InvalidPayload {
+                    reason: "JSON, but not an object".into(),
+                });
+            }
+            Err(err) => {
+                return Err(MwtError::InvalidPayload {
+                    reason: err.to_string(),
+                });
+            }
         };
         let mut matcher = MatchSink::new(&payload);
         if canonical::write_object(&object, &mut matcher).is_err() || !matcher.matched() {
@@ -87,17 +111,28 @@ impl Keyring {
                 });
             }
         };
-        let key = self.keys.get(kid.as_str()).ok_or_else(|| MwtError::UnknownKid { kid: kid.clone() })?;
+        let key = self
+            .keys
+            .get(kid.as_str())
+            .ok_or_else(|| MwtError::UnknownKid { kid: kid.clone() })?;
         let mut mac = key.mac.clone();
         mac.update(&token.as_bytes()[..MWT_PREFIX.len() + 1 + payload_b64.len()]);
         mac.verify_slice(&signature).map_err(|_| MwtError::BadSignature)?;
 
         let claims = Claims::from_object(object)?;
         if now > claims.exp.saturating_add(leeway) {
-            return Err(MwtError::Expired { exp: claims.exp, now, leeway });
+            return Err(MwtError::Expired {
+                exp: claims.exp,
+                now,
+                leeway,
+            });
         }
         if claims.iat > now.saturating_add(leeway) {
-            return Err(MwtError::NotYetValid { iat: claims.iat, now, leeway });
+            return Err(MwtError::NotYetValid {
+                iat: claims.iat,
+                now,
+                leeway,
+            });
         }
         Ok(claims)
     }
