@@ -12,7 +12,7 @@
 //!   (integers beyond 2^53 are rounded to a double first, as JavaScript does).
 //!
 //! One writer serves every caller: [`canonicalize`] fills a `String`, the key derivations
-//! stream the same bytes straight into an HMAC, and token verification compares them
+//! write the same bytes into one buffer for a single HMAC update, and token verification compares them
 //! against the received payload without allocating.
 
 use std::cmp::Ordering;
