@@ -19,6 +19,11 @@ fn same(a: &Value, b: &Value) -> bool {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // serde_json's `Value` (the oracle here, not the code under test) treats this member
+    // name specially when the raw_value feature is on; the strict parser does not.
+    if text.contains("$serde_json::private::RawValue") {
+        return;
+    }
     let Ok(canonical) = mizan_core::canonicalize_str(text) else { return };
     let original: Value = serde_json::from_str(text).expect("canonicalize_str accepted it");
     let reparsed: Value = serde_json::from_str(&canonical).expect("canonical output is JSON");

@@ -577,6 +577,12 @@ mod tests {
     }
 
     #[test]
+    fn serde_json_raw_value_marker_is_an_ordinary_member() {
+        let text = r#"{"b":1,"$serde_json::private::RawValue":[]}"#;
+        assert_eq!(canon(text), r#"{"$serde_json::private::RawValue":[],"b":1}"#);
+    }
+
+    #[test]
     fn match_sink_requires_the_whole_expected_text() {
         let value = json!({"a": [1, "x"]});
         for (expected, ok) in [
