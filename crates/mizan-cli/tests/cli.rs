@@ -141,7 +141,10 @@ fn schema_runs_the_app_and_prints_its_schema() {
     std::fs::remove_file(&out).unwrap();
     assert_eq!(schema["version"], 1);
     assert_eq!(schema["functions"]["greet"]["cache"]["scope"], "public");
-    assert_eq!(schema["compositions"]["home_page"]["members"], serde_json::json!(["greet", "whoami"]));
+    assert_eq!(
+        schema["compositions"]["home_page"]["members"],
+        serde_json::json!(["greet", "whoami"])
+    );
 }
 
 #[test]
@@ -150,5 +153,8 @@ fn schema_explains_a_package_that_does_not_export() {
     // The CLI itself does not export a schema: it prints usage, which is not JSON.
     let output = mizan(&["schema", "--manifest-path", &manifest, "-p", "mizan-cli"]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("could not export the schema"), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("could not export the schema"),
+        "{output:?}"
+    );
 }

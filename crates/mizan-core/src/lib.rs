@@ -17,14 +17,11 @@ mod schema;
 #[doc(hidden)]
 pub mod vectors;
 
-<<<<<<< HEAD
 pub use auth::{IssuedToken, Principal, TokenIssuer};
 pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use cache::{RedisCache, RedisCacheBuilder};
-=======
->>>>>>> keys
 #[doc(inline)]
 pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};

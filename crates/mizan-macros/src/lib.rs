@@ -10,7 +10,7 @@ use proc_macro::TokenStream;
 /// The function keeps its name; calling it returns the `ServerFunction` to register.
 /// It may take `(ctx, input)`, just `(input)`, or nothing.
 ///
-/// ```ignore
+/// ```text
 /// /// One post by id.
 /// #[mizan::function(context = "blog", cache(scope = "public", ttl = "60s", tags = ["posts"]))]
 /// async fn get_post(ctx: Ctx, input: PostId) -> Result<Post, AppError> { /* ... */ }

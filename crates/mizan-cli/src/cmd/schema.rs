@@ -60,8 +60,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
              `mizan::export::export_if_requested(&registry)` before printing anything else?"
         ))
     })?;
-    if !schema.get("version").is_some_and(|v| v.is_u64()) || !schema.get("functions").is_some_and(|f| f.is_object()) {
-        return Err(CliError::Export("the app printed JSON that is not a Mizan schema document".into()));
+    if !schema.get("version").is_some_and(|v| v.is_u64())
+        || !schema.get("functions").is_some_and(|f| f.is_object())
+    {
+        return Err(CliError::Export(
+            "the app printed JSON that is not a Mizan schema document".into(),
+        ));
     }
     let mut text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
     text.push('\n');

@@ -90,11 +90,8 @@ impl Keyring {
                     reason: "JSON, but not an object".into(),
                 });
             }
-<<<<<<< HEAD
-=======
             // JSON.parse keeps the last duplicate, which then fails the canonical check.
             Err(CanonicalError::DuplicateKey { .. }) => return Err(MwtError::NonCanonical),
->>>>>>> keys
             Err(err) => {
                 return Err(MwtError::InvalidPayload {
                     reason: err.to_string(),
