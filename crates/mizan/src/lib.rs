@@ -3,7 +3,7 @@
 //!
 //! This is the one crate an application depends on. It re-exports the framework-agnostic
 //! core (`mizan-core`), the `#[mizan::function]` macro and, with the `axum` feature (on by
-//! default), the HTTP adapter under [`axum`](crate::axum).
+//! default), the HTTP adapter under [`axum`].
 //!
 //! # Example
 //!
