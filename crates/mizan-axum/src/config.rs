@@ -10,8 +10,8 @@ use crate::limits::Limits;
 /// Everything a [`Mizan`](crate::Mizan) instance needs besides its registry.
 ///
 /// ```
-/// use mizan::axum::Config;
-/// use mizan::mwt::Keyring;
+/// use mizan_axum::Config;
+/// use mizan_core::Keyring;
 ///
 /// let config = Config::new(b"a long random cache secret".to_vec(), Keyring::new("k1", b"signing key").unwrap());
 /// assert_eq!(config.cookie_name, "mizan_token");
@@ -87,9 +87,204 @@ impl Config {
         self
     }
 
+    /// Reads the configuration from the environment (see [`from_lookup`](Self::from_lookup)
+    /// for the variables).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable and what is wrong with it.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, a file, a test map):
+    ///
+    /// - `MIZAN_CACHE_SECRET` (required): hex, at least 16 bytes;
+    /// - `MIZAN_SIGNING_KEYS` (required): `kid=hex,kid2=hex`; the first key signs unless
+    ///   `MIZAN_SIGNING_KID` names another;
+    /// - `MIZAN_REDIS_URL` (feature `redis`): use a `RedisCache` on that server, with the key
+    ///   prefix `MIZAN_REDIS_PREFIX` (default `mizan:`); otherwise the memory cache.
+    ///
+    /// ```
+    /// use mizan_axum::Config;
+    ///
+    /// let env = |name: &str| match name {
+    ///     "MIZAN_CACHE_SECRET" => Some("00112233445566778899aabbccddeeff".to_owned()),
+    ///     "MIZAN_SIGNING_KEYS" => Some("2026-11=0badc0de0badc0de,2026-10=feedfacefeedface".to_owned()),
+    ///     _ => None,
+    /// };
+    /// let config = Config::from_lookup(env).unwrap();
+    /// assert_eq!(config.keyring.active_kid(), "2026-11");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable and what is wrong with it.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| lookup(name).ok_or(ConfigError::Missing { name });
+        let hex_bytes = |name: &'static str, value: &str| {
+            hex::decode(value.trim()).map_err(|err| ConfigError::Invalid {
+                name,
+                why: format!("not hex: {err}"),
+            })
+        };
+        let cache_secret = hex_bytes("MIZAN_CACHE_SECRET", &required("MIZAN_CACHE_SECRET")?)?;
+        if cache_secret.len() < 16 {
+            return Err(ConfigError::Invalid {
+                name: "MIZAN_CACHE_SECRET",
+                why: "use at least 16 random bytes (32 recommended)".into(),
+            });
+        }
+        let mut keyring: Option<Keyring> = None;
+        for entry in required("MIZAN_SIGNING_KEYS")?
+            .split(',')
+            .filter(|e| !e.trim().is_empty())
+        {
+            let (kid, secret) = entry.trim().split_once('=').ok_or_else(|| ConfigError::Invalid {
+                name: "MIZAN_SIGNING_KEYS",
+                why: format!("`{entry}` is not `kid=hex`"),
+            })?;
+            let secret = hex_bytes("MIZAN_SIGNING_KEYS", secret)?;
+            let invalid = |err: mizan_core::KeyringError| ConfigError::Invalid {
+                name: "MIZAN_SIGNING_KEYS",
+                why: err.to_string(),
+            };
+            match keyring.as_mut() {
+                None => keyring = Some(Keyring::new(kid, &secret).map_err(invalid)?),
+                Some(ring) => ring.insert(kid, &secret).map_err(invalid)?,
+            }
+        }
+        let mut keyring = keyring.ok_or(ConfigError::Invalid {
+            name: "MIZAN_SIGNING_KEYS",
+            why: "no key given; use `kid=hex`".into(),
+        })?;
+        if let Some(kid) = lookup("MIZAN_SIGNING_KID") {
+            keyring.set_active(&kid).map_err(|err| ConfigError::Invalid {
+                name: "MIZAN_SIGNING_KID",
+                why: err.to_string(),
+            })?;
+        }
+        let config = Self::new(cache_secret, keyring);
+        #[cfg(feature = "redis")]
+        if let Some(url) = lookup("MIZAN_REDIS_URL") {
+            let prefix = lookup("MIZAN_REDIS_PREFIX").unwrap_or_else(|| "mizan:".into());
+            let cache = mizan_core::RedisCache::builder(url)
+                .prefix(prefix)
+                .build()
+                .map_err(|err| ConfigError::Invalid {
+                    name: "MIZAN_REDIS_URL",
+                    why: err.to_string(),
+                })?;
+            return Ok(config.with_cache(Arc::new(cache)));
+        }
+        Ok(config)
+    }
+
     /// Sets the application state handed to handlers.
     pub fn with_state(mut self, state: State) -> Self {
         self.state = state;
         self
+    }
+}
+
+/// Why [`Config::from_env`] could not build a configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required variable is not set.
+    #[error("{name} is not set; see Config::from_lookup for the variables Mizan reads")]
+    Missing {
+        /// The variable.
+        name: &'static str,
+    },
+    /// A variable is set to something unusable.
+    #[error("{name} is invalid: {why}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong, and how to fix it.
+        why: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    const SECRET: (&str, &str) = ("MIZAN_CACHE_SECRET", "00112233445566778899aabbccddeeff");
+
+    #[test]
+    fn reads_secrets_and_rotating_keys() {
+        let vars = [
+            SECRET,
+            ("MIZAN_SIGNING_KEYS", "a=01, b=02"),
+            ("MIZAN_SIGNING_KID", "b"),
+        ];
+        let config = Config::from_lookup(lookup(&vars)).unwrap();
+        assert_eq!(config.cache_secret.len(), 16);
+        assert_eq!(config.keyring.active_kid(), "b");
+        assert_eq!(config.keyring.kids().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(config.cache.name(), "memory");
+    }
+
+    #[test]
+    fn says_which_variable_is_wrong() {
+        let err = Config::from_lookup(lookup(&[])).err().unwrap();
+        assert_eq!(
+            err,
+            ConfigError::Missing {
+                name: "MIZAN_CACHE_SECRET"
+            }
+        );
+        let short = [("MIZAN_CACHE_SECRET", "0011"), ("MIZAN_SIGNING_KEYS", "a=01")];
+        assert!(
+            Config::from_lookup(lookup(&short))
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("16 random bytes")
+        );
+        for keys in ["a", "a=zz", "", "=01"] {
+            let vars = [SECRET, ("MIZAN_SIGNING_KEYS", keys)];
+            let err = Config::from_lookup(lookup(&vars)).err().unwrap();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::Invalid {
+                        name: "MIZAN_SIGNING_KEYS",
+                        ..
+                    }
+                ),
+                "{keys}: {err}"
+            );
+        }
+        let vars = [
+            SECRET,
+            ("MIZAN_SIGNING_KEYS", "a=01"),
+            ("MIZAN_SIGNING_KID", "zz"),
+        ];
+        let err = Config::from_lookup(lookup(&vars)).err().unwrap();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                name: "MIZAN_SIGNING_KID",
+                ..
+            }
+        ));
+    }
+
+    #[cfg(feature = "redis")]
+    #[tokio::test]
+    async fn a_redis_url_selects_the_redis_cache() {
+        let vars = [
+            SECRET,
+            ("MIZAN_SIGNING_KEYS", "a=01"),
+            ("MIZAN_REDIS_URL", "redis://127.0.0.1:6379"),
+        ];
+        assert_eq!(Config::from_lookup(lookup(&vars)).unwrap().cache.name(), "redis");
     }
 }

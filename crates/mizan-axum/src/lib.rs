@@ -1,9 +1,9 @@
 //! The axum adapter for Mizan: mount a registry as HTTP endpoints.
 //!
 //! ```no_run
-//! use mizan::prelude::*;
-//! use mizan::axum::{Config, Mizan};
-//! use mizan::mwt::Keyring;
+//! // Applications write `mizan::axum::{Config, Mizan}` and `mizan::mwt::Keyring`.
+//! use mizan_axum::{Config, Mizan};
+//! use mizan_core::{Keyring, Registry};
 //!
 //! # async fn run(registry: Registry) -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::new(b"cache secret".to_vec(), Keyring::new("k1", b"signing key").unwrap());
@@ -32,7 +32,7 @@ mod shared;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use config::Config;
+pub use config::{Config, ConfigError};
 pub use limits::Limits;
 pub use metrics::{Metrics, MetricsSnapshot};
 use mizan_core::{Registry, RegistryError};

@@ -12,7 +12,7 @@
 //!   (integers beyond 2^53 are rounded to a double first, as JavaScript does).
 //!
 //! One writer serves every caller: [`canonicalize`] fills a `String`, the key derivations
-//! stream the same bytes straight into an HMAC, and token verification compares them
+//! write the same bytes into one buffer for a single HMAC update, and token verification compares them
 //! against the received payload without allocating.
 
 use std::cmp::Ordering;
@@ -574,6 +574,12 @@ mod tests {
             canonicalize_str("[1,\n  1e999]").unwrap_err(),
             CanonicalError::NumberOutOfRange { line: 2, .. }
         ));
+    }
+
+    #[test]
+    fn serde_json_raw_value_marker_is_an_ordinary_member() {
+        let text = r#"{"b":1,"$serde_json::private::RawValue":[]}"#;
+        assert_eq!(canon(text), r#"{"$serde_json::private::RawValue":[],"b":1}"#);
     }
 
     #[test]

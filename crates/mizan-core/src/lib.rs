@@ -14,6 +14,8 @@ mod mwt;
 mod name;
 mod registry;
 mod schema;
+#[doc(hidden)]
+pub mod vectors;
 
 pub use auth::{IssuedToken, Principal, TokenIssuer};
 pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};

@@ -118,13 +118,13 @@ fn parse_duration_millis(text: &str) -> std::result::Result<u64, String> {
     let amount: u64 = digits
         .parse()
         .map_err(|_| format!("invalid ttl `{text}`: expected a number with a unit, like \"60s\""))?;
-    let factor = match unit {
+    let factor = match unit.trim() {
         "ms" => 1,
         "" | "s" => 1_000,
         "m" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
-        _ => return Err(format!("invalid ttl unit `{unit}`: use ms, s, m, h or d")),
+        other => return Err(format!("invalid ttl unit `{other}`: use ms, s, m, h or d")),
     };
     amount
         .checked_mul(factor)

@@ -2,6 +2,7 @@
 
 mod args;
 mod function;
+mod typed_error;
 
 use proc_macro::TokenStream;
 
@@ -10,7 +11,7 @@ use proc_macro::TokenStream;
 /// The function keeps its name; calling it returns the `ServerFunction` to register.
 /// It may take `(ctx, input)`, just `(input)`, or nothing.
 ///
-/// ```ignore
+/// ```text
 /// /// One post by id.
 /// #[mizan::function(context = "blog", cache(scope = "public", ttl = "60s", tags = ["posts"]))]
 /// async fn get_post(ctx: Ctx, input: PostId) -> Result<Post, AppError> { /* ... */ }
@@ -33,6 +34,34 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn function(attr: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Makes an error type a typed Mizan error: each variant gets a stable machine code (its
+/// name in `snake_case`) and a status (`#[mizan(status = 404)]` on the variant or the type;
+/// default 400); the message is the type's `Display`; the serialized value travels as
+/// `error.details`; and the type's JSON Schema appears as the function's `error` in the
+/// schema, so generated clients get a typed union.
+///
+/// The type must implement `Display`, `serde::Serialize` and `schemars::JsonSchema`.
+///
+/// ```text
+/// #[derive(Debug, Serialize, JsonSchema, thiserror::Error, mizan::TypedError)]
+/// #[serde(tag = "kind", rename_all = "snake_case")]
+/// enum PostError {
+///     #[error("no post has the id {id}")]
+///     #[mizan(status = 404)]
+///     NotFound { id: u64 },
+///     #[error("the title is taken")]
+///     #[mizan(status = 409)]
+///     TitleTaken,
+/// }
+/// ```
+#[proc_macro_derive(TypedError, attributes(mizan))]
+pub fn typed_error(item: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(item as syn::DeriveInput);
+    typed_error::expand(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

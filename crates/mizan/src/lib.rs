@@ -3,7 +3,7 @@
 //!
 //! This is the one crate an application depends on. It re-exports the framework-agnostic
 //! core (`mizan-core`), the `#[mizan::function]` macro and, with the `axum` feature (on by
-//! default), the HTTP adapter under [`axum`](crate::axum).
+//! default), the HTTP adapter under [`axum`].
 //!
 //! # Example
 //!
@@ -48,6 +48,41 @@ pub use mizan_core::{
 ///
 /// See the [crate example](crate#example) and the argument list on the macro crate.
 pub use mizan_macros::function;
+
+/// `#[derive(mizan::TypedError)]`: an error type with stable codes, statuses and a schema.
+///
+/// ```
+/// use mizan::prelude::*;
+///
+/// #[derive(Debug, Serialize, JsonSchema, mizan::TypedError)]
+/// #[serde(tag = "kind", rename_all = "snake_case")]
+/// enum PostError {
+///     #[mizan(status = 404)]
+///     NotFound { id: u64 },
+///     TitleTaken,
+/// }
+///
+/// impl std::fmt::Display for PostError {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         match self {
+///             PostError::NotFound { id } => write!(f, "no post has the id {id}"),
+///             PostError::TitleTaken => f.write_str("the title is taken"),
+///         }
+///     }
+/// }
+///
+/// let error = PostError::NotFound { id: 7 }.into_function_error();
+/// assert_eq!((error.code(), error.status()), ("not_found", 404));
+/// assert_eq!(error.details().unwrap()["id"], 7);
+/// assert_eq!(PostError::TitleTaken.into_function_error().status(), 400);
+/// ```
+pub use mizan_macros::TypedError;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde_json;
+}
 
 pub mod export;
 

@@ -94,3 +94,55 @@ async fn every_argument_form_runs() {
     assert_eq!(out.get(), r#""pong""#);
     assert_eq!(ping().cache().scope(), CacheScope::User);
 }
+
+#[derive(Debug, Serialize, JsonSchema, mizan::TypedError)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[mizan(status = 409)]
+enum PostError {
+    #[mizan(status = 404)]
+    NotFound {
+        id: u64,
+    },
+    TitleTaken,
+}
+
+impl std::fmt::Display for PostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PostError::NotFound { id } => write!(f, "no post has the id {id}"),
+            PostError::TitleTaken => f.write_str("the title is taken"),
+        }
+    }
+}
+
+#[mizan::function]
+async fn find(input: PostId) -> Result<Post, PostError> {
+    Err(if input.id == 0 {
+        PostError::TitleTaken
+    } else {
+        PostError::NotFound { id: input.id }
+    })
+}
+
+#[tokio::test]
+async fn typed_errors_carry_code_status_details_and_schema() {
+    let err = find().call(Ctx::default(), json!({"id": 5})).await.unwrap_err();
+    assert_eq!(
+        (err.code(), err.status(), err.message()),
+        ("not_found", 404, "no post has the id 5")
+    );
+    assert_eq!(err.details(), Some(&json!({"kind": "not_found", "id": 5})));
+    let err = find().call(Ctx::default(), json!({"id": 0})).await.unwrap_err();
+    assert_eq!((err.code(), err.status()), ("title_taken", 409));
+
+    let schema = schema_of(find());
+    let error = &schema["functions"]["find"]["error"];
+    assert_eq!(error["title"], "PostError");
+    let kinds: Vec<_> = error["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["properties"]["kind"]["const"].clone())
+        .collect();
+    assert_eq!(kinds, [json!("not_found"), json!("title_taken")]);
+}

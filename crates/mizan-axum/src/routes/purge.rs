@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use mizan_core::{ErrorCode, FunctionError};
@@ -77,20 +77,31 @@ pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
 }
 
 #[derive(Deserialize)]
-pub(super) struct RevisionsQuery {
+#[serde(deny_unknown_fields)]
+struct RevisionsQuery {
     tags: String,
 }
 
-pub(super) async fn revisions(
-    State(shared): State<Arc<Shared>>,
-    Query(query): Query<RevisionsQuery>,
-) -> Response {
-    let tags: Vec<&str> = query
-        .tags
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .take(256)
-        .collect();
+/// Most tags one revisions request may ask for.
+const MAX_REVISION_TAGS: usize = 256;
+
+pub(super) async fn revisions(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let query: RevisionsQuery = match serde_urlencoded::from_str(query.as_deref().unwrap_or_default()) {
+        Ok(query) => query,
+        Err(err) => {
+            return error_response(&FunctionError::from_code(
+                ErrorCode::BadRequest,
+                format!("the query string must be `tags=a,b,c`: {err}"),
+            ));
+        }
+    };
+    let tags: Vec<&str> = query.tags.split(',').filter(|t| !t.is_empty()).collect();
+    if tags.len() > MAX_REVISION_TAGS {
+        return error_response(&FunctionError::from_code(
+            ErrorCode::LimitExceeded,
+            format!("ask for at most {MAX_REVISION_TAGS} tags at once"),
+        ));
+    }
     match shared.revisions.read(&tags).await {
         Ok(revs) => {
             let map: BTreeMap<&str, u64> = tags.into_iter().zip(revs).collect();

@@ -223,3 +223,15 @@ async fn missing_permission_is_403_and_missing_token_401() {
         .await;
     assert_eq!(reply.body, json!({"data": "secret"}));
 }
+
+#[tokio::test]
+async fn malformed_revision_queries_are_400_and_too_many_tags_429() {
+    let server = Server::default().await;
+    let reply = server.send(server.request(Method::GET, "/revisions")).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (400, "bad_request"));
+    let many = (0..300).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
+    let reply = server
+        .send(server.request(Method::GET, "/revisions").query(&[("tags", many)]))
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"));
+}

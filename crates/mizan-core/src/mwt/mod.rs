@@ -30,7 +30,7 @@ pub const MWT_PREFIX: &str = "mwt1";
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 4096;
 
 /// Unpadded base64url that rejects padding and non-zero trailing bits.
-const B64: base64::engine::GeneralPurpose = URL_SAFE_NO_PAD;
+pub(crate) const B64: base64::engine::GeneralPurpose = URL_SAFE_NO_PAD;
 
 /// Decodes a token's payload without verifying anything but its encoding: for inspection
 /// and debugging only, never for authorization.

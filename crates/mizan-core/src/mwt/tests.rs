@@ -376,3 +376,11 @@ fn decode_mwt_unverified_reads_claims_of_any_signature() {
         MwtErrorCode::WrongVersion
     );
 }
+
+#[test]
+fn serde_json_raw_value_marker_is_an_ordinary_claim() {
+    let ring = ring();
+    let payload = r#"{"$serde_json::private::RawValue":[],"exp":2,"iat":1,"kid":"k1","pk":"p","sub":"s"}"#;
+    let claims = ring.verify(&signed(payload), 1, 0).unwrap();
+    assert_eq!(claims.extra["$serde_json::private::RawValue"], json!([]));
+}

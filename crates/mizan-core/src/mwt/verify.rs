@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::error::{ClaimProblem, MwtError, TokenPart};
 use super::{B64, Claims, Keyring, MWT_PREFIX};
-use crate::canonical::{self, MatchSink};
+use crate::canonical::{self, CanonicalError, MatchSink};
 
 impl Keyring {
     /// Verifies `token` at time `now` (Unix seconds), allowing `leeway` seconds of clock skew,
@@ -78,13 +78,20 @@ impl Keyring {
             }
         }
 
-        let object = match serde_json::from_slice::<Value>(&payload) {
+        let text = std::str::from_utf8(&payload).map_err(|_| MwtError::InvalidPayload {
+            reason: "not UTF-8".into(),
+        })?;
+        // The strict parser, not `serde_json::from_slice::<Value>`: that one gives a member
+        // named "$serde_json::private::RawValue" a special meaning other languages lack.
+        let object = match canonical::parse_strict(text) {
             Ok(Value::Object(object)) => object,
             Ok(_) => {
                 return Err(MwtError::InvalidPayload {
                     reason: "JSON, but not an object".into(),
                 });
             }
+            // JSON.parse keeps the last duplicate, which then fails the canonical check.
+            Err(CanonicalError::DuplicateKey { .. }) => return Err(MwtError::NonCanonical),
             Err(err) => {
                 return Err(MwtError::InvalidPayload {
                     reason: err.to_string(),

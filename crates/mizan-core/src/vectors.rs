@@ -1,0 +1,440 @@
+//! The cross-language test vectors in `spec/vectors/`, generated from this crate's code.
+//!
+//! `mizan vectors` writes them and `tests/vectors.rs` checks that the committed files are
+//! byte for byte what [`generate`] returns, so they cannot drift from the implementation.
+//! Everything here is deterministic: fixed secrets, fixed times, no randomness.
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::{Claims, KeyScope, Keyring, MAX_SAFE_INTEGER, cache_key, canonicalize_str, permission_key};
+
+/// The vector files, as `(file name, contents)`, in a fixed order.
+pub fn generate() -> Vec<(&'static str, String)> {
+    [
+        ("canonical.json", canonical()),
+        ("cache_keys.json", cache_keys()),
+        ("permission_keys.json", permission_keys()),
+        ("mwt.json", mwt()),
+    ]
+    .into_iter()
+    .map(|(name, entries)| (name, render(&entries)))
+    .collect()
+}
+
+fn render(entries: &[Value]) -> String {
+    let mut text = serde_json::to_string_pretty(entries).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Secret 1: the 32 bytes 0x00..=0x1f.
+fn secret_sequence() -> Vec<u8> {
+    (0u8..32).collect()
+}
+
+/// Secrets of every interesting length: short, one block (64 bytes), longer than a block
+/// (HMAC hashes it first).
+fn secrets() -> [Vec<u8>; 4] {
+    [
+        secret_sequence(),
+        b"mizan-test-secret".to_vec(),
+        vec![0xa5; 64],
+        (0u8..100).map(|i| i.wrapping_mul(7) ^ 0x5c).collect(),
+    ]
+}
+
+/// JSON texts and their canonical form, or the code of the error that rejects them.
+pub const CANONICAL_INPUTS: &[&str] = &[
+    // RFC 8785 §3.2.2: the sample object.
+    "{\n  \"numbers\": [333333333.33333329, 1E30, 4.50,\n              2e-3, 0.000000000000000000000000001],\n  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n  \"literals\": [null, true, false]\n}",
+    // RFC 8785 §3.2.3: the sorting example.
+    "{\n  \"\\u20ac\": \"Euro Sign\",\n  \"\\r\": \"Carriage Return\",\n  \"\\ufb33\": \"Hebrew Letter Dalet With Dagesh\",\n  \"1\": \"One\",\n  \"\\ud83d\\ude00\": \"Emoji: Grinning Face\",\n  \"\\u0080\": \"Control\",\n  \"\\u00f6\": \"Latin Small Letter O With Diaeresis\"\n}",
+    // RFC 8785 Appendix B, as the shortest text of each double.
+    "0",
+    "-0",
+    "5e-324",
+    "-5e-324",
+    "1.7976931348623157e308",
+    "-1.7976931348623157e308",
+    "9007199254740992",
+    "-9007199254740992",
+    "295147905179352825856",
+    "9.999999999999997e22",
+    "1e23",
+    "1.0000000000000001e23",
+    "999999999999999700000",
+    "999999999999999900000",
+    "1e21",
+    "9.999999999999997e-7",
+    "0.000001",
+    "333333333.3333332",
+    "333333333.33333325",
+    "333333333.3333333",
+    "333333333.3333334",
+    "333333333.33333343",
+    "-0.0000033333333333333333",
+    "1424953923781206.2",
+    // More numbers.
+    "1E+2",
+    "4.50",
+    "-0.0",
+    "1e-7",
+    "1e-400",
+    "123456789012345678901234567890",
+    "9007199254740993",
+    "18446744073709551615",
+    "-9223372036854775808",
+    "[0.1, 0.2, 0.30000000000000004, 1e20, 1e-6, 100, 1.5e300]",
+    // Strings: escapes and literal Unicode.
+    "\"\\u0000\\u0001\\u001f\\u007f\\b\\t\\n\\f\\r\\\"\\\\\\/\"",
+    "\"\\u00e9\\u00E9é\"",
+    "\"\\ud83d\\ude00😀\\uDBFF\\uDFFF\"",
+    "\"\\u2028\\u2029\\ufeff\\uffff\"",
+    "\"<script>&'\"",
+    // Key order by UTF-16 code units: U+1F600 (D83D DE00) sorts before U+E000 and U+FFFF.
+    "{\"\\uffff\": 1, \"\\ud83d\\ude00\": 2, \"\\ue000\": 3, \"a\": 4, \"\": 5}",
+    "{\"b\": {\"d\": 1, \"c\": 2}, \"a\": [{\"z\": 0, \"y\": 0}], \"A\": null, \"aa\": true, \"_\": false}",
+    "{\"\\u00e9\": 1, \"e\\u0301\": 2, \"f\": 3}",
+    // Structure and whitespace.
+    "  [ ]  ",
+    "{ }",
+    "[{}, [], [[]], {\"a\": {}}]",
+    "\t\r\n true \n",
+    "null",
+    "\"\"",
+];
+
+/// JSON texts that have no canonical form, with the error code every implementation reports.
+pub const CANONICAL_REJECTS: &[(&str, &str)] = &[
+    ("\"\\ud800\"", "lone_surrogate"),
+    ("\"\\udc00\"", "lone_surrogate"),
+    ("{\"a\\ud83d\": 1}", "lone_surrogate"),
+    ("[\"\\ud83d\\u0041\"]", "lone_surrogate"),
+    ("1e400", "number_out_of_range"),
+    ("[-1e309]", "number_out_of_range"),
+    ("{\"x\": 2e308}", "number_out_of_range"),
+    ("{\"a\": 1, \"a\": 2}", "duplicate_key"),
+    ("{\"a\": 1, \"\\u0061\": 1}", "duplicate_key"),
+    ("[1, 2,]", "syntax"),
+    ("{\"a\" 1}", "syntax"),
+    ("NaN", "syntax"),
+    ("Infinity", "syntax"),
+    ("01", "syntax"),
+    ("\"tab\tinside\"", "syntax"),
+    ("[1] [2]", "syntax"),
+    ("", "syntax"),
+];
+
+fn canonical() -> Vec<Value> {
+    let accepted = CANONICAL_INPUTS
+        .iter()
+        .map(|&input| match canonicalize_str(input) {
+            Ok(canonical) => json!({"input": input, "canonical": canonical}),
+            Err(err) => json!({"input": input, "error": err.code()}),
+        });
+    let rejected = CANONICAL_REJECTS
+        .iter()
+        .map(|&(input, code)| json!({"input": input, "error": code}));
+    accepted.chain(rejected).collect()
+}
+
+fn cache_keys() -> Vec<Value> {
+    let inputs = [
+        json!({"id": 42, "filter": {"tag": "rust", "page": 2}}),
+        json!({}),
+        json!([]),
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-0.0),
+        json!(1e21),
+        json!(0.1),
+        json!(5e-324),
+        json!(9_007_199_254_740_991_u64),
+        json!("héllo 😀 \u{2028}"),
+        json!({"\u{ffff}": 1, "😀": 2, "\u{e000}": 3}),
+        json!({"a": [{"b": {"c": [null, true, false]}}], "z": ""}),
+        json!({"escape": "\"\\\u{8}\u{c}\n\r\t\u{1}/"}),
+        json!({"b": 1, "a": 2}),
+        json!([1.5, -2.25, 333_333_333.333_333_3, 1e-7]),
+        json!({"page": 1, "per_page": 50, "sort": "-created_at"}),
+        json!({"unicode key é": "ü", "ключ": "значение", "鍵": "値"}),
+        json!(""),
+        json!((0..20).map(|i| i * i).collect::<Vec<_>>()),
+    ];
+    let functions = ["posts.get", "get_post", "search", "billing.invoices.list"];
+    let revs = [0, 1, 7, 1_000_000, 1 << 32, MAX_SAFE_INTEGER];
+    let secrets = secrets();
+    let perm_key = permission_key(&secrets[0], ["posts.read"]);
+    let users = ["user-42", "Zoë 😀", "\""];
+    let mut entries = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        for (j, scope) in [KeyScope::Public, KeyScope::Permission, KeyScope::User]
+            .into_iter()
+            .enumerate()
+        {
+            let n = i * 3 + j;
+            let secret = &secrets[n % secrets.len()];
+            let function = functions[n % functions.len()];
+            let who = match scope {
+                KeyScope::Public => "",
+                KeyScope::Permission => &perm_key,
+                KeyScope::User => users[i % users.len()],
+            };
+            let rev = revs[n % revs.len()];
+            let key = cache_key(secret, function, input, scope, who, rev).unwrap_or_default();
+            entries.push(json!({
+                "secret_hex": hex::encode(secret), "fn": function, "input": input,
+                "scope": scope.as_str(), "who": who, "rev": rev, "key": key,
+            }));
+        }
+    }
+    entries
+}
+
+fn permission_keys() -> Vec<Value> {
+    let sets: &[&[&str]] = &[
+        &[],
+        &["posts.read"],
+        &["posts.write", "posts.read"],
+        &["a", "a", "b", "a"],
+        // U+FF61 is before U+1F600 in UTF-8 bytes, after it in UTF-16 units.
+        &["😀", "\u{ff61}"],
+        &["\u{ffff}", "😀", "\u{e000}", "z"],
+        &["Z", "a", "_", "A", "0"],
+        &[
+            "posts.write",
+            "posts.read",
+            "users.admin",
+            "billing.view",
+            "reports.export",
+        ],
+        &["é", "e\u{301}", "f"],
+        &["quote\"", "back\\slash", "tab\tand\nnewline", "\u{1}"],
+        &[""],
+        &["𝒜", "𝒜", "ℬ"],
+    ];
+    let secrets = secrets();
+    sets.iter()
+        .enumerate()
+        .map(|(i, perms)| {
+            let secret = &secrets[i % secrets.len()];
+            json!({
+                "secret_hex": hex::encode(secret),
+                "perms": perms,
+                "key": permission_key(secret, perms.iter().copied()),
+            })
+        })
+        .collect()
+}
+
+const NOW: u64 = 1_700_000_000;
+
+fn mwt() -> Vec<Value> {
+    let k1 = secret_sequence();
+    let k2 = b"second signing key, rotated in".to_vec();
+    let mut ring = Keyring::new("k1", &k1).expect("fixed, valid key");
+    let _ = ring.insert("k2", &k2);
+    let keys = json!({"k1": hex::encode(&k1), "k2": hex::encode(&k2)});
+    let pk = permission_key(&k1, ["posts.read", "posts.write"]);
+
+    let mut entries = Vec::new();
+    let mut push = |token: String, now: u64, leeway: u64, outcome: Result<(), &str>| {
+        let mut entry =
+            json!({"keys": keys, "now": now, "leeway": leeway, "token": token, "valid": outcome.is_ok()});
+        match outcome {
+            Ok(()) => {
+                let claims = crate::decode_mwt_unverified(&token).unwrap_or_default();
+                entry["claims"] = Value::Object(claims);
+            }
+            Err(code) => entry["error"] = code.into(),
+        }
+        entries.push(entry);
+    };
+    let issue = |ring: &Keyring, claims: Claims| ring.issue(claims).unwrap_or_default();
+    let typical = || {
+        Claims::new("user-42", pk.clone(), NOW - 60, NOW + 3600)
+            .with_perms(["posts.write", "posts.read"])
+            .with_claim("tenant", json!("acme"))
+            .with_claim("roles", json!({"editor": true, "levels": [1, 2.5]}))
+    };
+
+    // Accepted.
+    let good = issue(&ring, typical());
+    push(good.clone(), NOW, 0, Ok(()));
+    let mut ring2 = ring.clone();
+    let _ = ring2.set_active("k2");
+    push(
+        issue(&ring2, Claims::new("Zoë 😀 \u{e000}", "", NOW, NOW + 1)),
+        NOW,
+        0,
+        Ok(()),
+    );
+    push(issue(&ring, Claims::new("u", "pk", 0, 0)), 0, 0, Ok(()));
+    let short = issue(&ring, Claims::new("u", "pk", NOW - 3600, NOW - 30));
+    push(short.clone(), NOW, 60, Ok(()));
+    push(short.clone(), NOW - 30, 0, Ok(()));
+    let early = issue(&ring, Claims::new("u", "pk", NOW + 30, NOW + 3600));
+    push(early.clone(), NOW, 60, Ok(()));
+    if let Some(exact) = (2900..3000)
+        .map(|n| padded(&ring, n))
+        .find(|t| t.len() == crate::DEFAULT_MAX_TOKEN_LEN)
+    {
+        push(exact, NOW, 0, Ok(()));
+    }
+
+    // Time.
+    push(short.clone(), NOW, 29, Err("expired"));
+    push(short, NOW - 29, 0, Err("expired"));
+    push(early.clone(), NOW, 29, Err("not_yet_valid"));
+    push(early, NOW, 0, Err("not_yet_valid"));
+
+    // Keys and signatures.
+    let stranger = Keyring::new("k9", &k1).expect("fixed, valid key");
+    push(issue(&stranger, typical()), NOW, 0, Err("unknown_kid"));
+    let impostor = Keyring::new("k1", &k2).expect("fixed, valid key");
+    push(issue(&impostor, typical()), NOW, 0, Err("bad_signature"));
+    let (good_head, good_sig) = good.rsplit_once('.').unwrap_or_default();
+    let other = issue(&ring, Claims::new("user-43", pk.clone(), NOW - 60, NOW + 3600));
+    let (other_head, other_sig) = other.rsplit_once('.').unwrap_or_default();
+    push(format!("{other_head}.{good_sig}"), NOW, 0, Err("bad_signature"));
+    push(format!("{good_head}.{other_sig}"), NOW, 0, Err("bad_signature"));
+
+    // Shape, version and size.
+    for token in ["", "mwt1", "mwt1.", "mwt1.e30", "mwt1..", "mwt1..AAAA"] {
+        push(token.into(), NOW, 0, Err("malformed"));
+    }
+    push(format!("{good}."), NOW, 0, Err("malformed"));
+    push(format!("{good}.{good_sig}"), NOW, 0, Err("malformed"));
+    let mut short_sig = crate::mwt::B64.decode(good_sig).unwrap_or_default();
+    short_sig.pop();
+    push(
+        format!("{good_head}.{}", crate::mwt::B64.encode(short_sig)),
+        NOW,
+        0,
+        Err("malformed"),
+    );
+    push(format!("{good_head}.{good_sig}AAAA"), NOW, 0, Err("malformed"));
+    push(format!("mwt2{}", &good[4..]), NOW, 0, Err("wrong_version"));
+    push(format!("MWT1{}", &good[4..]), NOW, 0, Err("wrong_version"));
+    push(
+        "eyJhbGciOiJIUzI1NiJ9.e30.AAAA".into(),
+        NOW,
+        0,
+        Err("wrong_version"),
+    );
+    push(padded(&ring, 3200), NOW, 0, Err("oversize"));
+    push(format!("mwt1.{}", "A".repeat(4092)), NOW, 0, Err("oversize"));
+
+    // Encoding.
+    push(format!("{good_head}.{good_sig}="), NOW, 0, Err("bad_encoding"));
+    push(format!("{good_head}=.{good_sig}"), NOW, 0, Err("bad_encoding"));
+    let last = good_sig.chars().last().unwrap_or('A');
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let flipped = alphabet
+        .chars()
+        .nth(alphabet.find(last).unwrap_or(0) ^ 1)
+        .unwrap_or('A');
+    push(
+        format!("{good_head}.{}{flipped}", &good_sig[..good_sig.len() - 1]),
+        NOW,
+        0,
+        Err("bad_encoding"),
+    );
+    push(
+        format!("{good_head}.{}+", &good_sig[..good_sig.len() - 1]),
+        NOW,
+        0,
+        Err("bad_encoding"),
+    );
+    push(format!("mwt1.e30$.{good_sig}"), NOW, 0, Err("bad_encoding"));
+
+    // Payload content, signed correctly with k1 so only the content is wrong.
+    let raw = |payload: &str| ring.sign_payload("k1", payload.as_bytes()).unwrap_or_default();
+    push(raw("[]"), NOW, 0, Err("invalid_payload"));
+    push(raw("not json"), NOW, 0, Err("invalid_payload"));
+    push(
+        raw(r#"{"kid":"k1","sub":"\ud800"}"#),
+        NOW,
+        0,
+        Err("invalid_payload"),
+    );
+    let fields = format!(
+        r#""exp":{},"iat":{},"kid":"k1","pk":"p","sub":"s""#,
+        NOW + 60,
+        NOW
+    );
+    push(raw(&format!("{{{fields}}}")), NOW, 0, Ok(()));
+    push(raw(&format!("{{ {fields}}}")), NOW, 0, Err("non_canonical"));
+    push(raw(&format!("{{{fields}}}\n")), NOW, 0, Err("non_canonical"));
+    push(
+        raw(&format!(
+            r#"{{"iat":{NOW},"exp":{},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        )),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
+    push(
+        raw(&format!(
+            r#"{{"exp":{}.0,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        )),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
+    push(
+        raw(&format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":"p","sub":"\u0073"}}"#,
+            NOW + 60
+        )),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
+    push(
+        raw(&format!(r#"{{{fields},"sub":"t"}}"#)),
+        NOW,
+        0,
+        Err("non_canonical"),
+    );
+    for payload in [
+        format!(r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":"p"}}"#, NOW + 60),
+        format!(
+            r#"{{"exp":"{}","iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
+        format!(r#"{{"exp":{},"iat":-1,"kid":"k1","pk":"p","sub":"s"}}"#, NOW + 60),
+        format!(
+            r#"{{"exp":{}.5,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
+        format!(r#"{{"exp":9007199254740992,"iat":{NOW},"kid":"k1","pk":"p","sub":"s"}}"#),
+        format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":null,"sub":"s"}}"#,
+            NOW + 60
+        ),
+        format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","perms":"posts.read","pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
+        format!(
+            r#"{{"exp":{},"iat":{NOW},"kid":"k1","perms":[1],"pk":"p","sub":"s"}}"#,
+            NOW + 60
+        ),
+        format!(r#"{{"exp":{},"iat":{NOW},"pk":"p","sub":"s"}}"#, NOW + 60),
+        format!(r#"{{"exp":{},"iat":{NOW},"kid":1,"pk":"p","sub":"s"}}"#, NOW + 60),
+    ] {
+        push(raw(&payload), NOW, 0, Err("invalid_claims"));
+    }
+    entries
+}
+
+/// A valid token whose `note` claim is `n` characters long.
+fn padded(ring: &Keyring, n: usize) -> String {
+    let claims = Claims::new("u", "pk", NOW, NOW + 60).with_claim("note", json!("x".repeat(n)));
+    ring.issue(claims).unwrap_or_default()
+}

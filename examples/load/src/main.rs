@@ -1,0 +1,154 @@
+//! Load benchmark on loopback: the same work served three ways, measured by the same client.
+//!
+//! - `raw`: a hand-written axum handler (`Json<Input>` in, `Json<Output>` out);
+//! - `call`: a Mizan query without cache (`POST /mizan/call/work`);
+//! - `hit`: a Mizan query whose result is cached (`POST /mizan/call/work_cached`).
+//!
+//! `load serve ADDR` runs the server; `load client URL CONNECTIONS SECONDS` drives one
+//! endpoint with keep-alive connections for a bounded time and prints requests per second.
+//! `scripts/bench-http` runs both in separate processes and prints the table.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::routing::post;
+use mizan::axum::{Config, Mizan};
+use mizan::mwt::Keyring;
+use mizan::prelude::*;
+
+/// The request both sides decode.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Input {
+    id: u64,
+    tags: Vec<String>,
+}
+
+/// The response both sides encode.
+#[derive(Debug, Serialize, JsonSchema)]
+struct Output {
+    id: u64,
+    title: String,
+    tag_count: usize,
+    score: f64,
+}
+
+/// The work itself: identical for every variant.
+fn work(input: Input) -> Output {
+    Output {
+        id: input.id,
+        title: format!("post {}", input.id),
+        tag_count: input.tags.len(),
+        score: input.tags.iter().map(|t| t.len() as f64).sum::<f64>() / 3.0,
+    }
+}
+
+async fn raw(Json(input): Json<Input>) -> Json<Output> {
+    Json(work(input))
+}
+
+#[mizan::function]
+async fn work_fn(input: Input) -> Result<Output, FunctionError> {
+    Ok(work(input))
+}
+
+fn app() -> axum::Router {
+    let mut registry = Registry::new();
+    registry.register_as("work", work_fn());
+    registry.register(
+        ServerFunction::query("work_cached")
+            .cache(CachePolicy::public())
+            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(work(input)) }),
+    );
+    let config = Config::new(
+        b"bench cache secret".to_vec(),
+        Keyring::new("k", b"bench key").unwrap(),
+    );
+    let mizan = Mizan::new(registry, config).expect("valid registry");
+    axum::Router::new()
+        .route("/raw", post(raw))
+        .nest("/mizan", mizan.router())
+}
+
+const BODY: &str = r#"{"id":42,"tags":["rust","http","bench"]}"#;
+
+async fn client(url: String, connections: usize, seconds: u64) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .unwrap();
+    // Warm up and check the endpoint answers what we expect.
+    let first = client
+        .post(&url)
+        .body(BODY)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert!(first.status().is_success(), "{url} answered {}", first.status());
+    let done = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, url, done, count, errors) = (
+                client.clone(),
+                url.clone(),
+                done.clone(),
+                count.clone(),
+                errors.clone(),
+            );
+            tokio::spawn(async move {
+                while !done.load(Ordering::Relaxed) {
+                    let sent = client
+                        .post(&url)
+                        .body(BODY)
+                        .header("content-type", "application/json")
+                        .send();
+                    match sent.await {
+                        Ok(response) if response.status().is_success() => {
+                            let _ = response.bytes().await;
+                            count.fetch_add(1, Ordering::Relaxed);
+                        }
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    done.store(true, Ordering::Relaxed);
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let n = count.load(Ordering::Relaxed);
+    println!(
+        "{url}\t{:.0} req/s\t{n} requests\t{} errors",
+        n as f64 / elapsed,
+        errors.load(Ordering::Relaxed)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("serve") => {
+            let addr = args.get(2).map(String::as_str).unwrap_or("127.0.0.1:3900");
+            let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+            axum::serve(listener, app()).await.unwrap();
+        }
+        Some("client") => {
+            let url = args.get(2).expect("URL").clone();
+            let connections = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(32);
+            let seconds = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(5).min(60);
+            client(url, connections, seconds).await;
+        }
+        _ => eprintln!("usage: load serve [ADDR] | load client URL [CONNECTIONS] [SECONDS]"),
+    }
+}
