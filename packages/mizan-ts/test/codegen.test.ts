@@ -131,6 +131,21 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
   });
 });
 
+describe("codegen over the Rust core's pinned schema snapshot", () => {
+  it("compiles under tsc --strict", () => {
+    const snapshot = readFileSync(`${PACKAGE_DIR}../../crates/mizan-core/tests/snapshots/registry__schema_snapshot.snap`, "utf8");
+    // An insta snapshot: a YAML header between `---` lines, then the value.
+    const schema = JSON.parse(snapshot.split(/^---$/m).slice(2).join("---")) as unknown;
+    const files = generate(schema);
+    const dir = `${GENERATED_DIR}snapshot`;
+    ts.sys.createDirectory(GENERATED_DIR);
+    ts.sys.createDirectory(dir);
+    ts.sys.writeFile(`${dir}/client.ts`, files["client.ts"]);
+    ts.sys.writeFile(`${dir}/react.ts`, files["react.ts"]);
+    expect(describeDiagnostics(typecheck([`${dir}/client.ts`, `${dir}/react.ts`]))).toEqual([]);
+  });
+});
+
 describe("the mizan-codegen command line", () => {
   it("generates from a schema URL into --out", async () => {
     const out = `${GENERATED_DIR}cli`;
