@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mizan_core::forms::{FieldDef, register_form};
-use mizan_core::{Ctx, FIELD_ERROR_CODES, FunctionError, Registry};
+use mizan_core::forms::{FieldDef, form_functions, register_form};
+use mizan_core::{Access, Ctx, FIELD_ERROR_CODES, FunctionError, Registry};
 use regex::Regex;
 use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use validator::Validate;
 
-use crate::support::{Server, config};
+use crate::support::{Server, config, token};
 
 static ZIP: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[0-9]{5}$").unwrap());
 static SKU: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[A-Z]{3}-[0-9]{3}$").unwrap());
@@ -254,6 +254,26 @@ async fn validate_is_a_mutation_and_never_cached() {
         assert_eq!(entry["kind"], "mutation");
         assert_eq!(entry["cache"]["scope"], "none");
         assert_eq!(entry["meta"], json!({"form": "order", "form_role": role}));
+    }
+}
+
+#[tokio::test]
+async fn a_form_for_signed_in_users_guards_validate_as_well_as_submit() {
+    let mut registry = Registry::new();
+    let [validate, submit] = form_functions("order", Access::Authenticated, |_: Ctx, _: Order| async {
+        Ok::<_, FunctionError>(())
+    })
+    .unwrap();
+    registry.register(validate).register(submit);
+    let server = Server::start(registry, config()).await;
+    for function in ["order.validate", "order.submit"] {
+        let reply = server.call(function, valid(), None).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::UNAUTHORIZED, "unauthenticated")
+        );
+        let reply = server.call(function, valid(), Some(&token("ada", &[]))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{function}: {:?}", reply.body);
     }
 }
 

@@ -14,6 +14,13 @@
 //! [`get_forms`] finds forms by that metadata and describes their fields
 //! ([`FieldDef`]) from the input schema, which is also what the schema document lists under
 //! `forms` (`spec/SCHEMA.md`, "Forms"). The field-error codes are in `spec/PROTOCOL.md` §4.
+//!
+//! The form type derives `validator::Validate`, whose derive refers to the `validator`
+//! crate by name: an application adds `validator = { version = "0.21", features =
+//! ["derive"] }` to its own dependencies. Use only rules that carry into the schema (and
+//! so to the client): `length`, `range` (inclusive `min`/`max`), `email`, `url`,
+//! `regex(path = ..)`, `contains`, `required`, and `nested` for nested objects and lists
+//! of objects ([`FIELD_ERROR_CODES`](crate::FIELD_ERROR_CODES), `spec/PROTOCOL.md` §4.2).
 
 mod fields;
 
@@ -27,7 +34,7 @@ use serde_json::Value;
 pub use fields::{CONSTRAINT_KEYWORDS, FieldDef};
 
 use crate::error::{FunctionError, IntoFunctionError};
-use crate::function::{RequestContext, ServerFunction};
+use crate::function::{Access, RequestContext, ServerFunction};
 use crate::registry::Registry;
 
 /// The `meta` key naming the form a function belongs to.
@@ -93,7 +100,8 @@ pub struct Form {
 }
 
 /// Registers the form `name` for the type `T`: `<name>.validate` and `<name>.submit`
-/// (see the [module docs](self)).
+/// (see the [module docs](self)), callable by anyone; [`form_functions`] builds them with
+/// an access rule.
 ///
 /// ```
 /// use mizan_core::forms::{get_forms, register_form};
@@ -139,15 +147,34 @@ where
     O: Serialize + schemars::JsonSchema + 'static,
     E: IntoFunctionError,
 {
-    let [validate, submit] = form_functions::<T, F, Fut, O, E>(name, submit)?;
+    let [validate, submit] = form_functions::<T, F, Fut, O, E>(name, Access::Public, submit)?;
     Ok(registry.register(validate).register(submit))
 }
 
-/// The two functions [`register_form`] registers, for an application that wants to adjust
-/// them (access rules, invalidated tags) through [`ServerFunction`]'s builder first: build
-/// them yourself with [`FormRole::function_name`] and the two `meta` keys, or register
-/// these.
-pub fn form_functions<T, F, Fut, O, E>(name: &str, submit: F) -> Result<[ServerFunction; 2], FormError>
+/// The two functions [`register_form`] registers, callable only as `access` allows (both
+/// of them: who may not submit may not probe the rules either). Register them with
+/// [`Registry::register`].
+///
+/// ```
+/// use mizan_core::forms::form_functions;
+/// use mizan_core::{Access, Ctx, FunctionError, Registry};
+/// # #[derive(serde::Deserialize, schemars::JsonSchema, validator::Validate)]
+/// # struct Profile { #[validate(length(max = 200))] bio: String }
+///
+/// async fn save(_: Ctx, profile: Profile) -> Result<(), FunctionError> {
+///     Ok(())
+/// }
+///
+/// let [validate, submit] = form_functions("profile", Access::Authenticated, save).unwrap();
+/// assert_eq!(submit.access(), &Access::Authenticated);
+/// let mut registry = Registry::new();
+/// registry.register(validate).register(submit);
+/// ```
+pub fn form_functions<T, F, Fut, O, E>(
+    name: &str,
+    access: Access,
+    submit: F,
+) -> Result<[ServerFunction; 2], FormError>
 where
     T: DeserializeOwned + schemars::JsonSchema + validator::Validate + Send + 'static,
     F: Fn(RequestContext, T) -> Fut + Send + Sync + 'static,
@@ -159,6 +186,7 @@ where
         ServerFunction::mutation(role.function_name(name))
             .meta(FORM_META_KEY, name)
             .meta(FORM_ROLE_META_KEY, role.as_str())
+            .access(access.clone())
     };
     let validate = part(FormRole::Validate)
         .description(format!("Checks a `{name}` form without submitting it."))
