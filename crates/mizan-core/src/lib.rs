@@ -1,5 +1,6 @@
 //! The framework-agnostic heart of Mizan: the function model, the registry and its schema,
-//! canonical JSON, cache and permission keys, MWT tokens and cache backends.
+//! canonical JSON, cache and permission keys, MWT tokens, cache backends, input validation
+//! and forms.
 //!
 //! Nothing here knows HTTP; `mizan-axum` builds the web adapter on it, and most
 //! applications use both through the `mizan` facade crate.
@@ -8,12 +9,14 @@ pub mod auth;
 mod cache;
 mod canonical;
 mod error;
+pub mod forms;
 mod function;
 mod keys;
 mod mwt;
 mod name;
 mod registry;
 mod schema;
+mod validation;
 #[doc(hidden)]
 pub mod vectors;
 
@@ -39,3 +42,4 @@ pub use mwt::{
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
 pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
+pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, decode_validated, field_errors};

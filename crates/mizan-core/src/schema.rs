@@ -41,6 +41,7 @@ pub(crate) fn schema_document(registry: &Registry) -> Value {
     document.insert("compositions".into(), Value::Object(compositions));
     document.insert("contexts".into(), Value::Object(contexts));
     document.insert("error_codes".into(), error_code_table());
+    document.insert("forms".into(), crate::forms::forms_section(registry));
     for (name, extension) in registry.extensions() {
         // A reserved name is reported by validate_registry; never let it overwrite a key.
         if !RESERVED_KEYS.contains(&name.as_str()) {

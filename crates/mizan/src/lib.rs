@@ -103,6 +103,15 @@ pub mod mwt {
     };
 }
 
+/// Forms: a type whose rules the server enforces and the client knows (`spec/SCHEMA.md`,
+/// "Forms"; field-error codes in `spec/PROTOCOL.md` §4).
+pub mod forms {
+    #[doc(inline)]
+    pub use mizan_core::forms::*;
+    #[doc(inline)]
+    pub use mizan_core::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, decode_validated, field_errors};
+}
+
 /// Canonical JSON (RFC 8785), cache keys and permission keys (`spec/PROTOCOL.md` §1).
 pub mod keys {
     #[doc(inline)]

@@ -1,5 +1,7 @@
 //! The hello app's registry, shared by its binary and by the tests that run it.
 
+pub mod contact;
+
 use mizan::auth::{Principal, token_functions};
 use mizan::axum::{Config, Mizan};
 use mizan::mwt::Keyring;
@@ -88,6 +90,8 @@ pub fn registry() -> Registry {
         registry.register(f);
     }
     registry.register_compose("home_page", ["greet", "whoami"]);
+    mizan::forms::register_form(&mut registry, "contact", contact::submit_contact)
+        .expect("Contact is a struct");
     registry
 }
 

@@ -3,13 +3,14 @@
 //!
 //! Where new tests go: request/response behaviour of calls in `calls.rs`, every documented
 //! error in `errors.rs`, tokens and CSRF in `auth.rs`, caching/purge/rev in `cache.rs`,
-//! properties in `isolation.rs`, anything needing the real Redis in `redis.rs`. Shared
+//! properties in `isolation.rs`, forms and field-error codes in `forms.rs`, anything needing the real Redis in `redis.rs`. Shared
 //! fixtures (the test registry, a server, tokens) live in `support.rs`.
 
 mod auth;
 mod cache;
 mod calls;
 mod errors;
+mod forms;
 mod isolation;
 #[cfg(feature = "redis")]
 mod redis;

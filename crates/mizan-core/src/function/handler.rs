@@ -26,16 +26,22 @@ pub trait Handler: Send + Sync + 'static {
     fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult>;
 }
 
+/// How a typed handler turns the JSON input into `I`: [`decode_input`], or
+/// [`decode_validated`](crate::decode_validated) for validated handlers.
+pub(crate) type Decoder<I> = fn(Value) -> Result<I, FunctionError>;
+
 /// Adapts `async fn(Ctx, I) -> Result<O, E>` to [`Handler`].
 pub(crate) struct TypedHandler<F, I, O, E> {
     f: F,
+    decode: Decoder<I>,
     _types: PhantomData<fn(I) -> (O, E)>,
 }
 
 impl<F, I, O, E> TypedHandler<F, I, O, E> {
-    pub(crate) fn new(f: F) -> Self {
+    pub(crate) fn new(f: F, decode: Decoder<I>) -> Self {
         Self {
             f,
+            decode,
             _types: PhantomData,
         }
     }
@@ -50,7 +56,7 @@ where
     E: IntoFunctionError,
 {
     fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult> {
-        let input = match decode_input::<I>(input) {
+        let input = match (self.decode)(input) {
             Ok(input) => input,
             Err(err) => return Box::pin(std::future::ready(Err(err))),
         };
@@ -118,6 +124,10 @@ fn classify(message: &str) -> (&'static str, Option<&str>) {
         ("choice", None)
     } else if message.starts_with("invalid length") {
         ("length", None)
+    } else if message.starts_with("invalid value: integer") {
+        // An integer outside its Rust type: the schema states that type's bounds as
+        // `minimum`/`maximum`.
+        ("range", None)
     } else {
         ("invalid", None)
     }
@@ -165,6 +175,28 @@ mod tests {
             (e.path.as_str(), e.code.as_str()),
             ("items.0.extra", "unknown_field")
         );
+    }
+
+    #[test]
+    fn an_integer_outside_its_type_is_a_range_error() {
+        let e = field_error(json!({"title": "t", "items": [{"qty": -1}]}));
+        assert_eq!((e.path.as_str(), e.code.as_str()), ("items.0.qty", "range"));
+    }
+
+    #[test]
+    fn every_code_is_in_the_table() {
+        for message in [
+            "missing field `a`",
+            "unknown field `a`",
+            "invalid type: string",
+            "unknown variant `x`",
+            "invalid length 3",
+            "invalid value: integer `-1`, expected u32",
+            "something else",
+        ] {
+            let (code, _) = classify(message);
+            assert!(crate::FIELD_ERROR_CODES.iter().any(|c| c.code == code), "{code}");
+        }
     }
 
     #[test]

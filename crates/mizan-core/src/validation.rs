@@ -1,0 +1,349 @@
+//! Input validation beyond types: rules declared with the `validator` crate's
+//! `#[validate(...)]` attributes, checked after decoding and reported as [`FieldError`]s with
+//! the same paths and code table as decoding errors.
+//!
+//! Why `validator`: schemars 1.x reads its attributes (`length`, `range`, `email`, `url`,
+//! `regex(path = ..)`, `contains`, `required`) and writes the matching JSON Schema keywords,
+//! so a client validating against the input schema applies the rules the server enforces;
+//! its errors carry machine codes (no message parsing); and its string `length` counts
+//! characters, as JSON Schema's `minLength`/`maxLength` do.
+//!
+//! Rules that have no JSON Schema keyword (`custom`, `must_match`, `does_not_contain`,
+//! `credit_card`, `non_control_character`, and `range(exclusive_min/exclusive_max)`, which
+//! schemars drops) are still enforced, but a client cannot know them: keep them out of
+//! forms. `validator` reports Rust field names, so validated types should not rename fields
+//! with serde (Mizan's wire names are the snake_case Rust names).
+//!
+//! The field-error codes are listed in [`FIELD_ERROR_CODES`] and in `spec/PROTOCOL.md` §4.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{FieldError, FunctionError};
+use crate::function::decode_input;
+
+/// One entry of the field-error code table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldErrorCode {
+    /// The machine code in [`FieldError::code`].
+    pub code: &'static str,
+    /// The JSON Schema keywords that express the rule on the client.
+    pub keywords: &'static [&'static str],
+    /// What the code means.
+    pub description: &'static str,
+}
+
+/// Every code the framework puts in a [`FieldError`]. A `validator` rule with a custom code
+/// (`#[validate(custom(function = .., code = "taken"))]`) passes its own code through.
+pub const FIELD_ERROR_CODES: &[FieldErrorCode] = &[
+    FieldErrorCode {
+        code: "required",
+        keywords: &["required"],
+        description: "A required field is missing (or a `required` Option is null).",
+    },
+    FieldErrorCode {
+        code: "type",
+        keywords: &["type"],
+        description: "The value has the wrong JSON type.",
+    },
+    FieldErrorCode {
+        code: "unknown_field",
+        keywords: &["additionalProperties"],
+        description: "The object has a field its type does not declare.",
+    },
+    FieldErrorCode {
+        code: "choice",
+        keywords: &["enum", "const", "oneOf"],
+        description: "The value is not one of the allowed choices.",
+    },
+    FieldErrorCode {
+        code: "length",
+        keywords: &["minLength", "maxLength", "minItems", "maxItems"],
+        description: "A string has too few or too many characters, or a list too few or too many items.",
+    },
+    FieldErrorCode {
+        code: "range",
+        keywords: &["minimum", "maximum"],
+        description: "A number is out of its allowed range (including the range of its integer type).",
+    },
+    FieldErrorCode {
+        code: "pattern",
+        keywords: &["pattern"],
+        description: "A string does not match the required pattern.",
+    },
+    FieldErrorCode {
+        code: "email",
+        keywords: &["format"],
+        description: "A string is not an email address (`format: email`).",
+    },
+    FieldErrorCode {
+        code: "url",
+        keywords: &["format"],
+        description: "A string is not a URL (`format: uri`).",
+    },
+    FieldErrorCode {
+        code: "invalid",
+        keywords: &[],
+        description: "Any other rejection of the value while decoding.",
+    },
+];
+
+/// Decodes `input` into `I` like [`decode_input`], then checks `I`'s `#[validate(...)]`
+/// rules; either failure is a `validation_failed` error with field errors.
+///
+/// ```
+/// use mizan_core::decode_validated;
+/// use serde::Deserialize;
+/// use serde_json::json;
+/// use validator::Validate;
+///
+/// #[derive(Deserialize, Validate)]
+/// struct Signup {
+///     #[validate(length(min = 3))]
+///     name: String,
+/// }
+///
+/// let err = decode_validated::<Signup>(json!({ "name": "Al" })).err().unwrap();
+/// assert_eq!(err.status(), 422);
+/// assert_eq!((err.fields()[0].path.as_str(), err.fields()[0].code.as_str()), ("name", "length"));
+/// ```
+pub fn decode_validated<I: DeserializeOwned + Validate>(input: Value) -> Result<I, FunctionError> {
+    let input = decode_input::<I>(input)?;
+    check_rules(&input)?;
+    Ok(input)
+}
+
+/// Checks `input`'s `#[validate(...)]` rules, as `validation_failed` with field errors.
+pub fn check_rules<I: Validate + ?Sized>(input: &I) -> Result<(), FunctionError> {
+    input
+        .validate()
+        .map_err(|errors| FunctionError::validation(field_errors(&errors)))
+}
+
+/// Flattens `validator`'s nested errors to [`FieldError`]s with dotted paths
+/// (`items.2.qty`), sorted by path so the response is deterministic.
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect(errors, "", &mut out);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        // Rules on a newtype or on the whole struct (`#[validate(schema(..))]`) are keyed
+        // `__all__`: they concern the value at `prefix` itself.
+        let path = if field == "__all__" {
+            prefix.to_owned()
+        } else {
+            join(prefix, field.trim_start_matches("r#"))
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                out.extend(list.iter().map(|error| field_error(&path, error)));
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect(inner, &join(&path, &index.to_string()), out);
+                }
+            }
+        }
+    }
+}
+
+fn join(prefix: &str, segment: &str) -> String {
+    if prefix.is_empty() {
+        segment.to_owned()
+    } else {
+        format!("{prefix}.{segment}")
+    }
+}
+
+fn field_error(path: &str, error: &ValidationError) -> FieldError {
+    let code = wire_code(&error.code);
+    let message = match &error.message {
+        Some(message) => message.to_string(),
+        None => default_message(code, error),
+    };
+    FieldError::new(path, code, message)
+}
+
+/// `validator`'s codes renamed after the JSON Schema keyword that expresses the rule.
+fn wire_code(code: &str) -> &str {
+    match code {
+        "regex" | "contains" => "pattern",
+        other => other,
+    }
+}
+
+fn default_message(code: &str, error: &ValidationError) -> String {
+    let param = |name: &str| {
+        error
+            .params
+            .get(name)
+            .filter(|v| !v.is_null())
+            .map(Value::to_string)
+    };
+    let bounds = |what: &str| match (param("equal"), param("min"), param("max")) {
+        (Some(equal), _, _) => format!("{what} must be exactly {equal}"),
+        (None, Some(min), Some(max)) => format!("{what} must be between {min} and {max}"),
+        (None, Some(min), None) => format!("{what} must be at least {min}"),
+        (None, None, Some(max)) => format!("{what} must be at most {max}"),
+        (None, None, None) => format!("{what} is out of bounds"),
+    };
+    match code {
+        "length" => bounds("length"),
+        "range" => bounds("value"),
+        "pattern" => "does not match the required pattern".to_owned(),
+        "email" => "must be an email address".to_owned(),
+        "url" => "must be a URL".to_owned(),
+        "required" => "is required".to_owned(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+
+    use regex::Regex;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    static ZIP: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[0-9]{5}$").unwrap());
+
+    // `length` on a list records the list in the error's params, so items are Serialize.
+    #[derive(Debug, Deserialize, serde::Serialize, Validate)]
+    #[allow(dead_code)]
+    struct Line {
+        #[validate(range(min = 1, max = 9))]
+        qty: u32,
+    }
+
+    #[derive(Debug, Deserialize, Validate)]
+    #[allow(dead_code)]
+    struct Address {
+        #[validate(regex(path = *ZIP))]
+        zip: String,
+    }
+
+    #[derive(Debug, Deserialize, Validate)]
+    #[allow(dead_code)]
+    struct Order {
+        #[validate(length(min = 2, max = 5))]
+        name: String,
+        #[validate(email)]
+        email: String,
+        #[validate(url)]
+        site: Option<String>,
+        #[validate(nested)]
+        address: Address,
+        #[validate(length(min = 1), nested)]
+        lines: Vec<Line>,
+        #[validate(contains(pattern = "!"))]
+        shout: String,
+    }
+
+    fn errors(input: Value) -> Vec<(String, String)> {
+        let err = decode_validated::<Order>(input).expect_err("invalid");
+        assert_eq!(err.code(), "validation_failed");
+        err.fields()
+            .iter()
+            .map(|f| (f.path.clone(), f.code.clone()))
+            .collect()
+    }
+
+    fn valid() -> Value {
+        json!({
+            "name": "Ada", "email": "ada@example.com", "site": null,
+            "address": {"zip": "12345"}, "lines": [{"qty": 1}], "shout": "hi!"
+        })
+    }
+
+    #[test]
+    fn a_valid_input_decodes() {
+        assert!(decode_validated::<Order>(valid()).is_ok());
+    }
+
+    #[test]
+    fn every_rule_maps_to_its_code_and_dotted_path() {
+        let mut input = valid();
+        input["name"] = json!("Ä");
+        input["email"] = json!("nope");
+        input["site"] = json!("not a url");
+        input["address"]["zip"] = json!("1234");
+        input["lines"] = json!([{"qty": 1}, {"qty": 1}, {"qty": 10}]);
+        input["shout"] = json!("quiet");
+        let expected = [
+            ("address.zip", "pattern"),
+            ("email", "email"),
+            ("lines.2.qty", "range"),
+            ("name", "length"),
+            ("shout", "pattern"),
+            ("site", "url"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect();
+        assert_eq!(errors(input), expected);
+    }
+
+    #[test]
+    fn list_length_is_checked_before_items() {
+        let mut input = valid();
+        input["lines"] = json!([]);
+        assert_eq!(errors(input), [("lines".to_owned(), "length".to_owned())]);
+    }
+
+    #[test]
+    fn length_counts_characters_like_json_schema() {
+        let mut input = valid();
+        input["name"] = json!("ÄÖÜÄÖ"); // 5 characters, 10 bytes
+        assert!(decode_validated::<Order>(input).is_ok());
+    }
+
+    #[test]
+    fn decoding_errors_come_first_with_the_same_shape() {
+        let mut input = valid();
+        input["lines"] = json!([{"qty": "x"}]);
+        assert_eq!(errors(input), [("lines.0.qty".to_owned(), "type".to_owned())]);
+    }
+
+    #[test]
+    fn messages_name_the_bounds() {
+        let mut input = valid();
+        input["name"] = json!("toolong");
+        let err = decode_validated::<Order>(input).unwrap_err();
+        assert_eq!(err.fields()[0].message, "length must be between 2 and 5");
+        assert_eq!(err.message(), "name: length must be between 2 and 5");
+    }
+
+    #[test]
+    fn every_emitted_code_is_in_the_table() {
+        let known = |code: &str| FIELD_ERROR_CODES.iter().any(|c| c.code == code);
+        for code in ["regex", "contains", "length", "range", "email", "url", "required"] {
+            assert!(known(wire_code(code)), "{code}");
+        }
+    }
+
+    #[test]
+    fn the_protocol_documents_every_code() {
+        let spec = include_str!("../../../spec/PROTOCOL.md");
+        let forms = spec
+            .split("## 4. Forms")
+            .nth(1)
+            .expect("PROTOCOL.md has a §4 Forms");
+        for code in FIELD_ERROR_CODES {
+            assert!(
+                forms.contains(&format!("| `{}` |", code.code)),
+                "{} undocumented",
+                code.code
+            );
+        }
+    }
+}
