@@ -7,6 +7,7 @@
 pub mod auth;
 mod cache;
 mod canonical;
+pub mod channels;
 mod error;
 mod function;
 mod keys;
