@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use futures::FutureExt;
 use mizan_core::{
-    CacheScope, ErrorCode, FunctionError, FunctionKind, Identity, KeyScope, RequestContext,
-    ServerFunction,
+    CacheScope, ErrorCode, FunctionError, FunctionKind, Identity, KeyScope, RequestContext, ServerFunction,
 };
 use serde_json::Value;
 use tracing::Instrument;

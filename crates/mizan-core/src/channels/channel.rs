@@ -16,7 +16,8 @@ use crate::function::{Access, BoxFuture, RequestContext, decode_input, schema_ge
 type AuthorizeFn<P> = Arc<dyn Fn(RequestContext, P) -> BoxFuture<Result<(), FunctionError>> + Send + Sync>;
 type ReceiveFn<P, C> =
     Arc<dyn Fn(RequestContext, P, C) -> BoxFuture<Result<(), FunctionError>> + Send + Sync>;
-type ErasedAuthorize = Arc<dyn Fn(RequestContext, Value) -> BoxFuture<Result<(), FunctionError>> + Send + Sync>;
+type ErasedAuthorize =
+    Arc<dyn Fn(RequestContext, Value) -> BoxFuture<Result<(), FunctionError>> + Send + Sync>;
 type ErasedReceive =
     Arc<dyn Fn(RequestContext, Value, Value) -> BoxFuture<Result<(), FunctionError>> + Send + Sync>;
 
@@ -412,7 +413,10 @@ fn topic_of<P: Serialize + DeserializeOwned>(channel: &str, params: Value) -> Re
     let decoded: P = decode_input(params)?;
     let value = serde_json::to_value(&decoded).map_err(|_| FunctionError::internal())?;
     Topic::new(channel, &value).map_err(|err| {
-        FunctionError::from_code(ErrorCode::ValidationFailed, format!("the parameters name no topic: {err}"))
+        FunctionError::from_code(
+            ErrorCode::ValidationFailed,
+            format!("the parameters name no topic: {err}"),
+        )
     })
 }
 
@@ -465,6 +469,15 @@ impl ChannelSpec {
         self.receive.is_some()
     }
 
+    /// The topic `params` names, without authorizing anyone (what unsubscribing needs).
+    ///
+    /// # Errors
+    ///
+    /// `validation_failed` when `params` do not decode into the channel's parameter type.
+    pub fn topic(&self, params: Value) -> Result<Topic, FunctionError> {
+        (self.topic_of)(&self.name, params)
+    }
+
     /// Authorizes `ctx`'s caller for the topic `params` names and returns that topic: the
     /// access rule, then the parameters decoded (`validation_failed` with field errors),
     /// then the authorize hook. What the transport runs on every subscribe.
@@ -480,11 +493,19 @@ impl ChannelSpec {
 
     /// Runs the client-message handler after [`authorize`](Self::authorize); a one-way
     /// channel answers `method_not_allowed`.
-    pub async fn receive(&self, ctx: RequestContext, params: Value, data: Value) -> Result<(), FunctionError> {
+    pub async fn receive(
+        &self,
+        ctx: RequestContext,
+        params: Value,
+        data: Value,
+    ) -> Result<(), FunctionError> {
         let Some(receive) = &self.receive else {
             return Err(FunctionError::from_code(
                 ErrorCode::MethodNotAllowed,
-                format!("channel `{}` is one-way: only the server publishes on it", self.name),
+                format!(
+                    "channel `{}` is one-way: only the server publishes on it",
+                    self.name
+                ),
             ));
         };
         self.authorize(&ctx, params.clone()).await?;

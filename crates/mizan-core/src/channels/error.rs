@@ -31,7 +31,9 @@ pub enum ChannelError {
         source: CanonicalError,
     },
     /// The layer could not carry the publication (Redis down, ...). Nothing was delivered.
-    #[error("the channel layer `{layer}` is unavailable: {message}; check its backend (is Redis running?) and retry")]
+    #[error(
+        "the channel layer `{layer}` is unavailable: {message}; check its backend (is Redis running?) and retry"
+    )]
     Unavailable {
         /// The layer's name (`in_process`, `redis`).
         layer: &'static str,

@@ -42,7 +42,9 @@ mod publisher;
 mod redis;
 mod topic;
 
-pub use channel::{Bidirectional, Channel, ChannelDef, ChannelKey, ChannelKind, ChannelSpec, NoMessage, OneWay};
+pub use channel::{
+    Bidirectional, Channel, ChannelDef, ChannelKey, ChannelKind, ChannelSpec, NoMessage, OneWay,
+};
 pub use error::ChannelError;
 pub use extension::{CHANNELS_EXTENSION, Channels, REVISIONS_CHANNEL, RevisionsMessage};
 pub use layer::{ChannelLayer, InProcessLayer, Publication};

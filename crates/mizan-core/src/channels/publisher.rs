@@ -37,7 +37,9 @@ pub struct Publisher {
 
 impl std::fmt::Debug for Publisher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Publisher").field("layer", &self.layer.name()).finish()
+        f.debug_struct("Publisher")
+            .field("layer", &self.layer.name())
+            .finish()
     }
 }
 
@@ -79,9 +81,18 @@ impl Publisher {
     /// # Errors
     ///
     /// As [`publish`](Self::publish).
-    pub async fn publish_value(&self, channel: &str, params: &Value, message: &Value) -> Result<(), ChannelError> {
-        self.publish(&super::ChannelKey::<Value, Value>::named(channel), params, message)
-            .await
+    pub async fn publish_value(
+        &self,
+        channel: &str,
+        params: &Value,
+        message: &Value,
+    ) -> Result<(), ChannelError> {
+        self.publish(
+            &super::ChannelKey::<Value, Value>::named(channel),
+            params,
+            message,
+        )
+        .await
     }
 
     /// The layer publications go through.

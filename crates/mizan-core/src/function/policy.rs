@@ -168,7 +168,10 @@ impl Access {
             Access::Permissions(perms) => perms.as_slice(),
         };
         let identity = identity.ok_or_else(|| {
-            FunctionError::from_code(ErrorCode::Unauthenticated, format!("{subject} needs a valid token"))
+            FunctionError::from_code(
+                ErrorCode::Unauthenticated,
+                format!("{subject} needs a valid token"),
+            )
         })?;
         if let Some(missing) = required.iter().find(|p| !identity.permissions.contains(*p)) {
             return Err(FunctionError::from_code(
