@@ -1,5 +1,5 @@
 //! Server-enforced limits on requests (`spec/PROTOCOL.md` §2.6) and WebSocket
-//! connections (§3.6).
+//! connections (§3.5).
 
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ pub struct Limits {
     pub channels: ChannelLimits,
 }
 
-/// Limits of one channel connection (`spec/PROTOCOL.md` §3.6).
+/// Limits of one channel connection (`spec/PROTOCOL.md` §3.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChannelLimits {

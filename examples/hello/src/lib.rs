@@ -1,5 +1,7 @@
 //! The hello app's registry, shared by its binary and by the tests that run it.
 
+pub mod chat;
+
 use mizan::auth::{Principal, token_functions};
 use mizan::axum::{Config, Mizan};
 use mizan::mwt::Keyring;
@@ -77,6 +79,7 @@ pub fn registry() -> Registry {
         registry.register(f);
     }
     registry.register_compose("home_page", ["greet", "whoami"]);
+    registry.register_extension("channels", mizan::channels::Channels::new().with(chat::chat()));
     registry
 }
 
