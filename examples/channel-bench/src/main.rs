@@ -37,7 +37,10 @@ const PUBLISH_INTERVAL: Duration = Duration::from_millis(200);
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 fn now_ns() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos()
 }
 
 fn rss_bytes() -> u64 {
@@ -71,7 +74,8 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
     );
     let mut limits = Limits::default();
     limits.channels.idle_timeout = Duration::from_secs(600);
-    let config = Config::new(b"bench cache secret".to_vec(), Keyring::new("k1", b"bench key")?).with_limits(limits);
+    let config =
+        Config::new(b"bench cache secret".to_vec(), Keyring::new("k1", b"bench key")?).with_limits(limits);
     let mizan = Mizan::new(registry, config)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("ws://{}/ws", listener.local_addr()?);
@@ -102,7 +106,9 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
 
     let publisher = mizan.publisher().clone();
     for _ in 0..publishes {
-        publisher.publish(&BENCH, &(), &Stamp { sent_ns: now_ns() }).await?;
+        publisher
+            .publish(&BENCH, &(), &Stamp { sent_ns: now_ns() })
+            .await?;
         tokio::time::sleep(PUBLISH_INTERVAL).await;
     }
     let result = tokio::time::timeout(PHASE_LIMIT, lines.next_line())
@@ -166,7 +172,9 @@ async fn client(url: String, connections: usize, publishes: usize) -> Result<(),
     println!("READY {}", sockets.len());
 
     let wait = PUBLISH_INTERVAL * publishes as u32 + Duration::from_secs(30);
-    let latencies = Arc::new(std::sync::Mutex::new(Vec::with_capacity(sockets.len() * publishes)));
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::with_capacity(
+        sockets.len() * publishes,
+    )));
     let tasks: Vec<_> = sockets
         .into_iter()
         .map(|mut socket| {
