@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use mizan_core::channels::{ChannelLayer, InProcessLayer};
 use mizan_core::{CacheBackend, Keyring, MemoryCache, State};
 
 use crate::limits::Limits;
@@ -25,7 +26,10 @@ pub struct Config {
     pub keyring: Keyring,
     /// Where cached results and revisions live. Default: an in-process [`MemoryCache`].
     pub cache: Arc<dyn CacheBackend>,
-    /// Request limits.
+    /// Carries channel publications between instances. Default: an [`InProcessLayer`];
+    /// use a `RedisLayer` (feature `redis`) when several instances serve one app.
+    pub channel_layer: Arc<dyn ChannelLayer>,
+    /// Request and channel-connection limits.
     pub limits: Limits,
     /// Cookie that may carry the token (browsers cannot set headers on every request).
     pub cookie_name: String,
@@ -50,6 +54,7 @@ impl std::fmt::Debug for Config {
             .field("cache_secret", &"<redacted>")
             .field("keyring", &self.keyring)
             .field("cache", &self.cache.name())
+            .field("channel_layer", &self.channel_layer.name())
             .field("limits", &self.limits)
             .field("cookie_name", &self.cookie_name)
             .field("csrf_header", &self.csrf_header)
@@ -64,6 +69,7 @@ impl Config {
             cache_secret,
             keyring,
             cache: Arc::new(MemoryCache::new()),
+            channel_layer: Arc::new(InProcessLayer::new()),
             limits: Limits::default(),
             cookie_name: "mizan_token".into(),
             csrf_header: "x-mizan-csrf".into(),
@@ -78,6 +84,12 @@ impl Config {
     /// Uses another cache backend (a `RedisCache` for several instances).
     pub fn with_cache(mut self, cache: Arc<dyn CacheBackend>) -> Self {
         self.cache = cache;
+        self
+    }
+
+    /// Uses another channel layer (a `RedisLayer` for several instances).
+    pub fn with_channel_layer(mut self, layer: Arc<dyn ChannelLayer>) -> Self {
+        self.channel_layer = layer;
         self
     }
 

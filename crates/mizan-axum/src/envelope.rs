@@ -78,8 +78,9 @@ struct ErrorEnvelope<'a> {
     error: ErrorBody<'a>,
 }
 
+/// The `error` object of the envelope; channel error frames (§3) carry the same.
 #[derive(Serialize)]
-struct ErrorBody<'a> {
+pub(crate) struct ErrorBody<'a> {
     code: &'a str,
     message: &'a str,
     fields: &'a [FieldError],
@@ -87,15 +88,21 @@ struct ErrorBody<'a> {
     details: Option<&'a Value>,
 }
 
-/// `{"error":{...}}` for a failed call.
-pub(crate) fn error_body(error: &FunctionError) -> Bytes {
-    let envelope = ErrorEnvelope {
-        error: ErrorBody {
+impl<'a> From<&'a FunctionError> for ErrorBody<'a> {
+    fn from(error: &'a FunctionError) -> Self {
+        ErrorBody {
             code: error.code(),
             message: error.message(),
             fields: error.fields(),
             details: error.details(),
-        },
+        }
+    }
+}
+
+/// `{"error":{...}}` for a failed call.
+pub(crate) fn error_body(error: &FunctionError) -> Bytes {
+    let envelope = ErrorEnvelope {
+        error: ErrorBody::from(error),
     };
     serde_json::to_vec(&envelope)
         .expect("an error envelope always serializes")

@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use futures::FutureExt;
 use mizan_core::{
-    Access, CacheScope, ErrorCode, FunctionError, FunctionKind, Identity, KeyScope, RequestContext,
-    ServerFunction,
+    CacheScope, ErrorCode, FunctionError, FunctionKind, Identity, KeyScope, RequestContext, ServerFunction,
 };
 use serde_json::Value;
 use tracing::Instrument;
@@ -156,24 +155,8 @@ impl Shared {
                 ));
             }
         }
-        let required = match f.access() {
-            Access::Public => return Ok(()),
-            Access::Authenticated => &[][..],
-            Access::Permissions(perms) => perms.as_slice(),
-        };
-        let identity = caller.identity.as_deref().ok_or_else(|| {
-            FunctionError::from_code(
-                ErrorCode::Unauthenticated,
-                format!("`{}` needs a valid token", f.name()),
-            )
-        })?;
-        if let Some(missing) = required.iter().find(|p| !identity.permissions.contains(*p)) {
-            return Err(FunctionError::from_code(
-                ErrorCode::Forbidden,
-                format!("`{}` needs the permission `{missing}`", f.name()),
-            ));
-        }
-        Ok(())
+        f.access()
+            .check(caller.identity.as_deref(), &format!("`{}`", f.name()))
     }
 
     /// Where a call's result lives in the cache, if anywhere.

@@ -14,10 +14,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The wire protocol is `spec/PROTOCOL.md` §2.
+//! The wire protocol is `spec/PROTOCOL.md` §2 (HTTP) and §3 (channels over WebSocket).
 
 mod auth;
 mod body;
+mod channels;
 mod config;
 mod envelope;
 mod executor;
@@ -33,7 +34,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use config::{Config, ConfigError};
-pub use limits::Limits;
+pub use limits::{ChannelLimits, Limits};
 pub use metrics::{Metrics, MetricsSnapshot};
 use mizan_core::{Registry, RegistryError};
 use shared::Shared;
@@ -81,6 +82,12 @@ impl Mizan {
     {
         let tags: Vec<S> = tags.into_iter().collect();
         self.shared.purge(tags.iter().map(AsRef::as_ref)).await
+    }
+
+    /// Publishes on channels through this instance's layer (handlers find the same
+    /// publisher in their state).
+    pub fn publisher(&self) -> &mizan_core::channels::Publisher {
+        &self.shared.publisher
     }
 
     /// The instance's counters.

@@ -1,4 +1,7 @@
-//! Server-enforced limits on requests (`spec/PROTOCOL.md` §2.6).
+//! Server-enforced limits on requests (`spec/PROTOCOL.md` §2.6) and WebSocket
+//! connections (§3.5).
+
+use std::time::Duration;
 
 /// Limits the adapter enforces before any function runs. Every violation is answered with
 /// a documented error (`payload_too_large`, `too_deep`, `limit_exceeded`), never a 5xx.
@@ -15,6 +18,40 @@ pub struct Limits {
     pub max_query_bytes: usize,
     /// Largest accepted token in bytes. Default 4 KiB.
     pub max_token_bytes: usize,
+    /// Limits of channel connections (`GET /ws`).
+    pub channels: ChannelLimits,
+}
+
+/// Limits of one channel connection (`spec/PROTOCOL.md` §3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChannelLimits {
+    /// Largest client frame in bytes: a larger one is answered with a `payload_too_large`
+    /// error frame and close code 1009. Default 64 KiB.
+    pub max_frame_bytes: usize,
+    /// Frames waiting to be written to one client. When a publication finds the queue
+    /// full, the client is too slow: it is disconnected with close code 4008, and nobody
+    /// else waits for it. Default 256.
+    pub queue_len: usize,
+    /// How often the server pings. Default 25 s.
+    pub heartbeat_interval: Duration,
+    /// A client that sends nothing (no frame, no pong) for this long is disconnected with
+    /// close code 4000. Default 60 s; keep it above `heartbeat_interval`.
+    pub idle_timeout: Duration,
+    /// Topics one connection may be subscribed to at once (`limit_exceeded`). Default 256.
+    pub max_subscriptions: usize,
+}
+
+impl Default for ChannelLimits {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: 64 * 1024,
+            queue_len: 256,
+            heartbeat_interval: Duration::from_secs(25),
+            idle_timeout: Duration::from_secs(60),
+            max_subscriptions: 256,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -25,6 +62,7 @@ impl Default for Limits {
             max_batch_calls: 50,
             max_query_bytes: 8 * 1024,
             max_token_bytes: 4096,
+            channels: ChannelLimits::default(),
         }
     }
 }

@@ -10,6 +10,8 @@ pub struct Metrics {
     cache_misses: AtomicU64,
     cache_errors: AtomicU64,
     panics: AtomicU64,
+    ws_connections: AtomicU64,
+    ws_slow_consumers: AtomicU64,
 }
 
 /// A point-in-time copy of [`Metrics`].
@@ -26,6 +28,10 @@ pub struct MetricsSnapshot {
     pub cache_errors: u64,
     /// Handlers that panicked (answered with `500 internal`).
     pub panics: u64,
+    /// Channel connections (`GET /ws`) accepted.
+    pub ws_connections: u64,
+    /// Channel connections dropped because their queue was full (close code 4008).
+    pub ws_slow_consumers: u64,
 }
 
 impl Metrics {
@@ -49,6 +55,14 @@ impl Metrics {
         self.panics.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn ws_connection(&self) {
+        self.ws_connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn ws_slow_consumer(&self) {
+        self.ws_slow_consumers.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Reads every counter.
     pub fn snapshot(&self) -> MetricsSnapshot {
         MetricsSnapshot {
@@ -57,6 +71,8 @@ impl Metrics {
             cache_misses: self.cache_misses.load(Ordering::Relaxed),
             cache_errors: self.cache_errors.load(Ordering::Relaxed),
             panics: self.panics.load(Ordering::Relaxed),
+            ws_connections: self.ws_connections.load(Ordering::Relaxed),
+            ws_slow_consumers: self.ws_slow_consumers.load(Ordering::Relaxed),
         }
     }
 }

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use mizan_core::channels::{ChannelKey, Publisher, REVISIONS_CHANNEL, RevisionsMessage};
 use mizan_core::{CacheBackend, KeyDeriver, Registry, State, TokenIssuer};
 
+use crate::channels::Hub;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::revisions::Revisions;
@@ -18,6 +20,10 @@ pub(crate) struct Shared {
     pub(crate) revisions: Revisions,
     pub(crate) state: Arc<State>,
     pub(crate) metrics: Metrics,
+    /// Publishes through the configured channel layer (also in `state`, for handlers).
+    pub(crate) publisher: Publisher,
+    /// This instance's channel subscriptions.
+    pub(crate) hub: Arc<Hub>,
     /// The permission key of the empty permission set: what anonymous callers share.
     pub(crate) anonymous_permission_key: String,
     /// The schema and OpenAPI documents, rendered once.
@@ -35,14 +41,23 @@ impl Shared {
         let openapi_json = serde_json::to_vec(&crate::openapi::document(&registry))
             .expect("openapi serializes")
             .into();
+        let publisher = Publisher::new(config.channel_layer.clone());
         Self {
             cache: config.cache.clone(),
             revisions: Revisions::new(config.cache.clone()),
-            state: Arc::new(config.state.clone().with(TokenIssuer::new(
-                config.keyring.clone(),
-                &config.cache_secret,
-                config.token_ttl,
-            ))),
+            state: Arc::new(
+                config
+                    .state
+                    .clone()
+                    .with(TokenIssuer::new(
+                        config.keyring.clone(),
+                        &config.cache_secret,
+                        config.token_ttl,
+                    ))
+                    .with(publisher.clone()),
+            ),
+            publisher,
+            hub: Arc::default(),
             keys,
             anonymous_permission_key,
             metrics: Metrics::default(),
@@ -53,11 +68,20 @@ impl Shared {
         }
     }
 
-    /// Bumps the revisions of `tags`; returns the new revisions of those bumped.
+    /// Bumps the revisions of `tags` and announces them on the revisions channel (every
+    /// instance's clients hear it through the layer); returns the new revisions of those
+    /// bumped.
     pub(crate) async fn purge<'a>(&self, tags: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, u64> {
+        const REVISIONS: ChannelKey<(), RevisionsMessage> = ChannelKey::new(REVISIONS_CHANNEL);
         let bumped = self.revisions.bump(tags).await;
         if !bumped.is_empty() {
             tracing::info!(?bumped, "purged");
+            let message = RevisionsMessage {
+                revisions: bumped.clone(),
+            };
+            if let Err(err) = self.publisher.publish(&REVISIONS, &(), &message).await {
+                tracing::warn!(%err, "purged, but the new revisions could not be announced");
+            }
         }
         bumped
     }

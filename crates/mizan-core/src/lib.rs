@@ -8,6 +8,7 @@
 pub mod auth;
 mod cache;
 mod canonical;
+pub mod channels;
 mod error;
 pub mod forms;
 mod function;

@@ -71,7 +71,7 @@ fn function_entry(f: &ServerFunction) -> Value {
     })
 }
 
-fn access_entry(access: &Access) -> Value {
+pub(crate) fn access_entry(access: &Access) -> Value {
     match access {
         Access::Public => json!({ "kind": "public" }),
         Access::Authenticated => json!({ "kind": "authenticated" }),

@@ -131,6 +131,12 @@ pub mod cache {
     pub use mizan_core::{RedisCache, RedisCacheBuilder};
 }
 
+/// Channels: typed publish/subscribe over one WebSocket per client (`spec/PROTOCOL.md` §3).
+pub mod channels {
+    #[doc(inline)]
+    pub use mizan_core::channels::*;
+}
+
 /// The schema document and its format version.
 pub mod schema {
     #[doc(inline)]

@@ -1,6 +1,7 @@
 //! The hello app's registry, shared by its binary and by the tests that run it.
 
 pub mod contact;
+pub mod chat;
 
 use mizan::auth::{Principal, token_functions};
 use mizan::axum::{Config, Mizan};
@@ -92,6 +93,7 @@ pub fn registry() -> Registry {
     registry.register_compose("home_page", ["greet", "whoami"]);
     mizan::forms::register_form(&mut registry, "contact", contact::submit_contact)
         .expect("Contact is a struct");
+    registry.register_extension("channels", mizan::channels::Channels::new().with(chat::chat()));
     registry
 }
 

@@ -25,6 +25,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/openapi.json", get(documents::openapi))
         .route("/revisions", get(purge::revisions))
         .route("/purge", post(purge::post))
+        .route("/ws", get(crate::channels::upgrade))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared)

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::context::Identity;
+use crate::error::{ErrorCode, FunctionError};
+
 /// Whether a function reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -149,5 +152,33 @@ impl Access {
     /// Whether a token is needed.
     pub fn requires_identity(&self) -> bool {
         !matches!(self, Access::Public)
+    }
+
+    /// Checks `identity` against the rule; `subject` names what is guarded (`` `get_post` ``,
+    /// `` channel `chat_room` ``) in the error message.
+    ///
+    /// # Errors
+    ///
+    /// `unauthenticated` without an identity where one is needed, `forbidden` naming the
+    /// first missing permission.
+    pub fn check(&self, identity: Option<&Identity>, subject: &str) -> Result<(), FunctionError> {
+        let required = match self {
+            Access::Public => return Ok(()),
+            Access::Authenticated => &[][..],
+            Access::Permissions(perms) => perms.as_slice(),
+        };
+        let identity = identity.ok_or_else(|| {
+            FunctionError::from_code(
+                ErrorCode::Unauthenticated,
+                format!("{subject} needs a valid token"),
+            )
+        })?;
+        if let Some(missing) = required.iter().find(|p| !identity.permissions.contains(*p)) {
+            return Err(FunctionError::from_code(
+                ErrorCode::Forbidden,
+                format!("{subject} needs the permission `{missing}`"),
+            ));
+        }
+        Ok(())
     }
 }

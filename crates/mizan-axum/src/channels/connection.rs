@@ -1,0 +1,293 @@
+//! One client connection: a reader that answers frames and a writer that drains the
+//! bounded queue, pings, and drops the connection when the queue overflows.
+
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{FutureExt, SinkExt, StreamExt};
+use mizan_core::channels::Topic;
+use mizan_core::{ErrorCode, FunctionError, Identity, RequestContext};
+use serde_json::Value;
+use tokio::sync::{Notify, mpsc};
+
+use super::close;
+use super::frames::{self, ClientFrame};
+use super::hub::{Outbound, Outbox};
+use crate::limits::exceeds_depth;
+use crate::shared::Shared;
+
+/// How long a closing handshake may take before the socket is simply dropped.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// Why the reader stopped.
+enum End {
+    /// The client closed or the socket failed.
+    Gone,
+    /// Nothing arrived within the idle timeout.
+    Idle,
+    /// A frame was over the size limit.
+    TooBig,
+    /// The client broke the WebSocket protocol.
+    Protocol,
+}
+
+struct Connection {
+    id: u64,
+    shared: Arc<Shared>,
+    identity: Option<Arc<Identity>>,
+    topics: HashSet<Topic>,
+    outbox: Outbox,
+}
+
+pub(crate) async fn serve(socket: WebSocket, shared: Arc<Shared>, identity: Option<Arc<Identity>>) {
+    shared.metrics.ws_connection();
+    let limits = shared.config.limits.channels;
+    let (sink, stream) = socket.split();
+    let (queue, frames) = mpsc::channel(limits.queue_len.max(1));
+    let overflow = Arc::new(Notify::new());
+    let mut writer = tokio::spawn(write(
+        sink,
+        frames,
+        overflow.clone(),
+        limits.heartbeat_interval,
+        shared.clone(),
+    ));
+    let mut connection = Connection {
+        id: shared.hub.connection_id(),
+        shared,
+        identity,
+        topics: HashSet::new(),
+        outbox: Outbox::new(queue, overflow),
+    };
+    let end = tokio::select! {
+        end = connection.read(stream) => Some(end),
+        _ = &mut writer => None,
+    };
+    for topic in std::mem::take(&mut connection.topics) {
+        connection.shared.hub.unsubscribe(&topic, connection.id);
+    }
+    let closing = match end {
+        Some(End::Idle) => Some((close::IDLE_TIMEOUT, "idle timeout")),
+        Some(End::TooBig) => Some((close::TOO_BIG, "frame exceeds max_frame_bytes")),
+        Some(End::Protocol) => Some((close::PROTOCOL_ERROR, "protocol error")),
+        Some(End::Gone) | None => None,
+    };
+    if let Some((code, reason)) = closing {
+        connection.outbox.push(Outbound::Close(code, reason));
+    }
+    drop(connection);
+    if tokio::time::timeout(CLOSE_GRACE * 2, &mut writer).await.is_err() {
+        writer.abort();
+    }
+}
+
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut frames: mpsc::Receiver<Outbound>,
+    overflow: Arc<Notify>,
+    heartbeat: Duration,
+    shared: Arc<Shared>,
+) {
+    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+    let slow = |shared: &Shared| {
+        shared.metrics.ws_slow_consumer();
+        tracing::info!("channel client too slow: its queue is full; disconnecting (4008)");
+    };
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = overflow.notified() => {
+                slow(&shared);
+                close_with(&mut sink, close::SLOW_CONSUMER, "slow consumer: queue full").await;
+                return;
+            }
+            _ = pings.tick() => Message::Ping(Default::default()),
+            frame = frames.recv() => match frame {
+                Some(Outbound::Text(text)) => Message::Text(text),
+                Some(Outbound::Close(code, reason)) => {
+                    close_with(&mut sink, code, reason).await;
+                    return;
+                }
+                None => {
+                    close_with(&mut sink, close::NORMAL, "").await;
+                    return;
+                }
+            },
+        };
+        // A client that stops reading blocks this send; the overflow signal still ends it.
+        tokio::select! {
+            sent = sink.send(next) => if sent.is_err() { return },
+            _ = overflow.notified() => {
+                slow(&shared);
+                return;
+            }
+        }
+    }
+}
+
+async fn close_with(sink: &mut SplitSink<WebSocket, Message>, code: u16, reason: &'static str) {
+    let frame = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }));
+    let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(frame)).await;
+}
+
+impl Connection {
+    async fn read(&mut self, mut stream: SplitStream<WebSocket>) -> End {
+        let limits = self.shared.config.limits.channels;
+        loop {
+            let message = match tokio::time::timeout(limits.idle_timeout, stream.next()).await {
+                Err(_) => return End::Idle,
+                Ok(None) => return End::Gone,
+                Ok(Some(Err(err))) => return classify(err),
+                Ok(Some(Ok(message))) => message,
+            };
+            match message {
+                Message::Text(text) => {
+                    if text.len() > limits.max_frame_bytes {
+                        self.reply_error(
+                            &Value::Null,
+                            &FunctionError::from_code(
+                                ErrorCode::PayloadTooLarge,
+                                format!(
+                                    "frames may have at most {} bytes (max_frame_bytes)",
+                                    limits.max_frame_bytes
+                                ),
+                            ),
+                        );
+                        return End::TooBig;
+                    }
+                    self.answer(text.as_str()).await;
+                }
+                Message::Binary(_) => self.reply_error(
+                    &Value::Null,
+                    &FunctionError::from_code(ErrorCode::BadRequest, "frames are JSON text, not binary"),
+                ),
+                Message::Close(_) => return End::Gone,
+                // Pings are answered by the WebSocket layer; any frame counts as alive.
+                Message::Ping(_) | Message::Pong(_) => {}
+            }
+        }
+    }
+
+    async fn answer(&mut self, text: &str) {
+        if exceeds_depth(text.as_bytes(), self.shared.config.limits.max_json_depth) {
+            let error = FunctionError::from_code(ErrorCode::TooDeep, "the frame is nested too deeply");
+            return self.reply_error(&Value::Null, &error);
+        }
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(err) => {
+                let error =
+                    FunctionError::from_code(ErrorCode::InvalidJson, format!("the frame is not JSON: {err}"));
+                return self.reply_error(&Value::Null, &error);
+            }
+        };
+        let id = value.get("id").cloned().unwrap_or(Value::Null);
+        let frame: ClientFrame = match serde_json::from_value(value) {
+            Ok(frame) => frame,
+            Err(err) => {
+                let error = FunctionError::from_code(
+                    ErrorCode::BadRequest,
+                    format!("not a channel frame: {err}; see spec/PROTOCOL.md §3"),
+                );
+                return self.reply_error(&id, &error);
+            }
+        };
+        let reply = match frame {
+            ClientFrame::Auth { token } => self.authenticate(&token).map(|()| frames::ack(&id, None)),
+            ClientFrame::Subscribe { channel, params } => self
+                .subscribe(&channel, params)
+                .await
+                .map(|topic| frames::ack(&id, Some(&topic))),
+            ClientFrame::Unsubscribe { channel, params } => self
+                .unsubscribe(&channel, params)
+                .map(|topic| frames::ack(&id, Some(&topic))),
+            ClientFrame::Send {
+                channel,
+                params,
+                data,
+            } => self
+                .receive(&channel, params, data)
+                .await
+                .map(|()| frames::ack(&id, None)),
+            ClientFrame::Ping => Ok(frames::pong(&id)),
+        };
+        match reply {
+            Ok(frame) => self.outbox.push(Outbound::Text(frame)),
+            Err(error) => self.reply_error(&id, &error),
+        }
+    }
+
+    fn reply_error(&self, id: &Value, error: &FunctionError) {
+        self.outbox.push(Outbound::Text(frames::error(id, error)));
+    }
+
+    fn context(&self) -> RequestContext {
+        RequestContext::new(self.identity.clone(), self.shared.state.clone())
+    }
+
+    fn authenticate(&mut self, token: &str) -> Result<(), FunctionError> {
+        self.identity = Some(self.shared.verify(token.trim())?);
+        Ok(())
+    }
+
+    async fn subscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {
+        let spec = self.shared.channel(channel)?;
+        let topic = spec.authorize(&self.context(), params).await?;
+        if !self.topics.contains(&topic) {
+            let max = self.shared.config.limits.channels.max_subscriptions;
+            if self.topics.len() >= max {
+                return Err(FunctionError::from_code(
+                    ErrorCode::LimitExceeded,
+                    format!("a connection may hold at most {max} subscriptions; unsubscribe first"),
+                ));
+            }
+            self.shared
+                .hub
+                .subscribe(topic.clone(), self.id, self.outbox.clone());
+            self.topics.insert(topic.clone());
+        }
+        Ok(topic)
+    }
+
+    fn unsubscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {
+        let topic = self.shared.channel(channel)?.topic(params)?;
+        if self.topics.remove(&topic) {
+            self.shared.hub.unsubscribe(&topic, self.id);
+        }
+        Ok(topic)
+    }
+
+    async fn receive(&mut self, channel: &str, params: Value, data: Value) -> Result<(), FunctionError> {
+        let spec = self.shared.channel(channel)?;
+        let handled = AssertUnwindSafe(spec.receive(self.context(), params, data))
+            .catch_unwind()
+            .await;
+        handled.unwrap_or_else(|_| {
+            self.shared.metrics.panic();
+            tracing::error!(channel, "channel handler panicked");
+            Err(FunctionError::internal())
+        })
+    }
+}
+
+fn classify(err: axum::Error) -> End {
+    match err.into_inner().downcast::<tungstenite::Error>() {
+        Ok(err) if matches!(*err, tungstenite::Error::Capacity(_)) => End::TooBig,
+        Ok(err)
+            if matches!(
+                *err,
+                tungstenite::Error::Protocol(_) | tungstenite::Error::Utf8(_)
+            ) =>
+        {
+            End::Protocol
+        }
+        _ => End::Gone,
+    }
+}

@@ -1,0 +1,124 @@
+//! The frames of the channel protocol (`spec/PROTOCOL.md` §3): one JSON object per
+//! WebSocket text frame, discriminated by `type`.
+//!
+//! Client → server:
+//!
+//! - `{"type":"auth","id":ID,"token":MWT}`: authenticate (or re-authenticate) the
+//!   connection; later subscribes and sends run as that identity.
+//! - `{"type":"subscribe","id":ID,"channel":NAME,"params":PARAMS}`
+//! - `{"type":"unsubscribe","id":ID,"channel":NAME,"params":PARAMS}`
+//! - `{"type":"send","id":ID,"channel":NAME,"params":PARAMS,"data":MESSAGE}`: a client
+//!   message on a bidirectional channel.
+//! - `{"type":"ping","id":ID}`: an application-level ping (browsers cannot send
+//!   WebSocket pings).
+//!
+//! `id` (a string or number the client picks, optional) is echoed by the answer; `params`
+//! defaults to `null`, `data` to `null`.
+//!
+//! Server → client:
+//!
+//! - `{"type":"ack","id":ID}`; for subscribe and unsubscribe also `"channel"` and
+//!   `"params"`, the topic's canonical parameters, byte for byte what message frames carry.
+//! - `{"type":"error","id":ID,"error":{"code":..,"message":..,"fields":[..]}}`: the
+//!   `error` object of the HTTP envelope (§2.3); `id` is `null` when the frame that caused
+//!   it had none or could not be read.
+//! - `{"type":"message","channel":NAME,"params":PARAMS,"data":MESSAGE}`
+//! - `{"type":"pong","id":ID}`
+
+use axum::extract::ws::Utf8Bytes;
+use mizan_core::FunctionError;
+use mizan_core::channels::Topic;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::envelope::ErrorBody;
+
+/// A frame from the client.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum ClientFrame {
+    Auth {
+        token: String,
+    },
+    Subscribe {
+        channel: String,
+        #[serde(default)]
+        params: Value,
+    },
+    Unsubscribe {
+        channel: String,
+        #[serde(default)]
+        params: Value,
+    },
+    Send {
+        channel: String,
+        #[serde(default)]
+        params: Value,
+        #[serde(default)]
+        data: Value,
+    },
+    Ping,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ServerFrame<'a> {
+    Ack {
+        id: &'a Value,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        channel: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        params: Option<&'a RawValue>,
+    },
+    Error {
+        id: &'a Value,
+        error: ErrorBody<'a>,
+    },
+    Pong {
+        id: &'a Value,
+    },
+    Message {
+        channel: &'a str,
+        params: &'a RawValue,
+        data: &'a RawValue,
+    },
+}
+
+fn render(frame: &ServerFrame<'_>) -> Utf8Bytes {
+    serde_json::to_string(frame)
+        .expect("server frames always serialize")
+        .into()
+}
+
+fn raw_params(topic: &Topic) -> &RawValue {
+    // A topic's parameters are canonical JSON, so they are valid JSON text.
+    serde_json::from_str(topic.params()).expect("canonical params are JSON")
+}
+
+pub(crate) fn ack(id: &Value, topic: Option<&Topic>) -> Utf8Bytes {
+    render(&ServerFrame::Ack {
+        id,
+        channel: topic.map(Topic::channel),
+        params: topic.map(raw_params),
+    })
+}
+
+pub(crate) fn error(id: &Value, error: &FunctionError) -> Utf8Bytes {
+    render(&ServerFrame::Error {
+        id,
+        error: ErrorBody::from(error),
+    })
+}
+
+pub(crate) fn pong(id: &Value) -> Utf8Bytes {
+    render(&ServerFrame::Pong { id })
+}
+
+pub(crate) fn message(topic: &Topic, data: &RawValue) -> Utf8Bytes {
+    render(&ServerFrame::Message {
+        channel: topic.channel(),
+        params: raw_params(topic),
+        data,
+    })
+}

@@ -1,0 +1,11 @@
+//! Channels over a real WebSocket: a real server on loopback, `tokio-tungstenite` clients.
+//!
+//! Where new tests go: the frame protocol (subscribe, send, errors, auth) in `frames.rs`,
+//! flow control (slow consumers, limits) in `flow.rs`, anything needing the real Redis in
+//! `redis.rs`. Fixtures (the channel registry, a server, a client) live in `support.rs`.
+
+mod flow;
+mod frames;
+#[cfg(feature = "redis")]
+mod redis;
+mod support;

@@ -1,0 +1,214 @@
+//! A registry with channels, a server on an ephemeral loopback port, and a WebSocket client.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::{SinkExt, StreamExt};
+use mizan_axum::{Config, Mizan};
+use mizan_core::channels::{Channel, ChannelKey, Channels, Publisher};
+use mizan_core::{Claims, Ctx, ErrorCode, FunctionError, Keyring, Registry, ServerFunction, permission_key};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub(crate) const CACHE_SECRET: &[u8] = b"test cache secret";
+pub(crate) const SIGNING_KEY: &[u8] = b"test signing key";
+/// Every wait in these tests is bounded by this.
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct Room {
+    pub(crate) room: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct Said {
+    pub(crate) user: String,
+    pub(crate) text: String,
+}
+
+pub(crate) const CHAT: ChannelKey<Room, Said> = ChannelKey::new("chat");
+pub(crate) const NEWS: ChannelKey<(), String> = ChannelKey::new("news");
+
+/// `chat` (bidirectional, `{room}`; room 13 is for `vip` claim holders), `news` (one-way,
+/// public), `admin_feed` (needs the `admin` permission), and a `post_news` function.
+pub(crate) fn registry() -> Registry {
+    let chat = Channel::new("chat")
+        .params::<Room>()
+        .message::<Said>()
+        .authorize(|ctx: Ctx, room: Room| async move {
+            let vip = ctx.identity().and_then(|i| i.claims.get("vip")) == Some(&json!(true));
+            if room.room == 13 && !vip {
+                return Err(FunctionError::from_code(
+                    ErrorCode::Forbidden,
+                    "room 13 is for VIPs",
+                ));
+            }
+            Ok(())
+        })
+        .client_message(|ctx: Ctx, room: Room, text: String| async move {
+            let user = ctx
+                .identity()
+                .map_or("anonymous".to_owned(), |i| i.user_id.clone());
+            let said = Said { user, text };
+            ctx.state::<Publisher>()?
+                .publish(&CHAT, &room, &said)
+                .await
+                .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))
+        });
+    let news = Channel::new("news").message::<String>();
+    let admin = Channel::new("admin_feed")
+        .message::<String>()
+        .permissions(["admin"]);
+    let mut registry = Registry::new();
+    registry.register(
+        ServerFunction::mutation("post_news").handler(|ctx: Ctx, text: String| async move {
+            ctx.state::<Publisher>()?
+                .publish(&NEWS, &(), &text)
+                .await
+                .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))
+        }),
+    );
+    registry.register_extension("channels", Channels::new().with(chat).with(news).with(admin));
+    registry
+}
+
+pub(crate) fn config() -> Config {
+    Config::new(CACHE_SECRET.to_vec(), Keyring::new("k1", SIGNING_KEY).unwrap())
+}
+
+pub(crate) fn token(user: &str, perms: &[&str], vip: bool) -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let pk = permission_key(CACHE_SECRET, perms.iter().copied());
+    let mut claims = Claims::new(user, pk, now, now + 3600).with_perms(perms.iter().copied());
+    if vip {
+        claims = claims.with_claim("vip", json!(true));
+    }
+    Keyring::new("k1", SIGNING_KEY).unwrap().issue(claims).unwrap()
+}
+
+/// A server on 127.0.0.1 with an ephemeral port, stopped when dropped.
+pub(crate) struct Server {
+    pub(crate) addr: std::net::SocketAddr,
+    pub(crate) mizan: Mizan,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    pub(crate) async fn start(registry: Registry, config: Config) -> Self {
+        let mizan = Mizan::new(registry, config).expect("valid registry");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().nest("/mizan", mizan.router());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self { addr, mizan, task }
+    }
+
+    pub(crate) async fn default() -> Self {
+        Self::start(registry(), config()).await
+    }
+
+    pub(crate) fn ws_url(&self) -> String {
+        format!("ws://{}/mizan/ws", self.addr)
+    }
+
+    pub(crate) async fn connect(&self) -> Client {
+        self.connect_with(None).await
+    }
+
+    /// Connects, with `Authorization: Bearer <token>` when given.
+    pub(crate) async fn connect_with(&self, bearer: Option<&str>) -> Client {
+        let mut request = self.ws_url().into_client_request().unwrap();
+        if let Some(token) = bearer {
+            request
+                .headers_mut()
+                .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("connect in time")
+            .expect("the upgrade succeeds");
+        Client { socket, next_id: 0 }
+    }
+}
+
+/// What the client saw instead of a frame.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Seen {
+    Frame(Value),
+    Closed(Option<u16>),
+}
+
+pub(crate) struct Client {
+    pub(crate) socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+}
+
+impl Client {
+    pub(crate) async fn send_text(&mut self, text: impl Into<String>) {
+        self.socket.send(Message::text(text.into())).await.unwrap();
+    }
+
+    /// Sends a frame with a fresh `id` and returns the answer with that id (frames of
+    /// other kinds that arrive first are skipped).
+    pub(crate) async fn request(&mut self, mut frame: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        frame["id"] = json!(id);
+        self.send_text(frame.to_string()).await;
+        loop {
+            match self.next().await {
+                Seen::Frame(reply) if reply["id"] == json!(id) => return reply,
+                Seen::Frame(_) => continue,
+                Seen::Closed(code) => panic!("closed ({code:?}) while waiting for the answer to {frame}"),
+            }
+        }
+    }
+
+    pub(crate) async fn subscribe(&mut self, channel: &str, params: Value) -> Value {
+        self.request(json!({"type": "subscribe", "channel": channel, "params": params}))
+            .await
+    }
+
+    /// The next frame or the close, within [`WAIT`].
+    pub(crate) async fn next(&mut self) -> Seen {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .expect("a frame in time");
+            match message {
+                Some(Ok(Message::Text(text))) => return Seen::Frame(serde_json::from_str(&text).unwrap()),
+                Some(Ok(Message::Close(frame))) => return Seen::Closed(frame.map(|f| f.code.into())),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Seen::Closed(None),
+            }
+        }
+    }
+
+    /// The next `message` frame.
+    pub(crate) async fn message(&mut self) -> Value {
+        loop {
+            match self.next().await {
+                Seen::Frame(frame) if frame["type"] == "message" => return frame,
+                Seen::Frame(_) => continue,
+                Seen::Closed(code) => panic!("closed ({code:?}) while waiting for a message"),
+            }
+        }
+    }
+}
+
+pub(crate) fn error_code(frame: &Value) -> &str {
+    assert_eq!(frame["type"], "error", "{frame}");
+    frame["error"]["code"].as_str().unwrap()
+}

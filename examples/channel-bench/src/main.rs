@@ -1,0 +1,223 @@
+//! Load benchmark of channels (not a test): one server process holding many WebSocket
+//! subscribers on one topic, and a client process (this binary in `client` mode, spawned as
+//! a child, so each side has its own open-file budget).
+//!
+//! ```text
+//! channel-bench [CONNECTIONS] [PUBLISHES]      # default 10000 and 20; see scripts/bench-channels
+//! ```
+//!
+//! Reports how many subscribers were reached, the server's RSS growth per connection, and
+//! the latency from a publish to each delivery (p50, p99, max), measured by the client
+//! against the send time carried in the message (same host, same clock). Every loop and
+//! wait is bounded in count and time; only loopback is used.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures::{SinkExt, StreamExt};
+use mizan::axum::{Config, Limits, Mizan};
+use mizan::channels::{Channel, ChannelKey, Channels};
+use mizan::mwt::Keyring;
+use mizan::prelude::*;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio_tungstenite::tungstenite::Message;
+
+/// When a message was published, in nanoseconds since the Unix epoch.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Stamp {
+    sent_ns: u128,
+}
+
+const BENCH: ChannelKey<(), Stamp> = ChannelKey::new("bench");
+const CONNECT_CONCURRENCY: usize = 200;
+const PHASE_LIMIT: Duration = Duration::from_secs(120);
+const PUBLISH_INTERVAL: Duration = Duration::from_millis(200);
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn now_ns() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos()
+}
+
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("client") {
+        let url = args.get(2).ok_or("client needs a URL")?.clone();
+        let connections = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        let publishes = args.get(4).and_then(|n| n.parse().ok()).unwrap_or(20);
+        return client(url, connections, publishes).await;
+    }
+    let connections: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let publishes: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(20);
+    server(connections, publishes).await
+}
+
+async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
+    let mut registry = Registry::new();
+    registry.register_extension(
+        "channels",
+        Channels::new().with(Channel::new("bench").message::<Stamp>()),
+    );
+    let mut limits = Limits::default();
+    limits.channels.idle_timeout = Duration::from_secs(600);
+    let config =
+        Config::new(b"bench cache secret".to_vec(), Keyring::new("k1", b"bench key")?).with_limits(limits);
+    let mizan = Mizan::new(registry, config)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("ws://{}/ws", listener.local_addr()?);
+    let app = mizan.router();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rss_before = rss_bytes();
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["client", &url, &connections.to_string(), &publishes.to_string()])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no child stdout")?).lines();
+
+    let ready = tokio::time::timeout(PHASE_LIMIT, lines.next_line())
+        .await
+        .map_err(|_| "the client did not get ready in time")??
+        .ok_or("the client exited early")?;
+    let subscribed: usize = ready
+        .strip_prefix("READY ")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("unexpected client line: {ready}"))?;
+    // Let the last connections' tasks settle before reading memory.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_after = rss_bytes();
+    let per_connection = (rss_after.saturating_sub(rss_before)) as f64 / subscribed.max(1) as f64;
+
+    let publisher = mizan.publisher().clone();
+    for _ in 0..publishes {
+        publisher
+            .publish(&BENCH, &(), &Stamp { sent_ns: now_ns() })
+            .await?;
+        tokio::time::sleep(PUBLISH_INTERVAL).await;
+    }
+    let result = tokio::time::timeout(PHASE_LIMIT, lines.next_line())
+        .await
+        .map_err(|_| "the client did not report in time")??
+        .ok_or("the client exited without a report")?;
+    let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
+
+    println!("connections requested   {connections}");
+    println!("subscribed (acked)      {subscribed}");
+    println!(
+        "server RSS              {:.1} MiB -> {:.1} MiB",
+        rss_before as f64 / 1048576.0,
+        rss_after as f64 / 1048576.0
+    );
+    println!("memory per connection   {:.1} KiB", per_connection / 1024.0);
+    println!("publishes               {publishes} (one every {PUBLISH_INTERVAL:?})");
+    println!("{result}");
+    let metrics = mizan.metrics().snapshot();
+    println!("slow consumers dropped  {}", metrics.ws_slow_consumers);
+    Ok(())
+}
+
+async fn client(url: String, connections: usize, publishes: usize) -> Result<(), Error> {
+    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
+    let mut sockets = Vec::with_capacity(connections);
+    let mut connecting = futures::stream::iter(0..connections)
+        .map(|_| {
+            let url = url.clone();
+            async move {
+                let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
+                socket
+                    .send(Message::text(r#"{"type":"subscribe","id":1,"channel":"bench"}"#))
+                    .await?;
+                match socket.next().await {
+                    Some(Ok(Message::Text(text))) if text.contains(r#""type":"ack""#) => Ok(socket),
+                    other => Err(format!("no ack: {other:?}").into()),
+                }
+            }
+        })
+        .buffer_unordered(CONNECT_CONCURRENCY);
+    let mut failures = 0usize;
+    while let Ok(Some(result)) = tokio::time::timeout_at(deadline, connecting.next()).await {
+        match result {
+            Ok(socket) => sockets.push(socket),
+            Err::<_, Error>(err) => {
+                failures += 1;
+                if failures <= 3 {
+                    eprintln!("connection failed: {err}");
+                }
+            }
+        }
+    }
+    drop(connecting);
+    eprintln!(
+        "client: {} subscribed, {failures} failed, in {:?}",
+        sockets.len(),
+        started.elapsed()
+    );
+    println!("READY {}", sockets.len());
+
+    let wait = PUBLISH_INTERVAL * publishes as u32 + Duration::from_secs(30);
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::with_capacity(
+        sockets.len() * publishes,
+    )));
+    let tasks: Vec<_> = sockets
+        .into_iter()
+        .map(|mut socket| {
+            let latencies = latencies.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::with_capacity(publishes);
+                let until = tokio::time::Instant::now() + wait;
+                while mine.len() < publishes {
+                    let Ok(Some(Ok(message))) = tokio::time::timeout_at(until, socket.next()).await else {
+                        break;
+                    };
+                    if let Message::Text(text) = message {
+                        let received = now_ns();
+                        let frame: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                        if let Some(sent) = frame["data"]["sent_ns"].as_u64() {
+                            mine.push(received.saturating_sub(u128::from(sent)) as u64);
+                        }
+                    }
+                }
+                let complete = mine.len() == publishes;
+                latencies.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+                complete
+            })
+        })
+        .collect();
+    let mut reached = 0;
+    for task in tasks {
+        if task.await.unwrap_or(false) {
+            reached += 1;
+        }
+    }
+    let mut all = std::mem::take(&mut *latencies.lock().unwrap_or_else(|e| e.into_inner()));
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map_or(0.0, |ns| *ns as f64 / 1e6)
+    };
+    println!(
+        "reached all {publishes} publishes: {reached} subscribers; deliveries {}; fan-out latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        all.len(),
+        pct(0.50),
+        pct(0.99),
+        all.last().map_or(0.0, |ns| *ns as f64 / 1e6),
+    );
+    Ok(())
+}
