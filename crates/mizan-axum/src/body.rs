@@ -44,18 +44,24 @@ pub(crate) async fn read_body(
         })
 }
 
-/// Parses JSON text after checking its depth; empty text is `null` (a call without input).
-pub(crate) fn parse_json<T: DeserializeOwned>(text: &[u8], limits: &Limits) -> Result<T, FunctionError> {
-    let text = text.trim_ascii();
-    if text.is_empty() {
-        return serde_json::from_value(Value::Null).map_err(|err| envelope_error(&err));
-    }
+/// `too_deep` if JSON text nests deeper than the limit.
+pub(crate) fn check_depth(text: &[u8], limits: &Limits) -> Result<(), FunctionError> {
     if exceeds_depth(text, limits.max_json_depth) {
         return Err(FunctionError::from_code(
             ErrorCode::TooDeep,
             format!("the JSON nests deeper than {} levels", limits.max_json_depth),
         ));
     }
+    Ok(())
+}
+
+/// Parses JSON text after checking its depth; empty text is `null` (a call without input).
+pub(crate) fn parse_json<T: DeserializeOwned>(text: &[u8], limits: &Limits) -> Result<T, FunctionError> {
+    let text = text.trim_ascii();
+    if text.is_empty() {
+        return serde_json::from_value(Value::Null).map_err(|err| envelope_error(&err));
+    }
+    check_depth(text, limits)?;
     serde_json::from_slice(text).map_err(|err| {
         if err.is_data() {
             envelope_error(&err)

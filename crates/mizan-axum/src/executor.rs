@@ -12,6 +12,9 @@ use mizan_core::{
 use serde_json::Value;
 use tracing::Instrument;
 
+use bytes::Bytes;
+
+use crate::body::parse_json;
 use crate::envelope::{CacheStatus, CachedMeta, Outcome, success_body};
 use crate::shared::Shared;
 
@@ -21,6 +24,13 @@ pub(crate) struct Caller {
     pub(crate) identity: Option<Arc<Identity>>,
     /// False for a cookie-authenticated request without the CSRF header: mutations refuse.
     pub(crate) csrf_ok: bool,
+}
+
+/// A call's input as it arrived: JSON text of a single call (already checked against the
+/// size and depth limits), or a value taken from a batch or composition body.
+pub(crate) enum CallInput {
+    Json(Bytes),
+    Value(Value),
 }
 
 /// How the call arrived; GET may only reach queries.
@@ -33,7 +43,7 @@ pub(crate) enum Via {
 impl Shared {
     /// Runs the function `name` on `input` for `caller`, never failing: every problem
     /// becomes an error envelope.
-    pub(crate) async fn execute(&self, caller: &Caller, name: &str, input: Value, via: Via) -> Outcome {
+    pub(crate) async fn execute(&self, caller: &Caller, name: &str, input: CallInput, via: Via) -> Outcome {
         let Some(function) = self.registry.get_function(name) else {
             let error = FunctionError::from_code(
                 ErrorCode::NotFound,
@@ -59,14 +69,32 @@ impl Shared {
         outcome
     }
 
-    async fn execute_function(&self, caller: &Caller, f: &ServerFunction, input: Value, via: Via) -> Outcome {
+    async fn execute_function(
+        &self,
+        caller: &Caller,
+        f: &ServerFunction,
+        input: CallInput,
+        via: Via,
+    ) -> Outcome {
         self.metrics.call();
         if let Err(error) = self.authorize(caller, f, via) {
             return Outcome::failure(&error, CacheStatus::Off);
         }
-        let slot = match self.cache_slot(caller, f, &input).await {
-            Ok(slot) => slot,
-            Err(error) => return Outcome::failure(&error, CacheStatus::Off),
+        // A cached function needs the input as a value for its key; any other decodes the
+        // text straight into its input type.
+        let input = match input {
+            CallInput::Json(json) if f.cache().is_cached() => match parse_json(&json, &self.config.limits) {
+                Ok(value) => CallInput::Value(value),
+                Err(error) => return Outcome::failure(&error, CacheStatus::Off),
+            },
+            input => input,
+        };
+        let slot = match &input {
+            CallInput::Value(value) => match self.cache_slot(caller, f, value).await {
+                Ok(slot) => slot,
+                Err(error) => return Outcome::failure(&error, CacheStatus::Off),
+            },
+            CallInput::Json(_) => CacheSlot::Off,
         };
         if let CacheSlot::Keyed { key, meta } = &slot {
             match self.cache.get(key).await {
@@ -88,7 +116,11 @@ impl Shared {
         }
 
         let ctx = RequestContext::new(caller.identity.clone(), self.state.clone());
-        let result = AssertUnwindSafe(f.call(ctx, input)).catch_unwind().await;
+        let call = match input {
+            CallInput::Json(json) => f.call_json(ctx, &json),
+            CallInput::Value(value) => f.call(ctx, value),
+        };
+        let result = AssertUnwindSafe(call).catch_unwind().await;
         let output = match result {
             Ok(Ok(output)) => output,
             Ok(Err(error)) => return Outcome::failure(&error, slot.status_on_error()),

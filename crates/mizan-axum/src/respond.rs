@@ -1,8 +1,9 @@
 //! Turning outcomes into HTTP responses: status, envelope, and the cache headers
 //! (`spec/PROTOCOL.md` §2.5).
 
+use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use mizan_core::{CacheScope, FunctionError};
 
@@ -21,9 +22,11 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A JSON response with `no-store`.
 pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, body).into_response();
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    // Room for every header a cached query adds, so the map never grows.
     let headers = response.headers_mut();
+    headers.reserve(8);
     headers.insert(header::CONTENT_TYPE, JSON);
     headers.insert(header::CACHE_CONTROL, NO_STORE);
     response

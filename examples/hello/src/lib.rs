@@ -1,7 +1,7 @@
 //! The hello app's registry, shared by its binary and by the tests that run it.
 
-pub mod contact;
 pub mod chat;
+pub mod contact;
 
 use mizan::auth::{Principal, token_functions};
 use mizan::axum::{Config, Mizan};

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::body::{parse_json, read_body};
 use crate::envelope::Outcome;
-use crate::executor::Via;
+use crate::executor::{CallInput, Via};
 use crate::respond::{error_response, json_response};
 use crate::shared::Shared;
 
@@ -59,7 +59,7 @@ pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         let (shared, caller) = (&shared, &caller);
         async move {
             shared
-                .execute(caller, &call.function, call.input, Via::Post)
+                .execute(caller, &call.function, CallInput::Value(call.input), Via::Post)
                 .await
         }
     }))

@@ -7,12 +7,12 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use bytes::Bytes;
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::body::{parse_json, read_body};
-use crate::executor::Via;
+use crate::body::{check_depth, read_body};
+use crate::executor::{CallInput, Via};
 use crate::respond::{call_response, error_response};
 use crate::shared::Shared;
 
@@ -25,8 +25,8 @@ pub(super) async fn post(
     let input = async {
         let caller = shared.caller(&headers)?;
         let body = read_body(&headers, body, &shared.config.limits).await?;
-        let input: Value = parse_json(&body, &shared.config.limits)?;
-        Ok::<_, FunctionError>((caller, input))
+        check_depth(&body, &shared.config.limits)?;
+        Ok::<_, FunctionError>((caller, CallInput::Json(body)))
     };
     match input.await {
         Ok((caller, input)) => {
@@ -68,8 +68,9 @@ pub(super) async fn get(
                 format!("the query string must be `input=<JSON>&rev=<integer>`: {err}"),
             )
         })?;
-        let input: Value = parse_json(params.input.unwrap_or_default().as_bytes(), limits)?;
-        Ok((shared.caller(&headers)?, input, params.rev))
+        let input = Bytes::from(params.input.unwrap_or_default());
+        check_depth(&input, limits)?;
+        Ok((shared.caller(&headers)?, CallInput::Json(input), params.rev))
     })();
     match parsed {
         Ok((caller, input, rev)) => {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::body::{parse_json, read_body};
-use crate::executor::Via;
+use crate::executor::{CallInput, Via};
 use crate::respond::{error_response, json_response};
 use crate::shared::Shared;
 
@@ -60,7 +60,11 @@ pub(super) async fn post(
     };
     let outcomes = join_all(calls.iter().map(|(member, input)| {
         let (shared, caller) = (&shared, &caller);
-        async move { shared.execute(caller, member, input.clone(), Via::Post).await }
+        async move {
+            shared
+                .execute(caller, member, CallInput::Value(input.clone()), Via::Post)
+                .await
+        }
     }))
     .await;
 

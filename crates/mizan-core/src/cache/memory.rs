@@ -1,13 +1,13 @@
 //! The embedded, in-process cache backend.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use moka::Expiry;
-use moka::future::Cache;
+use moka::sync::Cache;
 
 use super::{CacheBackend, CacheError};
 
@@ -55,7 +55,7 @@ const NAME: &str = "memory";
 #[derive(Debug)]
 pub struct MemoryCache {
     entries: Cache<String, Entry>,
-    counters: Mutex<HashMap<String, u64>>,
+    counters: RwLock<HashMap<String, u64>>,
     default_ttl: Option<Duration>,
     max_bytes: u64,
 }
@@ -134,7 +134,7 @@ impl MemoryCache {
     /// Applies pending evictions and expirations now instead of amortised over later
     /// operations; afterwards [`weighted_size`](Self::weighted_size) is within the bound.
     pub async fn run_pending_tasks(&self) {
-        self.entries.run_pending_tasks().await;
+        self.entries.run_pending_tasks();
     }
 }
 
@@ -171,7 +171,7 @@ impl MemoryCacheBuilder {
             .build();
         MemoryCache {
             entries,
-            counters: Mutex::new(HashMap::new()),
+            counters: RwLock::new(HashMap::new()),
             default_ttl: self.default_ttl,
             max_bytes: self.max_bytes,
         }
@@ -181,28 +181,28 @@ impl MemoryCacheBuilder {
 #[async_trait]
 impl CacheBackend for MemoryCache {
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
-        Ok(self.entries.get(key).await.map(|entry| entry.value))
+        Ok(self.entries.get(key).map(|entry| entry.value))
     }
 
     async fn set(&self, key: &str, value: Bytes, ttl: Option<Duration>) -> Result<(), CacheError> {
         let ttl = ttl.or(self.default_ttl);
         if ttl == Some(Duration::ZERO) {
-            self.entries.invalidate(key).await;
+            self.entries.invalidate(key);
         } else {
-            self.entries.insert(key.to_owned(), Entry { value, ttl }).await;
+            self.entries.insert(key.to_owned(), Entry { value, ttl });
         }
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), CacheError> {
-        self.entries.invalidate(key).await;
+        self.entries.invalidate(key);
         Ok(())
     }
 
     async fn incr(&self, key: &str) -> Result<u64, CacheError> {
         // Poisoning cannot leave a counter half-written: the critical sections below only
         // read or assign whole integers.
-        let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut counters = self.counters.write().unwrap_or_else(PoisonError::into_inner);
         let counter = counters.entry(key.to_owned()).or_insert(0);
         *counter = counter
             .checked_add(1)
@@ -211,12 +211,12 @@ impl CacheBackend for MemoryCache {
     }
 
     async fn get_counter(&self, key: &str) -> Result<u64, CacheError> {
-        let counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
+        let counters = self.counters.read().unwrap_or_else(PoisonError::into_inner);
         Ok(counters.get(key).copied().unwrap_or(0))
     }
 
     async fn get_many_counters(&self, keys: &[&str]) -> Result<Vec<u64>, CacheError> {
-        let counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
+        let counters = self.counters.read().unwrap_or_else(PoisonError::into_inner);
         Ok(keys
             .iter()
             .map(|key| counters.get(*key).copied().unwrap_or(0))

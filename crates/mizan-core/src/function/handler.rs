@@ -10,7 +10,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::context::RequestContext;
-use crate::error::{FieldError, FunctionError, IntoFunctionError};
+use crate::error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -24,26 +24,79 @@ pub type HandlerResult = Result<Box<RawValue>, FunctionError>;
 pub trait Handler: Send + Sync + 'static {
     /// Runs the handler on an already-parsed input.
     fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult>;
+
+    /// Runs the handler on JSON text that passed the adapter's size and depth limits.
+    ///
+    /// The default parses a [`Value`] and calls [`call`](Self::call); typed handlers decode
+    /// straight into their input type, skipping the intermediate value. A syntax error is
+    /// `invalid_json`; a shape error is `validation_failed`, as with `call`.
+    fn call_json(&self, ctx: RequestContext, json: &[u8]) -> BoxFuture<HandlerResult> {
+        match parse_json_input(json) {
+            Ok(value) => self.call(ctx, value),
+            Err(err) => Box::pin(std::future::ready(Err(err))),
+        }
+    }
 }
 
-/// How a typed handler turns the JSON input into `I`: [`decode_input`], or
-/// [`decode_validated`](crate::decode_validated) for validated handlers.
-pub(crate) type Decoder<I> = fn(Value) -> Result<I, FunctionError>;
+/// Parses input JSON text into a value; empty text is `null` (a call without input).
+pub(crate) fn parse_json_input(json: &[u8]) -> Result<Value, FunctionError> {
+    if json.trim_ascii().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(json).map_err(|err| invalid_json(&err))
+}
+
+fn invalid_json(err: &serde_json::Error) -> FunctionError {
+    FunctionError::from_code(
+        ErrorCode::InvalidJson,
+        format!("the input is not valid JSON: {err}"),
+    )
+}
+
+/// What a typed handler checks once the input decoded: nothing, or the input's
+/// `#[validate(...)]` rules ([`check_rules`](crate::check_rules)).
+pub(crate) type Check<I> = fn(&I) -> Result<(), FunctionError>;
+
+/// The check of handlers without rules.
+pub(crate) fn no_check<I>(_: &I) -> Result<(), FunctionError> {
+    Ok(())
+}
 
 /// Adapts `async fn(Ctx, I) -> Result<O, E>` to [`Handler`].
 pub(crate) struct TypedHandler<F, I, O, E> {
     f: F,
-    decode: Decoder<I>,
+    check: Check<I>,
     _types: PhantomData<fn(I) -> (O, E)>,
 }
 
 impl<F, I, O, E> TypedHandler<F, I, O, E> {
-    pub(crate) fn new(f: F, decode: Decoder<I>) -> Self {
+    pub(crate) fn new(f: F, check: Check<I>) -> Self {
         Self {
             f,
-            decode,
+            check,
             _types: PhantomData,
         }
+    }
+}
+
+impl<F, Fut, I, O, E> TypedHandler<F, I, O, E>
+where
+    F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+    I: DeserializeOwned + 'static,
+    O: Serialize + 'static,
+    E: IntoFunctionError,
+{
+    fn run(&self, ctx: RequestContext, input: Result<I, FunctionError>) -> BoxFuture<HandlerResult> {
+        let input = match input.and_then(|input| (self.check)(&input).map(|()| input)) {
+            Ok(input) => input,
+            Err(err) => return Box::pin(std::future::ready(Err(err))),
+        };
+        let fut = (self.f)(ctx, input);
+        Box::pin(async move {
+            let output = fut.await.map_err(IntoFunctionError::into_function_error)?;
+            encode_output(&output)
+        })
     }
 }
 
@@ -56,15 +109,11 @@ where
     E: IntoFunctionError,
 {
     fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult> {
-        let input = match (self.decode)(input) {
-            Ok(input) => input,
-            Err(err) => return Box::pin(std::future::ready(Err(err))),
-        };
-        let fut = (self.f)(ctx, input);
-        Box::pin(async move {
-            let output = fut.await.map_err(IntoFunctionError::into_function_error)?;
-            encode_output(&output)
-        })
+        self.run(ctx, decode_input(input))
+    }
+
+    fn call_json(&self, ctx: RequestContext, json: &[u8]) -> BoxFuture<HandlerResult> {
+        self.run(ctx, decode_json(json))
     }
 }
 
@@ -79,18 +128,40 @@ pub fn encode_output<O: Serialize + ?Sized>(output: &O) -> HandlerResult {
 /// Decodes an input value into `I`, turning serde's complaints into field errors with the
 /// path of the offending field.
 pub fn decode_input<I: DeserializeOwned>(input: Value) -> Result<I, FunctionError> {
-    serde_path_to_error::deserialize(input).map_err(|err| {
-        let mut path = dotted_path(err.path());
-        let message = err.inner().to_string();
-        let (code, field) = classify(&message);
-        if let Some(field) = field {
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(field);
+    serde_path_to_error::deserialize(input).map_err(|err| shape_error(err.path(), err.inner().to_string()))
+}
+
+/// Decodes JSON text straight into `I` with the same field errors as [`decode_input`];
+/// malformed text is `invalid_json`, empty text is `null`.
+fn decode_json<I: DeserializeOwned>(json: &[u8]) -> Result<I, FunctionError> {
+    let json = json.trim_ascii();
+    if json.is_empty() {
+        return decode_input(Value::Null);
+    }
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let input = serde_path_to_error::deserialize(&mut de).map_err(|err| match err.inner().classify() {
+        serde_json::error::Category::Data => shape_error(err.path(), err.inner().to_string()),
+        _ => invalid_json(err.inner()),
+    })?;
+    de.end().map_err(|err| invalid_json(&err))?;
+    Ok(input)
+}
+
+fn shape_error(path: &serde_path_to_error::Path, message: String) -> FunctionError {
+    let mut path = dotted_path(path);
+    // serde_json's text errors end in " at line L column C"; the path says where.
+    let message = match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    };
+    let (code, field) = classify(&message);
+    if let Some(field) = field {
+        if !path.is_empty() {
+            path.push('.');
         }
-        FunctionError::validation(vec![FieldError::new(path, code, message)])
-    })
+        path.push_str(field);
+    }
+    FunctionError::validation(vec![FieldError::new(path, code, message)])
 }
 
 fn dotted_path(path: &serde_path_to_error::Path) -> String {
@@ -197,6 +268,27 @@ mod tests {
             let (code, _) = classify(message);
             assert!(crate::FIELD_ERROR_CODES.iter().any(|c| c.code == code), "{code}");
         }
+    }
+
+    #[test]
+    fn text_input_gives_the_same_field_errors_and_flags_bad_json() {
+        let from_text = |text: &str| decode_json::<Order>(text.as_bytes()).unwrap_err();
+        let e = from_text(r#"{"title": "t", "items": [{"qty": 1}, {"qty": "x"}]}"#);
+        let field = &e.fields()[0];
+        assert_eq!(
+            (field.path.as_str(), field.code.as_str()),
+            ("items.1.qty", "type")
+        );
+        assert!(!field.message.contains(" at line "), "{}", field.message);
+        let e = from_text(r#"{"items": []}"#);
+        assert_eq!(
+            (e.fields()[0].path.as_str(), e.fields()[0].code.as_str()),
+            ("title", "required")
+        );
+        for bad in [r#"{"title": "#, r#"{"title": "t", "items": []} trailing"#, "nul"] {
+            assert_eq!(from_text(bad).code(), "invalid_json", "{bad}");
+        }
+        assert_eq!(decode_json::<Option<u8>>(b"  ").unwrap(), None);
     }
 
     #[test]

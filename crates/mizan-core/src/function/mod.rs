@@ -148,6 +148,11 @@ impl ServerFunction {
         self.handler.call(ctx, input)
     }
 
+    /// Like [`call`](Self::call), on JSON text (see [`Handler::call_json`]).
+    pub fn call_json(&self, ctx: RequestContext, json: &[u8]) -> BoxFuture<HandlerResult> {
+        self.handler.call_json(ctx, json)
+    }
+
     /// The same function under another name (what `Registry::register_as` stores).
     pub fn renamed(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
@@ -249,7 +254,7 @@ impl FunctionBuilder {
         O: Serialize + JsonSchema + 'static,
         E: IntoFunctionError,
     {
-        self.typed(TypedHandler::new(f, decode_input::<I>))
+        self.typed(TypedHandler::new(f, handler::no_check::<I>))
     }
 
     /// Like [`handler`](Self::handler), and the input's `#[validate(...)]` rules (the
@@ -282,7 +287,7 @@ impl FunctionBuilder {
         O: Serialize + JsonSchema + 'static,
         E: IntoFunctionError,
     {
-        self.typed(TypedHandler::new(f, crate::validation::decode_validated::<I>))
+        self.typed(TypedHandler::new(f, crate::validation::check_rules::<I>))
     }
 
     fn typed<F, Fut, I, O, E>(self, handler: TypedHandler<F, I, O, E>) -> ServerFunction
