@@ -22,6 +22,7 @@ use mizan::mwt::Keyring;
 use mizan::prelude::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 /// When a message was published, in nanoseconds since the Unix epoch.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -140,7 +141,11 @@ async fn client(url: String, connections: usize, publishes: usize) -> Result<(),
         .map(|_| {
             let url = url.clone();
             async move {
-                let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
+                // Small frames: a 4 KiB read buffer instead of tungstenite's 128 KiB, which
+                // the client would otherwise zero on every read (it dominated the profile).
+                let config = WebSocketConfig::default().read_buffer_size(4096);
+                let (mut socket, _) =
+                    tokio_tungstenite::connect_async_with_config(url, Some(config), false).await?;
                 socket
                     .send(Message::text(r#"{"type":"subscribe","id":1,"channel":"bench"}"#))
                     .await?;

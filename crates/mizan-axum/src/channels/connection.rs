@@ -97,10 +97,14 @@ async fn write(
         shared.metrics.ws_slow_consumer();
         tracing::info!("channel client too slow: its queue is full; disconnecting (4008)");
     };
+    // One registration for the whole connection: re-arming a `Notified` for every frame
+    // took a lock per frame on the fan-out's hot path.
+    let overflowed = overflow.notified();
+    tokio::pin!(overflowed);
     loop {
         let next = tokio::select! {
             biased;
-            _ = overflow.notified() => {
+            _ = &mut overflowed => {
                 slow(&shared);
                 close_with(&mut sink, close::SLOW_CONSUMER, "slow consumer: queue full").await;
                 return;
@@ -121,7 +125,7 @@ async fn write(
         // A client that stops reading blocks this send; the overflow signal still ends it.
         tokio::select! {
             sent = sink.send(next) => if sent.is_err() { return },
-            _ = overflow.notified() => {
+            _ = &mut overflowed => {
                 slow(&shared);
                 return;
             }
