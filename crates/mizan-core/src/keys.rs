@@ -191,6 +191,14 @@ pub fn permission_key<'a>(secret: &[u8], perms: impl IntoIterator<Item = &'a str
     KeyDeriver::new(secret).permission_key(perms)
 }
 
+/// Lowercase hex of a digest, through `hex::encode_to_slice` (a table lookup per byte):
+/// `hex::encode` goes through a char iterator, measurably slower on the hot path.
+fn lower_hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    hex::encode_to_slice(bytes, &mut out).expect("the buffer is twice the input");
+    String::from_utf8(out).expect("hex digits are ASCII")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,10 +295,3 @@ mod tests {
     }
 }
 
-/// Lowercase hex of a digest, through `hex::encode_to_slice` (a table lookup per byte):
-/// `hex::encode` goes through a char iterator, measurably slower on the hot path.
-fn lower_hex(bytes: &[u8]) -> String {
-    let mut out = vec![0u8; bytes.len() * 2];
-    hex::encode_to_slice(bytes, &mut out).expect("the buffer is twice the input");
-    String::from_utf8(out).expect("hex digits are ASCII")
-}
