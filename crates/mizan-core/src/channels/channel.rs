@@ -241,9 +241,7 @@ where
 impl<P, M, K> Channel<P, M, K> {
     /// Documentation carried into the schema and generated code.
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let text = text.trim();
-        self.description = (!text.is_empty()).then(|| text.to_owned());
+        self.description = crate::function::description_text(text.into());
         self
     }
 

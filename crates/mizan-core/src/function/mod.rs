@@ -39,14 +39,8 @@ use handler::TypedHandler;
 /// ```
 #[derive(Clone)]
 pub struct ServerFunction {
-    name: String,
-    kind: FunctionKind,
-    description: Option<String>,
-    context: Option<String>,
-    cache: CachePolicy,
-    access: Access,
-    invalidates: Vec<String>,
-    meta: Map<String, Value>,
+    /// Everything the builder set: name, kind and policies.
+    spec: FunctionBuilder,
     input_schema: Value,
     output_schema: Value,
     error_schema: Option<Value>,
@@ -56,11 +50,11 @@ pub struct ServerFunction {
 impl std::fmt::Debug for ServerFunction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerFunction")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .field("context", &self.context)
-            .field("cache", &self.cache)
-            .field("access", &self.access)
+            .field("name", &self.spec.name)
+            .field("kind", &self.spec.kind)
+            .field("context", &self.spec.context)
+            .field("cache", &self.spec.cache)
+            .field("access", &self.spec.access)
             .finish_non_exhaustive()
     }
 }
@@ -78,48 +72,48 @@ impl ServerFunction {
 
     /// The registered name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.spec.name
     }
 
     /// Query or mutation.
     pub fn kind(&self) -> FunctionKind {
-        self.kind
+        self.spec.kind
     }
 
     /// The doc text, if any.
     pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
+        self.spec.description.as_deref()
     }
 
     /// The context group, if any.
     pub fn context(&self) -> Option<&str> {
-        self.context.as_deref()
+        self.spec.context.as_deref()
     }
 
     /// The cache policy.
     pub fn cache(&self) -> &CachePolicy {
-        &self.cache
+        &self.spec.cache
     }
 
     /// Every tag whose purge invalidates this function: its own name, then the declared
     /// tags.
     pub fn cache_tags(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.name.as_str()).chain(self.cache.tag_list().iter().map(String::as_str))
+        std::iter::once(self.spec.name.as_str()).chain(self.spec.cache.tag_list().iter().map(String::as_str))
     }
 
     /// Who may call it.
     pub fn access(&self) -> &Access {
-        &self.access
+        &self.spec.access
     }
 
     /// Tags purged after a successful call (mutations).
     pub fn invalidates(&self) -> &[String] {
-        &self.invalidates
+        &self.spec.invalidates
     }
 
     /// Free-form metadata (forms set `form`).
     pub fn meta(&self) -> &Map<String, Value> {
-        &self.meta
+        &self.spec.meta
     }
 
     /// JSON Schema (2020-12) of the input.
@@ -155,7 +149,7 @@ impl ServerFunction {
 
     /// The same function under another name (what `Registry::register_as` stores).
     pub fn renamed(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
+        self.spec.name = name.into();
         self
     }
 }
@@ -190,9 +184,7 @@ impl FunctionBuilder {
 
     /// Documentation carried into the schema, the OpenAPI document and generated code.
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let text = text.trim();
-        self.description = (!text.is_empty()).then(|| text.to_owned());
+        self.description = description_text(text.into());
         self
     }
 
@@ -314,20 +306,19 @@ impl FunctionBuilder {
         handler: Arc<dyn Handler>,
     ) -> ServerFunction {
         ServerFunction {
-            name: self.name,
-            kind: self.kind,
-            description: self.description,
-            context: self.context,
-            cache: self.cache,
-            access: self.access,
-            invalidates: self.invalidates,
-            meta: self.meta,
+            spec: self,
             input_schema,
             output_schema,
             error_schema,
             handler,
         }
     }
+}
+
+/// A description as stored: trimmed, and `None` when nothing is left.
+pub(crate) fn description_text(text: String) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The generator every schema in Mizan comes from: JSON Schema 2020-12, self-contained
