@@ -2,7 +2,9 @@
 //!
 //! - `raw`: a hand-written axum handler (`Json<Input>` in, `Json<Output>` out) at `/raw/work`;
 //! - `call`: a Mizan query without cache (`POST /mizan/call/work`);
-//! - `hit`: a Mizan query whose result is cached (`POST /mizan/call/work_cached`).
+//! - `hit`: a Mizan query whose result is cached (`POST /mizan/call/work_cached`);
+//!
+//! and the same three for a heavier piece of work (`/raw/list`, `list`, `list_cached`).
 //!
 //! `load serve ADDR` runs the server; `load client URL CONNECTIONS SECONDS` drives one
 //! endpoint with keep-alive connections for a bounded time and prints requests per second.
@@ -44,8 +46,25 @@ fn work(input: Input) -> Output {
     }
 }
 
+/// A heavier piece of work: a page of 100 posts (about 8 KB of JSON), as a list
+/// endpoint of a real app would build.
+fn list(input: Input) -> Vec<Output> {
+    (0..100)
+        .map(|i| Output {
+            id: input.id + i,
+            title: format!("post {} about {}", input.id + i, input.tags.join(", ")),
+            tag_count: input.tags.len(),
+            score: (i as f64).sqrt() * input.tags.len() as f64,
+        })
+        .collect()
+}
+
 async fn raw(Json(input): Json<Input>) -> Json<Output> {
     Json(work(input))
+}
+
+async fn raw_list(Json(input): Json<Input>) -> Json<Vec<Output>> {
+    Json(list(input))
 }
 
 #[mizan::function]
@@ -61,6 +80,15 @@ fn app() -> axum::Router {
             .cache(CachePolicy::public())
             .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(work(input)) }),
     );
+    registry.register(
+        ServerFunction::query("list")
+            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(list(input)) }),
+    );
+    registry.register(
+        ServerFunction::query("list_cached")
+            .cache(CachePolicy::public())
+            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(list(input)) }),
+    );
     let config = Config::new(
         b"bench cache secret".to_vec(),
         Keyring::new("k", b"bench key").unwrap(),
@@ -69,7 +97,12 @@ fn app() -> axum::Router {
     // The raw handler sits one nesting level deep, like Mizan's routes, so routing costs
     // the same on both sides.
     axum::Router::new()
-        .nest("/raw", axum::Router::new().route("/work", post(raw)))
+        .nest(
+            "/raw",
+            axum::Router::new()
+                .route("/work", post(raw))
+                .route("/list", post(raw_list)),
+        )
         .nest("/mizan", mizan.router())
 }
 
