@@ -35,3 +35,4 @@ export {
   type QueryProcedure,
 } from "./createMizanApi.js";
 export { buildProcedureTree, procedurePath } from "./procedurePath.js";
+export * from "../channels/index.js";
