@@ -36,3 +36,4 @@ export {
 } from "./createMizanApi.js";
 export { buildProcedureTree, procedurePath } from "./procedurePath.js";
 export * from "../channels/index.js";
+export * from "../forms/index.js";

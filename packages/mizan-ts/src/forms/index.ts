@@ -1,0 +1,3 @@
+export type { FormConstraints, FormDefinition, FormField, FormFieldType } from "./formDefinition.js";
+export { isEmail, isUrl } from "./formats.js";
+export { validateForm, type ValidateFormOptions } from "./validateForm.js";
