@@ -11,3 +11,9 @@ export {
 } from "./createChannelClient.js";
 export { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame } from "./frames.js";
 export { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
+export {
+  createChannelsApi,
+  type BidirectionalChannelProcedure,
+  type ChannelProcedure,
+  type ChannelTable,
+} from "./createChannelsApi.js";

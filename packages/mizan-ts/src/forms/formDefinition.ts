@@ -44,5 +44,5 @@ export interface FormDefinition {
    * Whether fields the form does not declare are refused (`unknown_field`): the submit
    * input's `additionalProperties: false`, which codegen copies here. Default false.
    */
-  readonly additionalProperties?: boolean;
+  readonly denyUnknownFields?: boolean;
 }

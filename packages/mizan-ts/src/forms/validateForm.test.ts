@@ -5,7 +5,7 @@ import { validateForm } from "./validateForm.js";
 const order: FormDefinition = {
   validate: "order.validate",
   submit: "order.submit",
-  additionalProperties: true,
+  denyUnknownFields: true,
   fields: [
     { name: "code", type: "string", required: true, nullable: false, constraints: { pattern: "^[A-Z]{3}$" } },
     { name: "site", type: "string", required: false, nullable: true, constraints: { format: "uri" } },

@@ -39,7 +39,7 @@ const INTEGER_FORMATS: Readonly<Record<string, readonly [number | bigint, number
  */
 export function validateForm(form: FormDefinition, value: unknown, options: ValidateFormOptions = {}): FieldError[] {
   const decoding: FieldError[] = [];
-  decodeObject(form.fields, form.additionalProperties === true, value, "", decoding);
+  decodeObject(form.fields, form.denyUnknownFields === true, value, "", decoding);
   if (options.mode === "server" && decoding.length > 0) return decoding.slice(0, 1);
   const rules: FieldError[] = [];
   checkObject(form.fields, value, "", rules, new Set(decoding.map((e) => e.path)));
