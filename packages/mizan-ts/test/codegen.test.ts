@@ -51,6 +51,7 @@ describe("codegen over the hello server's schema", () => {
       `${GENERATED_DIR}hello/client.ts`,
       `${GENERATED_DIR}hello/react.ts`,
       `${PACKAGE_DIR}test/typecheck/hello.types.ts`,
+      `${PACKAGE_DIR}test/browser/page.ts`, // the page the Chromium test runs
     ]);
     // An @ts-expect-error that is not an error is itself a diagnostic: this also proves
     // each wrong input above fails to compile.
