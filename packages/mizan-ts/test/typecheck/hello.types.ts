@@ -61,6 +61,8 @@ export async function channels(): Promise<void> {
   // @ts-expect-error mizan_revisions is one-way: no send
   await api.mizanRevisions.send(null, {});
   createMizan({ baseUrl: "/mizan", channels: { liveRevisions: true, heartbeatMs: 5000 } });
+  // The browser's WebSocket fits the injectable constructor.
+  createMizan({ baseUrl: "/mizan", channels: { WebSocket } });
 }
 
 export function ChannelAndFormHooks(): null {
