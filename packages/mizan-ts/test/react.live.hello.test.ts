@@ -43,6 +43,13 @@ let functions: FunctionTable;
 let forms: { contact: FormDefinition };
 let hooks: HelloReact;
 const apis: HelloApi[] = [];
+const sockets: NodeWebSocket[] = [];
+class RecordingWebSocket extends NodeWebSocket {
+  constructor(url: string) {
+    super(url);
+    sockets.push(this);
+  }
+}
 
 beforeAll(async () => {
   helloUrl = inject("helloUrl");
@@ -66,7 +73,7 @@ function setup() {
   const api = createMizan({
     baseUrl: helloUrl,
     fetch: counter.fetch,
-    channels: { WebSocket: NodeWebSocket, liveRevisions: true },
+    channels: { WebSocket: RecordingWebSocket, liveRevisions: true, backoff: { initialMs: 20, maxMs: 100 } },
   });
   apis.push(api);
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -130,6 +137,21 @@ describe("live hooks against examples/hello", () => {
     await waitFor(() => expect(seen.slice(before).map((r) => `${r.method} ${r.url.pathname}`)).toEqual(["GET /mizan/call/greet"]));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen.length).toBe(before + 1);
+  });
+
+  it("after a reconnect the provider refetches what is shown (at-most-once delivery)", async () => {
+    const { api, mount, seen } = setup();
+    mount(createElement(Greeting, { name: "Again" }));
+    await waitFor(() => expect(screen.getByTestId("greeting").textContent).toBe("Hello, Again!"));
+    await waitFor(() => expect(api.$channels.status).toBe("open"));
+    const before = seen.length;
+    const statuses: string[] = [];
+    api.$channels.onStatusChange((status) => statuses.push(status));
+    sockets.at(-1)?.terminate();
+    await waitFor(() => expect(seen.slice(before).map((r) => r.url.pathname)).toContain("/mizan/call/greet"));
+    // What a purge missed while away is asked for, too.
+    expect(seen.slice(before).map((r) => r.url.pathname)).toContain("/mizan/revisions");
+    expect(statuses).toEqual(["reconnecting", "open"]);
   });
 
   it("useChannel renders lines sent by another client", async () => {

@@ -237,7 +237,7 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
 
   const authenticate = async (token: string): Promise<void> => {
     const answer = await request((id) => ({ type: "auth", id, token }));
-    if (answer.type === "error") emitError(errorFromEnvelope({ error: answer.error }, null));
+    if (answer.type === "error" && answer.error !== LOST) emitError(errorFromEnvelope({ error: answer.error }, null));
   };
 
   const heartbeat = (): void => {
