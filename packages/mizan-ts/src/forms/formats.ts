@@ -15,12 +15,20 @@ export function isEmail(value: string): boolean {
   if ([...user].length > 64 || [...domain].length > 255) return false;
   if (!EMAIL_USER.test(user)) return false;
   if (DOMAIN.test(domain)) return true;
-  if (domain.startsWith("[") && domain.endsWith("]")) return isUrl(`http://${domain}/`);
+  if (domain.startsWith("[") && domain.endsWith("]")) return isIpAddress(domain.slice(1, -1));
   try {
     return DOMAIN.test(new URL(`http://${domain}/`).hostname);
   } catch {
     return false;
   }
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** An IPv4 (no leading zeros) or IPv6 address, as Rust's `IpAddr` parses one. */
+function isIpAddress(value: string): boolean {
+  if (IPV4.test(value)) return true;
+  return value.includes(":") && !/[[\]/%]/.test(value) && isUrl(`http://[${value}]/`);
 }
 
 /** `format: "uri"`: an absolute URL, as the WHATWG parser (which the server's `url` crate follows) reads it. */
