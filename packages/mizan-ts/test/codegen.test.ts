@@ -82,7 +82,14 @@ describe("codegen over the hello server's schema", () => {
     );
     expect(client).toContain(`"reset_greetings": {"kind":"mutation"`);
     expect(client).toContain(`"invalidates":["greetings"]`);
+    // Channels and forms, through the built-in extension generators.
+    expect(client).toContain(`export const channels = {\n  "chat": { bidirectional: true },\n  "mizan_revisions": { bidirectional: false },\n} as const;`);
+    expect(client).toContain(`  readonly chat: BidirectionalChannelProcedure<ChatParams, ChatMessage, ChatClientMessage>;`);
+    expect(client).toContain(`  readonly contact: FormProcedure<ContactSubmitInput> & {`);
+    expect(client).toMatch(/^ {2}"contact": \{"validate":"contact\.validate","submit":"contact\.submit",.*"denyUnknownFields":true\},$/m);
     const react = readFileSync(`${GENERATED_DIR}hello/react.ts`, "utf8");
+    expect(react).toContain(`  readonly chat: ReactChannelProcedure<ChatParams, ChatMessage>;`);
+    expect(react).toContain(`  readonly contact: ReactFormProcedure<ContactSubmitInput, ContactSubmitOutput> & {`);
     expect(react).toContain(`export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`);
   });
 });

@@ -109,8 +109,8 @@ export function generate(schema: unknown, options: GenerateOptions = {}): Genera
       ? {}
       : generator(document[section], { document, converter, runtimeModule: runtime });
   });
-  const clientMembers = Object.assign({}, ...extensionCode.map((c) => c.clientMembers ?? {})) as Record<string, string>;
-  const reactMembers = Object.assign({}, ...extensionCode.map((c) => c.reactMembers ?? {})) as Record<string, string>;
+  const clientMembers = intersectMembers(extensionCode.map((c) => c.clientMembers ?? {}));
+  const reactMembers = intersectMembers(extensionCode.map((c) => c.reactMembers ?? {}));
   const clientValues = extensionCode.flatMap((c) => (c.clientValue === undefined ? [] : [c.clientValue]));
   const reactValues = extensionCode.flatMap((c) => (c.reactValue === undefined ? [] : [c.reactValue]));
   const clientOptions = extensionCode.flatMap((c) => (c.clientOptions === undefined ? [] : [c.clientOptions]));
@@ -290,6 +290,15 @@ function contextProvider(group: string, members: readonly string[], byName: Read
   return `/** Loads the context group \`${group}\` (${queries.join(", ")}) in one batch before rendering its children. */
 export const ${typeName(group)}Provider = createContextProvider<${inputs}>(${JSON.stringify(group)}, ${JSON.stringify(queries)});
 `;
+}
+
+/** Members of several extensions by dotted name; two at one name (a channel and a form) are intersected. */
+function intersectMembers(all: readonly Readonly<Record<string, string>>[]): Record<string, string> {
+  const members: Record<string, string> = {};
+  for (const some of all) {
+    for (const [name, type] of Object.entries(some)) members[name] = members[name] === undefined ? type : `${members[name]} & ${type}`;
+  }
+  return members;
 }
 
 function literal(value: unknown): string {
