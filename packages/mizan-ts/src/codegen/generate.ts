@@ -26,6 +26,8 @@ export interface ExtensionOutput {
   readonly clientMembers?: Readonly<Record<string, string>>;
   /** Members of the typed hooks by dotted name. */
   readonly reactMembers?: Readonly<Record<string, string>>;
+  /** Doc comments of members (both trees) by dotted name, for names that are no function. */
+  readonly memberDocs?: Readonly<Record<string, string>>;
   /** An expression, with `client` (the `MizanClient`) and `options` in scope, whose object joins the client's tree. */
   readonly clientValue?: string;
   /** An expression whose object joins the hooks' tree. */
@@ -111,6 +113,7 @@ export function generate(schema: unknown, options: GenerateOptions = {}): Genera
   });
   const clientMembers = intersectMembers(extensionCode.map((c) => c.clientMembers ?? {}));
   const reactMembers = intersectMembers(extensionCode.map((c) => c.reactMembers ?? {}));
+  const memberDocs = Object.assign({}, ...extensionCode.map((c) => c.memberDocs ?? {})) as Record<string, string>;
   const clientValues = extensionCode.flatMap((c) => (c.clientValue === undefined ? [] : [c.clientValue]));
   const reactValues = extensionCode.flatMap((c) => (c.reactValue === undefined ? [] : [c.reactValue]));
   const clientOptions = extensionCode.flatMap((c) => (c.clientOptions === undefined ? [] : [c.clientOptions]));
@@ -131,7 +134,7 @@ export function generate(schema: unknown, options: GenerateOptions = {}): Genera
     `/** Extension sections (channels, forms, ...) as the server described them. */\nexport const extensions = ${literal(
       Object.fromEntries(extensionSections.map((s) => [s, document[s]])),
     )} as const;\n`,
-    apiInterface(types, document, byName, clientMembers),
+    apiInterface(types, document, byName, clientMembers, memberDocs),
     `/** What \`createMizan\` takes: the client's options${clientOptions.length > 0 ? " and the extensions'" : ""}. */
 export type CreateMizanOptions = Omit<MizanClientOptions, "functions">${clientOptions.map((o) => ` & ${o}`).join("")};
 
@@ -156,7 +159,7 @@ export function createMizan(options: CreateMizanOptions): MizanApi {
     HEADER,
     `import {\n  createContextProvider,\n  createMizanReactApi,\n  type ReactMutationProcedure,\n  type ReactQueryProcedure,\n} from ${JSON.stringify(`${runtime}/react`)};\n`,
     `import {\n  functions,\n${[...new Set(typeImports)].map((t) => `  ${/^[a-z]/.test(t) ? "" : "type "}${t},\n`).join("")}} from "./client.js";\n`,
-    reactInterface(types, reactMembers),
+    reactInterface(types, reactMembers, memberDocs),
     `/** Typed hooks: \`mizan.greet.useQuery({ name: "Ada" })\`, inside a \`MizanProvider\`. */
 export const mizan = createMizanReactApi<MizanReactApi>(Object.keys(functions), [${reactValues.join(", ")}]);
 `,
@@ -214,10 +217,12 @@ function nested(
   leaf: (t: FunctionTypes) => string,
   indent: string,
   extra: Readonly<Record<string, string>> = {},
+  docs: Readonly<Record<string, string>> = {},
 ): string {
   interface Node {
     leaf?: FunctionTypes;
     extra?: string;
+    doc?: string;
     children: Map<string, Node>;
   }
   const root: Node = { children: new Map() };
@@ -231,7 +236,11 @@ function nested(
     return node;
   };
   for (const t of types) nodeAt(t.name).leaf = t;
-  for (const name of Object.keys(extra).sort()) nodeAt(name).extra = extra[name] as string;
+  for (const name of Object.keys(extra).sort()) {
+    const node = nodeAt(name);
+    node.extra = extra[name] as string;
+    if (docs[name] !== undefined) node.doc = docs[name];
+  }
   const render = (node: Node, pad: string): string =>
     [...node.children]
       .map(([key, child]) => {
@@ -240,7 +249,7 @@ function nested(
           ...(child.leaf === undefined ? [] : [leaf(child.leaf)]),
           ...(child.children.size === 0 ? [] : [`{\n${render(child, `${pad}  `)}\n${pad}}`]),
         ];
-        return `${docComment(child.leaf?.fn.description ?? null, pad)}${pad}readonly ${propertyKey(key)}: ${parts.join(" & ")};`;
+        return `${docComment(child.leaf?.fn.description ?? child.doc ?? null, pad)}${pad}readonly ${propertyKey(key)}: ${parts.join(" & ")};`;
       })
       .join("\n");
   return render(root, indent);
@@ -251,12 +260,14 @@ function apiInterface(
   document: SchemaDocument,
   byName: ReadonlyMap<string, FunctionTypes>,
   extra: Readonly<Record<string, string>>,
+  docs: Readonly<Record<string, string>>,
 ): string {
   const procedures = nested(
     types,
     (t) => `${t.fn.kind === "query" ? "QueryProcedure" : "MutationProcedure"}<${t.input}, ${t.output}>`,
     "  ",
     extra,
+    docs,
   );
   const compose = Object.entries(document.compositions).map(([name, { members }]) => {
     const pick = (field: "input" | "output" | "error") =>
@@ -273,13 +284,18 @@ ${compose.join("\n")}
 `;
 }
 
-function reactInterface(types: readonly FunctionTypes[], extra: Readonly<Record<string, string>>): string {
+function reactInterface(
+  types: readonly FunctionTypes[],
+  extra: Readonly<Record<string, string>>,
+  docs: Readonly<Record<string, string>>,
+): string {
   const procedures = nested(
     types,
     (t) =>
       `${t.fn.kind === "query" ? "ReactQueryProcedure" : "ReactMutationProcedure"}<${t.input}, ${t.output}, ${t.error}>`,
     "  ",
     extra,
+    docs,
   );
   return `/** Typed hooks, one leaf per function. */\nexport interface MizanReactApi {\n${procedures}\n}\n`;
 }

@@ -49,6 +49,7 @@ export function generateChannels(section: unknown, { converter, runtimeModule }:
   const clientMembers: Record<string, string> = { $channels: "ChannelClient" };
   const reactMembers: Record<string, string> = {};
   const reactImports: string[] = ["channels"];
+  const memberDocs: Record<string, string> = { $channels: "The channel client underneath: status, reconnects, errors." };
   const typeLines: string[] = [];
   for (const name of names) {
     const channel = channels[name] as SchemaChannel;
@@ -67,6 +68,7 @@ export function generateChannels(section: unknown, { converter, runtimeModule }:
       typeLines.push(`  ${JSON.stringify(name)}: { params: ${params}; message: ${message}; clientMessage: never };`);
     }
     reactMembers[name] = `ReactChannelProcedure<${params}, ${message}>`;
+    if (channel.description !== null && channel.description !== undefined) memberDocs[name] = channel.description;
   }
   const table = names.map((name) => `  ${JSON.stringify(name)}: { bidirectional: ${String(channels[name]?.bidirectional === true)} },`);
   const client = `import {
@@ -96,6 +98,7 @@ ${table.join("\n")}
     reactImports,
     clientMembers,
     reactMembers,
+    memberDocs,
     clientOptions: `{ readonly channels?: Omit<ChannelClientOptions, "client"> }`,
     clientValue: "createChannelsApi(createChannelClient({ ...options.channels, client }), channels)",
     reactValue: "createChannelsReactApi(channels)",

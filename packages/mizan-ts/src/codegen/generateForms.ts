@@ -14,6 +14,7 @@ export function generateForms(section: unknown, { document, runtimeModule }: Ext
   const definitions: string[] = [];
   const clientMembers: Record<string, string> = {};
   const reactMembers: Record<string, string> = {};
+  const memberDocs: Record<string, string> = {};
   for (const name of names) {
     const form = section[name];
     if (!record(form) || !Array.isArray(form["fields"])) {
@@ -29,6 +30,7 @@ export function generateForms(section: unknown, { document, runtimeModule }: Ext
     definitions.push(`  ${JSON.stringify(name)}: ${JSON.stringify({ ...form, denyUnknownFields })},`);
     clientMembers[name] = `FormProcedure<${input}>`;
     reactMembers[name] = `ReactFormProcedure<${input}, ${output}>`;
+    if (typeof form["description"] === "string") memberDocs[name] = `The form: ${form["description"]}`;
   }
   if (problems.length > 0) throw new Error(`invalid schema document:\n- ${problems.join("\n- ")}`);
   const client = `import { createFormsApi, type FormDefinition, type FormProcedure } from ${JSON.stringify(runtimeModule)};
@@ -46,6 +48,7 @@ ${definitions.join("\n")}
     reactImports: ["forms"],
     clientMembers,
     reactMembers,
+    memberDocs,
     clientValue: "createFormsApi(forms)",
     reactValue: "createFormsReactApi(forms)",
   };
