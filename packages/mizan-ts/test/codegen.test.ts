@@ -51,22 +51,28 @@ describe("codegen over the hello server's schema", () => {
       `${GENERATED_DIR}hello/client.ts`,
       `${GENERATED_DIR}hello/react.ts`,
       `${PACKAGE_DIR}test/typecheck/hello.types.ts`,
+      `${PACKAGE_DIR}test/browser/page.ts`, // the page the Chromium test runs
     ]);
     // An @ts-expect-error that is not an error is itself a diagnostic: this also proves
     // each wrong input above fails to compile.
     expect(describeDiagnostics(diagnostics)).toEqual([]);
   });
 
-  it("rejects a wrong input type without the @ts-expect-error (the negative control)", () => {
-    const source = readFileSync(`${PACKAGE_DIR}test/typecheck/hello.types.ts`, "utf8").replace(
-      "  // @ts-expect-error name must be a string\n",
-      "",
-    );
+  it.each([
+    ["name must be a string", /Type 'number' is not assignable to type 'string'/],
+    ["room is a number", /Type 'string' is not assignable to type 'number'/],
+    ["age is a number", /Argument of type 'string' is not assignable to parameter of type 'number'/],
+  ])("rejects a wrong type without the @ts-expect-error %j (the negative control)", (comment, message) => {
+    const marker = `  // @ts-expect-error ${comment}\n`;
+    const original = readFileSync(`${PACKAGE_DIR}test/typecheck/hello.types.ts`, "utf8");
+    // Only the first occurrence: each control removes one expectation.
+    const source = original.replace(marker, "");
+    expect(source).not.toBe(original);
     const path = `${GENERATED_DIR}hello.control.ts`;
     ts.sys.writeFile(path, source.replaceAll("../.generated/", "./"));
     const messages = describeDiagnostics(typecheck([path]));
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/Type 'number' is not assignable to type 'string'/);
+    expect(messages[0]).toMatch(message);
   });
 
   it("emits the function table the runtime needs", () => {
@@ -76,7 +82,14 @@ describe("codegen over the hello server's schema", () => {
     );
     expect(client).toContain(`"reset_greetings": {"kind":"mutation"`);
     expect(client).toContain(`"invalidates":["greetings"]`);
+    // Channels and forms, through the built-in extension generators.
+    expect(client).toContain(`export const channels = {\n  "chat": { bidirectional: true },\n  "mizan_revisions": { bidirectional: false },\n} as const;`);
+    expect(client).toContain(`  readonly chat: BidirectionalChannelProcedure<ChatParams, ChatMessage, ChatClientMessage>;`);
+    expect(client).toContain(`  readonly contact: FormProcedure<ContactSubmitInput> & {`);
+    expect(client).toMatch(/^ {2}"contact": \{"validate":"contact\.validate","submit":"contact\.submit",.*"denyUnknownFields":true\},$/m);
     const react = readFileSync(`${GENERATED_DIR}hello/react.ts`, "utf8");
+    expect(react).toContain(`  readonly chat: ReactChannelProcedure<ChatParams, ChatMessage>;`);
+    expect(react).toContain(`  readonly contact: ReactFormProcedure<ContactSubmitInput, ContactSubmitOutput> & {`);
     expect(react).toContain(`export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`);
   });
 });
@@ -113,7 +126,7 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
         },
       },
     });
-    expect(seen).toEqual([{ chat_room: { type: "chat", bidirectional: true } }]);
+    expect(Object.keys(seen[0] as object)).toEqual(["chat_room", "post_events", "mizan_revisions"]);
     expect(files["client.ts"]).toContain("export const channelSeam = 1;");
     expect(files["react.ts"]).toContain("export const channelHooks = 1;");
     expect(files["client.ts"]).toMatch(/export const extensions = \{\n  "channels": \{/);

@@ -1,5 +1,5 @@
 import type { MizanClient, Settled } from "./createMizanClient.js";
-import { buildProcedureTree, procedurePath } from "./procedurePath.js";
+import { buildProcedureTree, mergeProcedureTrees, procedurePath } from "./procedurePath.js";
 
 /** The arguments of a call: the input, optional when the function takes `null`. */
 export type InputArgs<I> = null extends I ? [input?: I] : [input: I];
@@ -33,11 +33,13 @@ export interface MizanApiBase {
 /**
  * The object behind a generated API: a `QueryProcedure` or `MutationProcedure` at each
  * function's `procedurePath`, `$compose.<name>` per composition and `$client`. Codegen
- * emits the type `Api` for it; the runtime shape follows the same names.
+ * emits the type `Api` for it; the runtime shape follows the same names. `extensions`
+ * (channels, forms) are merged into the tree.
  */
 export function createMizanApi<Api extends MizanApiBase>(
   client: MizanClient,
   names: { readonly functions: readonly string[]; readonly compositions: readonly string[] },
+  extensions: readonly Readonly<Record<string, unknown>>[] = [],
 ): Api {
   const tree = buildProcedureTree(names.functions, (name) => ({
     name,
@@ -49,5 +51,7 @@ export function createMizanApi<Api extends MizanApiBase>(
   for (const name of names.compositions) {
     compose[procedurePath(name).join("_")] = (inputs?: Record<string, unknown>) => client.compose(name, inputs);
   }
-  return { ...tree, $client: client, $compose: compose } as unknown as Api;
+  const api: Record<string, unknown> = { ...tree, $client: client, $compose: compose };
+  for (const extension of extensions) mergeProcedureTrees(api, extension);
+  return api as unknown as Api;
 }

@@ -77,6 +77,12 @@ export interface MizanClient {
   refreshToken(): Promise<IssuedToken>;
   /** Forgets the token. */
   logout(): void;
+  /**
+   * The token a request would carry now: refreshed first when it is about to expire,
+   * `null` when there is none or it expired. The channel client authenticates with it on
+   * every (re)connect.
+   */
+  currentToken(): Promise<string | null>;
 }
 
 const TOKEN_FUNCTION = "mizan.token";
@@ -321,5 +327,6 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     login,
     refreshToken,
     logout: () => tokens.set(null),
+    currentToken,
   };
 }

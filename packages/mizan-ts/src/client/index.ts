@@ -34,4 +34,6 @@ export {
   type MutationProcedure,
   type QueryProcedure,
 } from "./createMizanApi.js";
-export { buildProcedureTree, procedurePath } from "./procedurePath.js";
+export { buildProcedureTree, mergeProcedureTrees, procedurePath } from "./procedurePath.js";
+export * from "../channels/index.js";
+export * from "../forms/index.js";

@@ -32,3 +32,24 @@ export function buildProcedureTree(names: readonly string[], leaf: (name: string
   }
   return root;
 }
+
+/**
+ * Merges `source` into `target` in place, object into object: how extensions (a form's
+ * `useForm` next to its `submit` and `validate`, a channel's `subscribe`) join the
+ * procedure tree.
+ *
+ * @throws {Error} when both sides define the same member and one of them is not an object.
+ */
+export function mergeProcedureTrees(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (existing === undefined) target[key] = value;
+    else if (isPlainObject(existing) && isPlainObject(value)) mergeProcedureTrees(existing, value);
+    else throw new Error(`${key}: two extensions define the same member`);
+  }
+  return target;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

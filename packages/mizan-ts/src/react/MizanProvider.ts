@@ -1,14 +1,22 @@
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { createContext, createElement, useContext, useEffect, type ReactNode } from "react";
+import type { ChannelClient } from "../channels/createChannelClient.js";
 import type { MizanClient } from "../client/createMizanClient.js";
 import { invalidateFunctions } from "./invalidateFunctions.js";
 
 const MizanClientContext = createContext<MizanClient | null>(null);
+const MizanChannelsContext = createContext<ChannelClient | null>(null);
 
 export interface MizanProviderProps {
   readonly client: MizanClient;
   /** The TanStack `QueryClient`: provided to the tree and kept in step with revisions. */
   readonly queryClient: QueryClient;
+  /**
+   * The channel client for `useChannel` (generated: `api.$channels`). After it reconnects,
+   * every Mizan query is invalidated: publications and purges announced while it was away
+   * are lost (at-most-once delivery), so what is shown is refetched.
+   */
+  readonly channels?: ChannelClient;
   readonly children?: ReactNode;
 }
 
@@ -18,16 +26,34 @@ export interface MizanProviderProps {
  * `rev`, `refreshRevisions`, a mutation, `applyRevisions` from the live channel), the
  * queries of that function are invalidated.
  */
-export function MizanProvider({ client, queryClient, children }: MizanProviderProps): ReactNode {
+export function MizanProvider({ client, queryClient, channels, children }: MizanProviderProps): ReactNode {
   useEffect(
     () => client.onRevisionsChange((functions) => void invalidateFunctions(queryClient, functions)),
     [client, queryClient],
   );
+  useEffect(
+    () =>
+      channels?.onReconnect(
+        () => void queryClient.invalidateQueries({ queryKey: ["mizan"] }, { cancelRefetch: false }),
+      ),
+    [channels, queryClient],
+  );
   return createElement(
     MizanClientContext.Provider,
     { value: client },
-    createElement(QueryClientProvider, { client: queryClient }, children),
+    createElement(
+      MizanChannelsContext.Provider,
+      { value: channels ?? null },
+      createElement(QueryClientProvider, { client: queryClient }, children),
+    ),
   );
+}
+
+/** The channel client of the nearest `MizanProvider`. */
+export function useMizanChannels(): ChannelClient {
+  const channels = useContext(MizanChannelsContext);
+  if (channels === null) throw new Error("channel hooks need <MizanProvider channels={api.$channels}> above them");
+  return channels;
 }
 
 /** The client of the nearest `MizanProvider`. */

@@ -1,5 +1,5 @@
 import type { UseMutationResult, UseQueryResult } from "@tanstack/react-query";
-import { buildProcedureTree } from "../client/procedurePath.js";
+import { buildProcedureTree, mergeProcedureTrees } from "../client/procedurePath.js";
 import type { MizanError } from "../client/mizanError.js";
 import { getFunctionKey, getQueryKey, type MizanFunctionKey, type MizanQueryKey } from "./getQueryKey.js";
 import { useMizanMutation, type MizanMutationOptions } from "./useMizanMutation.js";
@@ -21,14 +21,20 @@ export interface ReactMutationProcedure<I, O, E = unknown> {
 
 /**
  * The object behind a generated React API: the hooks of each function at its
- * `procedurePath`. The hooks take the client from `MizanProvider`.
+ * `procedurePath`, with `extensions` (channel and form hooks) merged in. The hooks take the
+ * client from `MizanProvider`.
  */
-export function createMizanReactApi<Api>(functions: readonly string[]): Api {
-  return buildProcedureTree(functions, (name) => ({
+export function createMizanReactApi<Api>(
+  functions: readonly string[],
+  extensions: readonly Readonly<Record<string, unknown>>[] = [],
+): Api {
+  const tree = buildProcedureTree(functions, (name) => ({
     name,
     useQuery: (input: unknown, options?: MizanQueryOptions<unknown>) => useMizanQuery(name, input, options),
     useMutation: (options?: MizanMutationOptions<unknown, unknown>) => useMizanMutation(name, options),
     queryKey: (input: unknown) => getQueryKey(name, input),
     functionKey: () => getFunctionKey(name),
-  })) as Api;
+  }));
+  for (const extension of extensions) mergeProcedureTrees(tree, extension);
+  return tree as Api;
 }

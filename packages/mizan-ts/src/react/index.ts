@@ -12,6 +12,14 @@ export {
   type MizanQueryKey,
 } from "./getQueryKey.js";
 export { invalidateFunctions } from "./invalidateFunctions.js";
-export { MizanProvider, useMizanClient, type MizanProviderProps } from "./MizanProvider.js";
+export { MizanProvider, useMizanChannels, useMizanClient, type MizanProviderProps } from "./MizanProvider.js";
 export { useMizanMutation, type MizanMutationOptions } from "./useMizanMutation.js";
 export { defaultStaleTime, useMizanQuery, type MizanQueryOptions } from "./useMizanQuery.js";
+export {
+  createChannelsReactApi,
+  createFormsReactApi,
+  type ReactChannelProcedure,
+  type ReactFormProcedure,
+} from "./createExtensionsReactApi.js";
+export { useChannel, useConnectionStatus, type UseChannelOptions, type UseChannelResult } from "./useChannel.js";
+export { useMizanForm, type MizanForm, type MizanFormOptions } from "./useMizanForm.js";

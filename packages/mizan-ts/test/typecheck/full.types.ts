@@ -52,3 +52,24 @@ export function Hooks(): null {
   BlogProvider({ inputs: { "posts.create": { title: "t", body: "b" } } });
   return null;
 }
+
+export async function channelsAndForms(): Promise<void> {
+  api.chatRoom.subscribe({ room: "a", thread: null }, (said) => said.author.name.toUpperCase());
+  await api.chatRoom.send({ room: "a" }, { text: "hi" });
+  api.postEvents.subscribe({ post_id: 1 }, (event) => (event.kind === "edited" ? event.title : event.kind));
+  // @ts-expect-error post_id is a number
+  api.postEvents.subscribe({ post_id: "1" }, () => undefined);
+  // @ts-expect-error post_events is one-way
+  await api.postEvents.send({ post_id: 1 }, null);
+  const errors = api.newPost.check({ title: "" });
+  errors.map((e) => e.path);
+}
+
+export function FormHook(): null {
+  const form = mizan.newPost.useForm();
+  form.setValue("tags", ["a"]);
+  // @ts-expect-error tags is a list of strings
+  form.setValue("tags", [1]);
+  mizan.postEvents.useChannel({ post_id: 2 }, (event) => event.kind);
+  return null;
+}

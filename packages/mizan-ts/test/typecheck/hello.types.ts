@@ -1,6 +1,12 @@
 // Compiled by test/codegen.test.ts with tsc --strict over the code generated from the
 // hello server's schema. Each @ts-expect-error must be an error, or tsc reports it unused.
-import { createMizan, type GreetInput, type GreetOutput } from "../.generated/hello/client.js";
+import {
+  createMizan,
+  type ChatMessage,
+  type ContactSubmitInput,
+  type GreetInput,
+  type GreetOutput,
+} from "../.generated/hello/client.js";
 import { HomeProvider, mizan } from "../.generated/hello/react.js";
 
 const api = createMizan({ baseUrl: "http://localhost/mizan" });
@@ -39,5 +45,42 @@ export function Hooks(): null {
   // @ts-expect-error the provider's inputs are typed per member
   HomeProvider({ inputs: { greet: { name: 1 } } });
   void message;
+  return null;
+}
+
+export async function channels(): Promise<void> {
+  const sub = api.chat.subscribe({ room: 1 }, (line: ChatMessage) => line.text.toUpperCase());
+  await sub.ready;
+  await api.chat.send({ room: 1 }, "hello");
+  api.mizanRevisions.subscribe(null, (message) => Object.keys(message.revisions));
+  api.$channels.onStatusChange((status) => status === "open");
+  // @ts-expect-error room is a number
+  api.chat.subscribe({ room: "lobby" }, () => undefined);
+  // @ts-expect-error chat's client messages are strings
+  await api.chat.send({ room: 1 }, { text: "hello" });
+  // @ts-expect-error mizan_revisions is one-way: no send
+  await api.mizanRevisions.send(null, {});
+  createMizan({ baseUrl: "/mizan", channels: { liveRevisions: true, heartbeatMs: 5000 } });
+  // The browser's WebSocket fits the injectable constructor.
+  createMizan({ baseUrl: "/mizan", channels: { WebSocket } });
+}
+
+export function ChannelAndFormHooks(): null {
+  const chat = mizan.chat.useChannel({ room: 1 }, (line) => line.user.toUpperCase());
+  const open: boolean = chat.status === "open";
+  // @ts-expect-error room is a number
+  mizan.chat.useChannel({ room: "1" }, () => undefined);
+  const form = mizan.contact.useForm({ initialValues: { topic: "sales" } });
+  form.setValue("age", 30);
+  form.setValue("topic", "support");
+  // @ts-expect-error age is a number
+  form.setValue("age", "thirty");
+  // @ts-expect-error topic is one of the choices
+  form.setValue("topic", "billing");
+  // @ts-expect-error no such field
+  form.setValue("nickname", "x");
+  const values: Partial<ContactSubmitInput> = form.values;
+  void form.submit().then((received) => received?.name.toUpperCase());
+  void [open, values, api.contact.check({ name: "A" }).map((e) => e.code)];
   return null;
 }

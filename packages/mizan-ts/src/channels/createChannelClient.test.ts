@@ -1,0 +1,202 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createMizanClient } from "../client/createMizanClient.js";
+import { memoryTokenStore } from "../client/tokenStore.js";
+import { createChannelClient, type WebSocketLike } from "./createChannelClient.js";
+
+// The channel client over a scripted socket: what it writes, in which order, and how it
+// reacts to answers, silence and closes. The real server is exercised in test/channels.hello.
+
+type SocketEvent = { readonly data: unknown; readonly code: number; readonly reason: string };
+type Handler = (event: SocketEvent) => void;
+
+class FakeSocket implements WebSocketLike {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  readonly sent: Array<Record<string, unknown>> = [];
+  readonly #handlers = new Map<string, Handler[]>();
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  addEventListener(type: string, listener: Handler): void {
+    this.#handlers.set(type, [...(this.#handlers.get(type) ?? []), listener]);
+  }
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code = 1000, reason = ""): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.emit("close", { code, reason });
+  }
+  emit(type: string, event: Partial<SocketEvent> = {}): void {
+    for (const handler of this.#handlers.get(type) ?? []) handler({ data: null, code: 0, reason: "", ...event });
+  }
+  open(): void {
+    this.readyState = 1;
+    this.emit("open");
+  }
+  answer(frame: object): void {
+    this.emit("message", { data: JSON.stringify(frame) });
+  }
+  /** Acks every request sent so far that has not been answered. */
+  ackAll(answered = new Set<unknown>()): void {
+    for (const frame of this.sent) {
+      if (frame["type"] === "ping" || answered.has(frame["id"])) continue;
+      answered.add(frame["id"]);
+      this.answer(frame["type"] === "subscribe" ? { type: "ack", id: frame["id"], channel: frame["channel"], params: frame["params"] } : { type: "ack", id: frame["id"] });
+    }
+  }
+}
+
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+function setup(token: string | null = null, options: { heartbeatMs?: number } = {}) {
+  const tokens = memoryTokenStore(token);
+  const client = createMizanClient({ baseUrl: "https://api.example.com/mizan", tokens, fetch: () => Promise.reject(new Error("no HTTP here")) });
+  const channels = createChannelClient({
+    client,
+    WebSocket: FakeSocket,
+    backoff: { initialMs: 100, maxMs: 1000 },
+    random: () => 1,
+    ...options,
+  });
+  return { tokens, channels };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.all = [];
+});
+afterEach(() => vi.useRealTimers());
+
+describe("createChannelClient", () => {
+  it("dials baseUrl/ws lazily and authenticates before subscribing", async () => {
+    const { channels } = setup("opaque.token");
+    expect(FakeSocket.all).toHaveLength(0);
+    channels.subscribe("chat", { room: 1 }, () => undefined);
+    expect(FakeSocket.all.map((s) => s.url)).toEqual(["wss://api.example.com/mizan/ws"]);
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    expect(socket.sent).toEqual([{ type: "auth", id: 1, token: "opaque.token" }]);
+    socket.ackAll();
+    await flush();
+    expect(socket.sent[1]).toEqual({ type: "subscribe", id: 2, channel: "chat", params: { room: 1 } });
+    expect(channels.status).toBe("open");
+  });
+
+  it("routes messages by the canonical params the server acked, and shares one topic", async () => {
+    const { channels } = setup();
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    const first = channels.subscribe("feed", { b: 2, a: 1 }, (m) => a.push(m));
+    channels.subscribe("feed", { a: 1, b: 2 }, (m) => b.push(m));
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    expect(socket.sent.filter((f) => f["type"] === "subscribe")).toHaveLength(1);
+    socket.answer({ type: "ack", id: 1, channel: "feed", params: { a: 1, b: 2, page: 0 } }); // a default filled in
+    await expect(first.ready).resolves.toEqual({ a: 1, b: 2, page: 0 });
+    socket.answer({ type: "message", channel: "feed", params: { page: 0, b: 2, a: 1 }, data: "x" });
+    socket.answer({ type: "message", channel: "feed", params: { a: 9 }, data: "not ours" });
+    expect([a, b]).toEqual([["x"], ["x"]]);
+    first.unsubscribe();
+    expect(socket.sent.some((f) => f["type"] === "unsubscribe")).toBe(false); // b still listens
+  });
+
+  it("rejects a refused subscription and a refused send with MizanErrors", async () => {
+    const { channels } = setup();
+    const sub = channels.subscribe("secret", null, () => undefined);
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    socket.answer({ type: "error", id: 1, error: { code: "forbidden", message: "no", fields: [] } });
+    await expect(sub.ready).rejects.toMatchObject({ name: "MizanError", code: "forbidden", status: 403 });
+    const sent = channels.send("chat", { room: 1 }, "");
+    await flush();
+    socket.answer({ type: "error", id: 2, error: { code: "validation_failed", message: "empty", fields: [{ path: "", code: "length", message: "empty" }] } });
+    await expect(sent).rejects.toMatchObject({ code: "validation_failed", fields: [{ path: "", code: "length", message: "empty" }] });
+  });
+
+  it("reconnects with growing backoff, resubscribes, then tells onReconnect", async () => {
+    const { channels } = setup();
+    let reconnected = 0;
+    channels.onReconnect(() => reconnected++);
+    channels.subscribe("chat", { room: 1 }, () => undefined);
+    FakeSocket.all[0]!.open();
+    await flush();
+    FakeSocket.all[0]!.ackAll();
+    await flush();
+
+    FakeSocket.all[0]!.close(4008, "slow consumer");
+    expect(channels.status).toBe("reconnecting");
+    await vi.advanceTimersByTimeAsync(99);
+    expect(FakeSocket.all).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.close(1006); // the attempt fails: the next wait doubles
+    await vi.advanceTimersByTimeAsync(199);
+    expect(FakeSocket.all).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    const third = FakeSocket.all[2]!;
+    third.open();
+    await flush();
+    expect(third.sent).toEqual([{ type: "subscribe", id: 2, channel: "chat", params: { room: 1 } }]);
+    expect(reconnected).toBe(0);
+    third.ackAll();
+    await flush();
+    expect(reconnected).toBe(1);
+    expect(channels.status).toBe("open");
+  });
+
+  it("replaces a connection that stays silent for a heartbeat interval", async () => {
+    const { channels } = setup(null, { heartbeatMs: 1000 });
+    channels.subscribe("chat", { room: 1 }, () => undefined);
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    socket.ackAll();
+    await vi.advanceTimersByTimeAsync(1000);
+    const ping = socket.sent.at(-1)!;
+    expect(ping["type"]).toBe("ping");
+    socket.answer({ type: "pong", id: ping["id"] });
+    await vi.advanceTimersByTimeAsync(1000); // heard the pong: ping again
+    expect(socket.sent.filter((f) => f["type"] === "ping")).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000); // silence
+    expect(socket.readyState).toBe(3);
+    expect(channels.status).toBe("reconnecting");
+  });
+
+  it("sends a new token as an auth frame, and reconnects anonymous on logout", async () => {
+    const { channels, tokens } = setup("first");
+    channels.subscribe("chat", { room: 1 }, () => undefined);
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    socket.ackAll();
+    await flush();
+    socket.ackAll();
+    tokens.set("second");
+    expect(socket.sent.at(-1)).toMatchObject({ type: "auth", token: "second" });
+    tokens.set(null);
+    expect(socket.readyState).toBe(3);
+    await vi.advanceTimersByTimeAsync(100);
+    const next = FakeSocket.all[1]!;
+    next.open();
+    await flush();
+    expect(next.sent.map((f) => f["type"])).toEqual(["subscribe"]);
+  });
+
+  it("close() ends it for good", async () => {
+    const { channels } = setup();
+    const statuses: string[] = [];
+    channels.onStatusChange((s) => statuses.push(s));
+    channels.subscribe("chat", { room: 1 }, () => undefined);
+    FakeSocket.all[0]!.open();
+    await flush();
+    channels.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(statuses).toEqual(["connecting", "open", "closed"]);
+  });
+});

@@ -1,0 +1,453 @@
+import { canonicalize } from "../core/canonical.js";
+import type { MizanClient } from "../client/createMizanClient.js";
+import { errorFromEnvelope, isRecord, MizanError } from "../client/mizanError.js";
+import { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame } from "./frames.js";
+import { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
+
+/**
+ * Where the one connection stands: `connecting` (first attempt), `open` (authenticated,
+ * subscriptions flowing), `reconnecting` (lost or failed; waiting out the backoff or
+ * dialing again) and `closed` (idle until something needs it, or `close()`d).
+ */
+export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "closed";
+
+/**
+ * What the client needs of a WebSocket: the browser's `WebSocket`, the `ws` package's, or
+ * a test double. Listener parameters are methods so both DOM and `ws` types fit.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "open", listener: () => void): void;
+  addEventListener(type: "message", listener: (event: { readonly data: unknown }) => void): void;
+  addEventListener(type: "close", listener: (event: { readonly code: number; readonly reason: string }) => void): void;
+  addEventListener(type: "error", listener: () => void): void;
+}
+
+/** A WebSocket constructor: `new WebSocket(url)`. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface ChannelClientOptions {
+  /** The Mizan client: its `baseUrl` locates `/ws`, its token authenticates, its revisions get live updates. */
+  readonly client: MizanClient;
+  /** The WebSocket URL. Default: the client's `baseUrl` + `/ws`, with `http` → `ws`. */
+  readonly url?: string;
+  /** Default: the global `WebSocket` (browsers, Workers, Node ≥ 22). Node 20 passes the `ws` package's. */
+  readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Subscribe the system channel `mizan_revisions` and feed it into the client's
+   * `applyRevisions`, so a purge anywhere invalidates queries live; after a reconnect the
+   * client asks `GET /revisions` for what it missed. Connects at once. Default false.
+   */
+  readonly liveRevisions?: boolean;
+  /** Reconnect backoff. */
+  readonly backoff?: BackoffOptions;
+  /**
+   * Every this many ms the client sends a `ping` frame; when nothing at all arrived by the
+   * next one, the connection is taken for dead and replaced. Keeps the server's idle
+   * timeout (60 s) from firing. Default 20 000.
+   */
+  readonly heartbeatMs?: number;
+  /** For jitter; tests pin it. */
+  readonly random?: () => number;
+}
+
+/** A live subscription: `ready` settles on the server's answer; `unsubscribe` is idempotent. */
+export interface ChannelSubscription {
+  /** Resolves with the topic's canonical params once subscribed; rejects with the server's `MizanError`. */
+  readonly ready: Promise<unknown>;
+  unsubscribe(): void;
+}
+
+export interface SubscribeOptions {
+  /** The server refused the subscription (also when resubscribing after a reconnect); it is dropped. */
+  readonly onError?: (error: MizanError) => void;
+}
+
+export interface ChannelClient {
+  /** The current connection status. */
+  readonly status: ConnectionStatus;
+  /** Listens for status changes. Returns an unsubscribe. */
+  onStatusChange(listener: (status: ConnectionStatus) => void): () => void;
+  /**
+   * Called after a reconnect, once every live subscription is subscribed again. Delivery
+   * is at most once (`spec/PROTOCOL.md` §3.6): what was published meanwhile is lost, so
+   * refetch what you show.
+   */
+  onReconnect(listener: () => void): () => void;
+  /** Error frames that belong to no request of ours (`id: null`), and refused `auth` frames. */
+  onError(listener: (error: MizanError) => void): () => void;
+  /** Subscribes `channel` with `params`; `onMessage` gets each publication's `data`. */
+  subscribe<M = unknown>(
+    channel: string,
+    params: unknown,
+    onMessage: (message: M) => void,
+    options?: SubscribeOptions,
+  ): ChannelSubscription;
+  /** Sends `data` on a bidirectional channel; resolves on the server's `ack`. */
+  send(channel: string, params: unknown, data: unknown): Promise<void>;
+  /** Closes the connection for good: no reconnect, subscriptions dropped. */
+  close(): void;
+}
+
+interface Listener {
+  readonly onMessage: (message: unknown) => void;
+  readonly onError: ((error: MizanError) => void) | undefined;
+  readonly settle: { resolve(params: unknown): void; reject(error: MizanError): void };
+}
+
+interface Topic {
+  readonly channel: string;
+  readonly params: unknown;
+  readonly key: string;
+  /** The key of the canonical params the server acked, which `message` frames carry. */
+  serverKey: string | null;
+  readonly listeners: Set<Listener>;
+  /** Listeners still waiting for their first ack. */
+  readonly waiting: Set<Listener>;
+}
+
+interface Pending {
+  resolve(frame: ServerFrame): void;
+}
+
+const REVISIONS_CHANNEL = "mizan_revisions";
+const OPEN = 1;
+
+const topicKey = (channel: string, params: unknown): string => `${channel}\n${canonicalize(params ?? null)}`;
+
+/**
+ * The client of Mizan channels (`spec/PROTOCOL.md` §3): one WebSocket, every subscription
+ * multiplexed on it.
+ *
+ * - Authenticates with an `auth` first frame carrying the client's current token (fresh on
+ *   every reconnect; a new token is sent as it changes; logging out reconnects anonymous).
+ * - Reconnects with exponential backoff and jitter on any close it did not ask for
+ *   (`1000`, `4000` idle, `4008` slow consumer, a dead network), resubscribes every live
+ *   topic, then tells `onReconnect` listeners so they refetch.
+ * - Error frames reject the request they answer as `MizanError`s.
+ *
+ * ```ts
+ * const channels = createChannelClient({ client, liveRevisions: true });
+ * const sub = channels.subscribe("chat", { room: 1 }, (line) => console.log(line));
+ * await channels.send("chat", { room: 1 }, "hello");
+ * ```
+ */
+export function createChannelClient(options: ChannelClientOptions): ChannelClient {
+  const { client } = options;
+  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  const heartbeatMs = options.heartbeatMs ?? 20_000;
+  const url = options.url ?? webSocketUrl(client.baseUrl);
+
+  const topics = new Map<string, Topic>();
+  const byServerKey = new Map<string, Topic>();
+  const pending = new Map<FrameId, Pending>();
+  const statusListeners = new Set<(status: ConnectionStatus) => void>();
+  const reconnectListeners = new Set<() => void>();
+  const errorListeners = new Set<(error: MizanError) => void>();
+  /** Sends waiting for the connection to open. */
+  const outbox: Array<() => void> = [];
+
+  let status: ConnectionStatus = "closed";
+  let socket: WebSocketLike | null = null;
+  let ready = false;
+  let everOpened = false;
+  let attempt = 0;
+  let nextId = 1;
+  let disposed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let heardSincePing = true;
+
+  const setStatus = (next: ConnectionStatus): void => {
+    if (next === status) return;
+    status = next;
+    for (const listener of [...statusListeners]) listener(next);
+  };
+
+  const emitError = (error: MizanError): void => {
+    for (const listener of [...errorListeners]) listener(error);
+  };
+
+  const write = (frame: ClientFrame): void => {
+    if (socket !== null && socket.readyState === OPEN) socket.send(JSON.stringify(frame));
+  };
+
+  /** Sends a frame with a fresh id and resolves with the server's answer to it. */
+  const request = (frame: (id: FrameId) => ClientFrame): Promise<ServerFrame> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, { resolve });
+      write(frame(id));
+    });
+
+  const needsConnection = (): boolean => topics.size > 0 || outbox.length > 0 || options.liveRevisions === true;
+
+  const ensureConnected = (): void => {
+    if (disposed || socket !== null || retryTimer !== undefined) return;
+    connect();
+  };
+
+  const connect = (): void => {
+    retryTimer = undefined;
+    if (Socket === undefined) {
+      throw new MizanError({
+        code: "network_error",
+        message: "no WebSocket: pass `WebSocket` (e.g. from the `ws` package) to the channel client",
+        status: null,
+      });
+    }
+    setStatus(everOpened || attempt > 0 ? "reconnecting" : "connecting");
+    const current = new Socket(url);
+    socket = current;
+    current.addEventListener("open", () => {
+      if (socket === current) void onOpen(current);
+    });
+    current.addEventListener("message", (event) => {
+      if (socket === current && typeof event.data === "string") onFrame(event.data);
+    });
+    current.addEventListener("close", () => {
+      if (socket === current) lost();
+    });
+    current.addEventListener("error", () => {
+      // A `close` event follows; nothing to do twice.
+    });
+  };
+
+  const onOpen = async (current: WebSocketLike): Promise<void> => {
+    heardSincePing = true;
+    heartbeatTimer = setInterval(heartbeat, heartbeatMs);
+    const token = await client.currentToken().catch(() => null);
+    if (socket !== current) return;
+    if (token !== null) await authenticate(token);
+    if (socket !== current) return;
+    const reconnected = everOpened;
+    ready = true;
+    everOpened = true;
+    attempt = 0;
+    setStatus("open");
+    const resubscribed = [...topics.values()].map(subscribeTopic);
+    for (const flush of outbox.splice(0)) flush();
+    await Promise.all(resubscribed);
+    if (!reconnected || socket !== current) return;
+    if (options.liveRevisions === true) void client.refreshRevisions().catch(() => undefined);
+    for (const listener of [...reconnectListeners]) listener();
+  };
+
+  const authenticate = async (token: string): Promise<void> => {
+    const answer = await request((id) => ({ type: "auth", id, token }));
+    if (answer.type === "error" && answer.error !== LOST) emitError(errorFromEnvelope({ error: answer.error }, null));
+  };
+
+  const heartbeat = (): void => {
+    if (!heardSincePing) {
+      // Nothing, not even a pong, for a whole interval: the network is gone without a close.
+      replaceSocket();
+      return;
+    }
+    heardSincePing = false;
+    write({ type: "ping", id: `ping-${nextId++}` });
+  };
+
+  /** Drops the current socket (it may never report its close) and dials again. */
+  const replaceSocket = (): void => {
+    const old = socket;
+    lost();
+    try {
+      old?.close(1000, "replaced");
+    } catch {
+      // already closing
+    }
+  };
+
+  /** The socket is gone: fail what waited on it, then reconnect unless we are done. */
+  const lost = (): void => {
+    socket = null;
+    ready = false;
+    clearInterval(heartbeatTimer);
+    heartbeatTimer = undefined;
+    byServerKey.clear();
+    for (const topic of topics.values()) topic.serverKey = null;
+    const waiting = [...pending.values()];
+    pending.clear();
+    // A send's answer will never come: it may or may not have been delivered.
+    for (const entry of waiting) entry.resolve({ type: "error", id: null, error: LOST });
+    if (disposed) return setStatus("closed");
+    if (!needsConnection()) {
+      attempt = 0;
+      return setStatus("closed");
+    }
+    setStatus("reconnecting");
+    retryTimer = setTimeout(connect, reconnectDelay(attempt++, options.backoff, options.random));
+  };
+
+  const onFrame = (text: string): void => {
+    heardSincePing = true;
+    const frame = parseServerFrame(text);
+    if (frame === null) return;
+    if (frame.type === "message") {
+      const key = topicKey(frame.channel, frame.params);
+      const topic = byServerKey.get(key) ?? topics.get(key);
+      if (topic === undefined) return;
+      for (const listener of [...topic.listeners]) listener.onMessage(frame.data);
+      return;
+    }
+    const entry = frame.id === null ? undefined : pending.get(frame.id);
+    if (entry !== undefined && frame.id !== null) {
+      pending.delete(frame.id);
+      entry.resolve(frame);
+    } else if (frame.type === "error") {
+      emitError(errorFromEnvelope({ error: frame.error }, null));
+    }
+  };
+
+  const subscribeTopic = async (topic: Topic): Promise<void> => {
+    const answer = await request((id) => ({ type: "subscribe", id, channel: topic.channel, params: topic.params }));
+    if (topics.get(topic.key) !== topic) return;
+    if (answer.type === "ack") {
+      const serverKey = topicKey(topic.channel, answer.params ?? topic.params);
+      topic.serverKey = serverKey;
+      byServerKey.set(serverKey, topic);
+      const canonical = answer.params ?? topic.params;
+      for (const listener of topic.waiting) listener.settle.resolve(canonical);
+      topic.waiting.clear();
+      return;
+    }
+    if (answer.type === "error" && answer.error === LOST) return; // resubscribed on reconnect
+    const error = answer.type === "error" ? errorFromEnvelope({ error: answer.error }, null) : unexpected(answer);
+    topics.delete(topic.key);
+    for (const listener of topic.listeners) {
+      listener.settle.reject(error);
+      listener.onError?.(error);
+    }
+  };
+
+  const subscribe = <M>(
+    channel: string,
+    params: unknown,
+    onMessage: (message: M) => void,
+    subscribeOptions: SubscribeOptions = {},
+  ): ChannelSubscription => {
+    const normalized = params ?? null;
+    const key = topicKey(channel, normalized);
+    let settle!: Listener["settle"];
+    const readyPromise = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
+    readyPromise.catch(() => undefined); // reported through `ready` and `onError`; never unhandled
+    const listener: Listener = { onMessage: onMessage as (message: unknown) => void, onError: subscribeOptions.onError, settle };
+    let topic = topics.get(key);
+    if (topic === undefined) {
+      topic = { channel, params: normalized, key, serverKey: null, listeners: new Set(), waiting: new Set() };
+      topics.set(key, topic);
+      topic.listeners.add(listener);
+      topic.waiting.add(listener);
+      if (ready) void subscribeTopic(topic);
+      else ensureConnected();
+    } else {
+      topic.listeners.add(listener);
+      if (topic.serverKey !== null) settle.resolve(canonicalParams(topic));
+      else topic.waiting.add(listener);
+    }
+    const subscribed = topic;
+    let done = false;
+    return {
+      ready: readyPromise,
+      unsubscribe() {
+        if (done) return;
+        done = true;
+        subscribed.listeners.delete(listener);
+        subscribed.waiting.delete(listener);
+        if (subscribed.listeners.size > 0 || topics.get(key) !== subscribed) return;
+        topics.delete(key);
+        if (subscribed.serverKey !== null) byServerKey.delete(subscribed.serverKey);
+        if (ready) void request((id) => ({ type: "unsubscribe", id, channel, params: normalized }));
+      },
+    };
+  };
+
+  const send = (channel: string, params: unknown, data: unknown): Promise<void> =>
+    new Promise<ServerFrame>((resolve) => {
+      const go = () => void request((id) => ({ type: "send", id, channel, params: params ?? null, data })).then(resolve);
+      if (ready) go();
+      else {
+        outbox.push(go);
+        ensureConnected();
+      }
+    }).then((answer) => {
+      if (answer.type === "ack") return;
+      if (answer.type === "error" && answer.error === LOST) {
+        throw new MizanError({ code: "network_error", message: `the connection closed before ${channel} acknowledged the message`, status: null });
+      }
+      throw answer.type === "error" ? errorFromEnvelope({ error: answer.error }, null) : unexpected(answer);
+    });
+
+  const unsubscribeTokens = client.tokens.subscribe((token) => {
+    if (!ready) return; // the next connect authenticates with it
+    if (token !== null) void authenticate(token);
+    else replaceSocket(); // an `auth` frame cannot make a connection anonymous again
+  });
+
+  if (options.liveRevisions === true) {
+    subscribe<unknown>(REVISIONS_CHANNEL, null, (message) => {
+      const revisions = isRecord(message) ? message["revisions"] : undefined;
+      if (!isRecord(revisions)) return;
+      const numeric: Record<string, number> = {};
+      for (const [tag, rev] of Object.entries(revisions)) if (typeof rev === "number") numeric[tag] = rev;
+      client.applyRevisions(numeric);
+    });
+  }
+
+  return {
+    get status() {
+      return status;
+    },
+    onStatusChange(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    onError(listener) {
+      errorListeners.add(listener);
+      return () => errorListeners.delete(listener);
+    },
+    subscribe,
+    send,
+    close() {
+      if (disposed) return;
+      disposed = true;
+      unsubscribeTokens();
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      topics.clear();
+      outbox.length = 0;
+      const old = socket;
+      if (old === null) setStatus("closed");
+      else {
+        lost();
+        old.close(1000, "closed by the client");
+      }
+    },
+  };
+}
+
+/** The marker answer of requests whose connection went away. */
+const LOST: unique symbol = Symbol("connection lost");
+
+function canonicalParams(topic: Topic): unknown {
+  return topic.serverKey === null ? topic.params : JSON.parse(topic.serverKey.slice(topic.channel.length + 1));
+}
+
+function unexpected(frame: ServerFrame): MizanError {
+  return new MizanError({ code: "invalid_response", message: `unexpected ${frame.type} frame`, status: null });
+}
+
+/** `http://host/mizan` → `ws://host/mizan/ws`; a relative base resolves against the page. */
+export function webSocketUrl(baseUrl: string): string {
+  const page = (globalThis as { location?: { href: string } }).location?.href;
+  const url = new URL(`${baseUrl.replace(/\/+$/, "")}/ws`, page);
+  url.protocol = url.protocol === "https:" ? "wss:" : url.protocol === "http:" ? "ws:" : url.protocol;
+  return url.toString();
+}

@@ -1,0 +1,19 @@
+export {
+  createChannelClient,
+  webSocketUrl,
+  type ChannelClient,
+  type ChannelClientOptions,
+  type ChannelSubscription,
+  type ConnectionStatus,
+  type SubscribeOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "./createChannelClient.js";
+export { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame } from "./frames.js";
+export { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
+export {
+  createChannelsApi,
+  type BidirectionalChannelProcedure,
+  type ChannelProcedure,
+  type ChannelTable,
+} from "./createChannelsApi.js";

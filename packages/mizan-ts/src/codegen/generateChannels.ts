@@ -1,0 +1,106 @@
+import type { ExtensionContext, ExtensionOutput } from "./generate.js";
+import { typeName } from "./jsonSchemaToIr.js";
+import type { JsonSchema } from "./schemaDocument.js";
+
+/** One entry of the schema's `channels` section (`spec/SCHEMA.md`, "Channels"). */
+interface SchemaChannel {
+  readonly bidirectional: boolean;
+  readonly description: string | null;
+  readonly params: JsonSchema;
+  readonly message: JsonSchema;
+  readonly client_message: JsonSchema | null;
+}
+
+/** The channel entries of the section; entries of another `type` are left as data. */
+function parseChannels(section: unknown): Record<string, SchemaChannel> {
+  const problems: string[] = [];
+  const record = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const schema = (v: unknown): boolean => record(v) || typeof v === "boolean";
+  if (!record(section)) throw new Error("invalid schema document: channels must be an object");
+  const channels: Record<string, SchemaChannel> = {};
+  for (const [name, entry] of Object.entries(section)) {
+    const at = `channels.${name}`;
+    if (!record(entry)) {
+      problems.push(`${at} must be an object`);
+      continue;
+    }
+    if (entry["type"] !== "channel") continue;
+    channels[name] = entry as unknown as SchemaChannel;
+    if (typeof entry["bidirectional"] !== "boolean") problems.push(`${at}.bidirectional must be a boolean`);
+    if (!schema(entry["params"])) problems.push(`${at}.params must be a JSON Schema`);
+    if (!schema(entry["message"])) problems.push(`${at}.message must be a JSON Schema`);
+    if (entry["bidirectional"] === true && !schema(entry["client_message"])) {
+      problems.push(`${at}.client_message must be a JSON Schema on a bidirectional channel`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid schema document:\n- ${problems.join("\n- ")}`);
+  return channels;
+}
+
+/**
+ * The `channels` generator: types of each channel's params, messages and client messages,
+ * the `channels` table, `api.chat.subscribe(params, onMessage)` (and `.send(params, data)`
+ * on bidirectional channels), `api.$channels`, `createMizan({ channels: {...} })` options,
+ * and the hook `mizan.chat.useChannel(params, onMessage)`.
+ */
+export function generateChannels(section: unknown, { converter, runtimeModule }: ExtensionContext): ExtensionOutput {
+  const channels = parseChannels(section);
+  const names = Object.keys(channels).sort();
+  const clientMembers: Record<string, string> = { $channels: "ChannelClient" };
+  const reactMembers: Record<string, string> = {};
+  const reactImports: string[] = ["channels"];
+  const memberDocs: Record<string, string> = { $channels: "The channel client underneath: status, reconnects, errors." };
+  const typeLines: string[] = [];
+  for (const name of names) {
+    const channel = channels[name] as SchemaChannel;
+    const base = typeName(name);
+    converter.addRoot(`${base}Params`, channel.params);
+    converter.addRoot(`${base}Message`, channel.message);
+    const params = `${base}Params`;
+    const message = `${base}Message`;
+    reactImports.push(params, message);
+    if (channel.bidirectional && channel.client_message !== null) {
+      converter.addRoot(`${base}ClientMessage`, channel.client_message);
+      clientMembers[name] = `BidirectionalChannelProcedure<${params}, ${message}, ${base}ClientMessage>`;
+      typeLines.push(`  ${JSON.stringify(name)}: { params: ${params}; message: ${message}; clientMessage: ${base}ClientMessage };`);
+    } else {
+      clientMembers[name] = `ChannelProcedure<${params}, ${message}>`;
+      typeLines.push(`  ${JSON.stringify(name)}: { params: ${params}; message: ${message}; clientMessage: never };`);
+    }
+    reactMembers[name] = `ReactChannelProcedure<${params}, ${message}>`;
+    if (channel.description !== null && channel.description !== undefined) memberDocs[name] = channel.description;
+  }
+  const table = names.map((name) => `  ${JSON.stringify(name)}: { bidirectional: ${String(channels[name]?.bidirectional === true)} },`);
+  const client = `import {
+  createChannelClient,
+  createChannelsApi,
+  type BidirectionalChannelProcedure,
+  type ChannelClient,
+  type ChannelClientOptions,
+  type ChannelProcedure,
+} from ${JSON.stringify(runtimeModule)};
+
+/** Every channel's types, by name. */
+export interface Channels {
+${typeLines.join("\n")}
+}
+
+/** Channels: name → whether clients may send on it. */
+export const channels = {
+${table.join("\n")}
+} as const;
+`;
+  const react = `import { createChannelsReactApi, type ReactChannelProcedure } from ${JSON.stringify(`${runtimeModule}/react`)};
+`;
+  return {
+    client,
+    react,
+    reactImports,
+    clientMembers,
+    reactMembers,
+    memberDocs,
+    clientOptions: `{ readonly channels?: Omit<ChannelClientOptions, "client"> }`,
+    clientValue: "createChannelsApi(createChannelClient({ ...options.channels, client }), channels)",
+    reactValue: "createChannelsReactApi(channels)",
+  };
+}

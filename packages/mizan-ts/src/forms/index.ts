@@ -1,0 +1,4 @@
+export type { FormConstraints, FormDefinition, FormField, FormFieldType } from "./formDefinition.js";
+export { isEmail, isUrl } from "./formats.js";
+export { validateForm, type ValidateFormOptions } from "./validateForm.js";
+export { createFormsApi, type FormProcedure } from "./createFormsApi.js";

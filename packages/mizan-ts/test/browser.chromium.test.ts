@@ -1,0 +1,165 @@
+import { mkdirSync } from "node:fs";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import { connect as tcpConnect } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { WebSocket as NodeWebSocket } from "ws";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createChannelClient, createMizanClient } from "mizan";
+import { generateHello } from "./generateFixtures.js";
+
+// A real browser: Debian's Chromium (scripts/test-ts installs it) driven by playwright-core
+// opens a React page (test/browser/page.ts, bundled here by esbuild) that uses the generated
+// hello client, hooks, the chat channel and the contact form. A small server serves the page
+// and proxies /mizan/* (HTTP and the WebSocket upgrade) to hello: one origin, as hello sends
+// no CORS headers.
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PACKAGE_DIR = join(HERE, "..");
+const CHROMIUM = "/usr/bin/chromium";
+const WAIT = { timeout: 10_000 };
+
+let helloUrl: URL;
+let server: Server;
+let pageUrl: string;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+async function bundle(): Promise<string> {
+  const result = await build({
+    entryPoints: [join(HERE, "browser", "page.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "mizan-sources",
+        setup(b) {
+          const subpaths: Record<string, string> = { "": "client", "/react": "react", "/core": "core" };
+          b.onResolve({ filter: /^mizan(\/react|\/core)?$/ }, (args) => ({
+            path: join(PACKAGE_DIR, "src", subpaths[args.path.slice("mizan".length)] ?? "client", "index.ts"),
+          }));
+        },
+      },
+    ],
+  });
+  return result.outputFiles[0]?.text ?? "";
+}
+
+function startPageServer(script: string): Promise<Server> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Mizan in Chromium</title>
+<style>body{font-family:sans-serif;margin:2em}label{display:block;margin:.5em 0}.error{color:#b00;margin-left:1em}</style>
+</head><body><h1>Mizan hello</h1><div id="root"></div><script type="module" src="/app.js"></script></body></html>`;
+  const target = { hostname: helloUrl.hostname, port: Number(helloUrl.port) };
+  const proxied = createServer((req, res) => {
+    if (req.url === "/") return void res.writeHead(200, { "content-type": "text/html" }).end(html);
+    if (req.url === "/app.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+    if (!req.url?.startsWith("/mizan/")) return void res.writeHead(404).end();
+    const upstream = httpRequest({ ...target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  // The WebSocket upgrade: replay the request line and headers to hello, then splice the sockets.
+  proxied.on("upgrade", (req, socket, head) => {
+    const upstream = tcpConnect(target.port, target.hostname, () => {
+      const headers = Object.entries(req.headersDistinct).flatMap(([k, vs]) => (vs ?? []).map((v) => `${k}: ${v}`));
+      upstream.write(`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1\r\n${headers.join("\r\n")}\r\n\r\n`);
+      upstream.write(head);
+      upstream.pipe(socket).pipe(upstream);
+    });
+    const end = () => {
+      upstream.destroy();
+      socket.destroy();
+    };
+    upstream.on("error", end);
+    socket.on("error", end);
+  });
+  return new Promise((resolve) => proxied.listen(0, "127.0.0.1", () => resolve(proxied)));
+}
+
+beforeAll(async () => {
+  helloUrl = new URL(inject("helloUrl"));
+  await generateHello(helloUrl.toString());
+  server = await startPageServer(await bundle());
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no address");
+  pageUrl = `http://127.0.0.1:${address.port}/`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  page = await browser.newPage();
+  page.on("console", (message) => {
+    // The browser logs every 4xx (the favicon, the form's 422) as a failed resource.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+});
+
+const text = (selector: string) => page.locator(selector).textContent(WAIT);
+
+describe("the generated client in Chromium", () => {
+  it("renders a query, checks the contact form on both sides, and shows a chat line sent from Node", async () => {
+    await page.goto(pageUrl, WAIT);
+
+    // A query rendered from server data.
+    await page.locator("#greeting", { hasText: "Hello, Browser!" }).waitFor(WAIT);
+    await page.locator("#connection", { hasText: "open" }).waitFor(WAIT);
+
+    // The client-side check, before anything is sent.
+    await page.fill("#name", "A");
+    await page.locator("#name-error", { hasText: "length: length must be between 2 and 80" }).waitFor(WAIT);
+    expect(await text("#form-status")).toBe("idle");
+
+    // The server refuses what this page's client does not check.
+    await page.fill("#name", "Ada");
+    await page.fill("#email", "not-an-address");
+    await page.fill("#message", "Hello from Chromium");
+    expect(await text("#name-error")).toBe("");
+    await page.click("#send");
+    await page.locator("#email-error", { hasText: "email: must be an email address" }).waitFor(WAIT);
+    expect(await text("#form-status")).toBe("error");
+
+    await page.fill("#email", "ada@example.com");
+    await page.click("#send");
+    await page.locator("#form-status", { hasText: "thanks, Ada" }).waitFor(WAIT);
+
+    // A chat line from a Node client reaches the page's subscription.
+    const node = createChannelClient({ client: createMizanClient({ baseUrl: helloUrl.toString() }), WebSocket: NodeWebSocket });
+    try {
+      await node.send("chat", { room: 42 }, "hello from node");
+    } finally {
+      node.close();
+    }
+    await page.locator("#lines li", { hasText: "anonymous: hello from node" }).waitFor(WAIT);
+
+    mkdirSync(join(PACKAGE_DIR, "test-results"), { recursive: true });
+    await page.screenshot({ path: join(PACKAGE_DIR, "test-results", "chromium-hello.png"), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
+});
