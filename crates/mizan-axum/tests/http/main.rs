@@ -3,8 +3,10 @@
 //!
 //! Where new tests go: request/response behaviour of calls in `calls.rs`, every documented
 //! error in `errors.rs`, tokens and CSRF in `auth.rs`, caching/purge/rev in `cache.rs`,
-//! properties in `isolation.rs`, tracing in `observability.rs`, forms and field-error codes in `forms.rs`, anything needing the real Redis in `redis.rs`. Shared
-//! fixtures (the test registry, a server, tokens) live in `support.rs`.
+//! properties in `isolation.rs`, forms and field-error codes in `forms.rs`, anything
+//! needing the real Redis in `redis.rs`. Tracing spans have their own binary
+//! (`tests/tracing_spans.rs`): they need a process-wide subscriber. Shared fixtures (the
+//! test registry, a server, tokens) live in `support.rs`.
 
 mod auth;
 mod cache;
@@ -12,7 +14,6 @@ mod calls;
 mod errors;
 mod forms;
 mod isolation;
-mod observability;
 #[cfg(feature = "redis")]
 mod redis;
 mod support;

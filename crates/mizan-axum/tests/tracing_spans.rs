@@ -1,5 +1,12 @@
 //! Every call is one `mizan.call` span with the function, the cache outcome, the status and
 //! the duration, recorded by a real `tracing` subscriber.
+//!
+//! A binary of its own: `tracing` caches per call site whether anyone listens, so the
+//! subscriber must be the process-wide default, installed before any span is created.
+
+#[path = "http/support.rs"]
+#[allow(dead_code)]
+mod support;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +17,7 @@ use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::support::Server;
+use support::Server;
 
 type Fields = BTreeMap<String, String>;
 
@@ -54,7 +61,7 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CallSpans {
 #[tokio::test]
 async fn each_call_is_a_span_with_function_cache_status_and_duration() {
     let spans = CallSpans::default();
-    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(spans.clone())).unwrap();
     let server = Server::default().await;
     server.call("counter", json!(1), None).await;
     server.call("counter", json!(1), None).await;
