@@ -102,13 +102,32 @@ impl Claims {
     }
 
     /// Reads and type-checks the claims of a decoded payload, taking its values.
-    pub(crate) fn from_object(mut object: Map<String, Value>) -> Result<Self, MwtError> {
-        let sub = take_string(&mut object, "sub")?;
-        let pk = take_string(&mut object, "pk")?;
-        let iat = take_time(&mut object, "iat")?;
-        let exp = take_time(&mut object, "exp")?;
-        let kid = take_string(&mut object, "kid")?;
-        let perms = match object.remove("perms") {
+    /// The claims of a payload's members, each required claim checked in the order
+    /// `sub`, `pk`, `iat`, `exp`, `kid`, then `perms`; the rest are application claims.
+    pub(crate) fn from_members(members: impl IntoIterator<Item = (String, Value)>) -> Result<Self, MwtError> {
+        let [mut sub, mut pk, mut iat, mut exp, mut kid, mut perms] = [None, None, None, None, None, None];
+        let mut extra = Map::new();
+        for (name, value) in members {
+            let slot = match name.as_str() {
+                "sub" => &mut sub,
+                "pk" => &mut pk,
+                "iat" => &mut iat,
+                "exp" => &mut exp,
+                "kid" => &mut kid,
+                "perms" => &mut perms,
+                _ => {
+                    extra.insert(name, value);
+                    continue;
+                }
+            };
+            *slot = Some(value);
+        }
+        let sub = string_claim(sub, "sub")?;
+        let pk = string_claim(pk, "pk")?;
+        let iat = time_claim(iat, "iat")?;
+        let exp = time_claim(exp, "exp")?;
+        let kid = string_claim(kid, "kid")?;
+        let perms = match perms {
             None => None,
             Some(Value::Array(items)) => Some(
                 items
@@ -128,7 +147,7 @@ impl Claims {
             exp,
             kid,
             perms,
-            extra: object,
+            extra,
         })
     }
 }
@@ -137,16 +156,16 @@ fn invalid(claim: &'static str, problem: ClaimProblem) -> MwtError {
     MwtError::InvalidClaims { claim, problem }
 }
 
-fn take_string(object: &mut Map<String, Value>, claim: &'static str) -> Result<String, MwtError> {
-    match object.remove(claim) {
+fn string_claim(value: Option<Value>, claim: &'static str) -> Result<String, MwtError> {
+    match value {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(invalid(claim, ClaimProblem::NotString)),
         None => Err(invalid(claim, ClaimProblem::Missing)),
     }
 }
 
-fn take_time(object: &mut Map<String, Value>, claim: &'static str) -> Result<u64, MwtError> {
-    match object.remove(claim) {
+fn time_claim(value: Option<Value>, claim: &'static str) -> Result<u64, MwtError> {
+    match value {
         Some(Value::Number(n)) => n
             .as_u64()
             .filter(|&t| t <= MAX_SAFE_INTEGER)

@@ -15,6 +15,7 @@
 mod claims;
 mod error;
 mod keyring;
+mod payload;
 mod verify;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -5,8 +5,8 @@ use hmac::Mac;
 use serde_json::Value;
 
 use super::error::{ClaimProblem, MwtError, TokenPart};
+use super::payload::{self, NotAnObject};
 use super::{B64, Claims, Keyring, MWT_PREFIX};
-use crate::canonical::{self, CanonicalError, MatchSink};
 
 impl Keyring {
     /// Verifies `token` at time `now` (Unix seconds), allowing `leeway` seconds of clock skew,
@@ -81,30 +81,22 @@ impl Keyring {
         let text = std::str::from_utf8(&payload).map_err(|_| MwtError::InvalidPayload {
             reason: "not UTF-8".into(),
         })?;
-        // The strict parser, not `serde_json::from_slice::<Value>`: that one gives a member
-        // named "$serde_json::private::RawValue" a special meaning other languages lack.
-        let object = match canonical::parse_strict(text) {
-            Ok(Value::Object(object)) => object,
-            Ok(_) => {
-                return Err(MwtError::InvalidPayload {
-                    reason: "JSON, but not an object".into(),
-                });
-            }
-            // JSON.parse keeps the last duplicate, which then fails the canonical check.
-            Err(CanonicalError::DuplicateKey { .. }) => return Err(MwtError::NonCanonical),
-            Err(err) => {
-                return Err(MwtError::InvalidPayload {
-                    reason: err.to_string(),
-                });
-            }
-        };
-        let mut matcher = MatchSink::new(&payload);
-        if canonical::write_object(&object, &mut matcher).is_err() || !matcher.matched() {
+        // One pass parses the payload and checks it is its own canonical form. Not
+        // `serde_json::from_slice::<Value>`: that one gives a member named
+        // "$serde_json::private::RawValue" a special meaning other languages lack.
+        let payload = payload::parse(text).map_err(|NotAnObject(reason)| MwtError::InvalidPayload {
+            reason: if reason.starts_with("invalid type") {
+                "JSON, but not an object".into()
+            } else {
+                reason
+            },
+        })?;
+        if !payload.canonical {
             return Err(MwtError::NonCanonical);
         }
 
-        let kid = match object.get("kid") {
-            Some(Value::String(kid)) => kid,
+        let kid = match payload.members.iter().find(|(name, _)| name == "kid") {
+            Some((_, Value::String(kid))) => kid,
             Some(_) => {
                 return Err(MwtError::InvalidClaims {
                     claim: "kid",
@@ -126,7 +118,7 @@ impl Keyring {
         mac.update(&token.as_bytes()[..MWT_PREFIX.len() + 1 + payload_b64.len()]);
         mac.verify_slice(&signature).map_err(|_| MwtError::BadSignature)?;
 
-        let claims = Claims::from_object(object)?;
+        let claims = Claims::from_members(payload.members)?;
         if now > claims.exp.saturating_add(leeway) {
             return Err(MwtError::Expired {
                 exp: claims.exp,
