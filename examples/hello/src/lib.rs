@@ -111,7 +111,12 @@ pub fn config_from_env() -> Result<Config, Box<dyn std::error::Error>> {
     Ok(Config::new(cache_secret, Keyring::new("dev", &signing_key)?))
 }
 
-/// The app's router: Mizan under `/mizan`.
+/// The app's router: Mizan under `/mizan`, and `GET /stats` with the instance's counters
+/// (what an operator's dashboard would read; the TypeScript tests count requests with it).
 pub fn app(mizan: &Mizan) -> axum::Router {
-    axum::Router::new().nest("/mizan", mizan.router())
+    let stats = mizan.clone();
+    axum::Router::new().nest("/mizan", mizan.router()).route(
+        "/stats",
+        axum::routing::get(move || async move { axum::Json(stats.metrics().snapshot()) }),
+    )
 }

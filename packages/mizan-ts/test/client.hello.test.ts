@@ -9,6 +9,7 @@ import {
 } from "mizan";
 import { countingFetch } from "./countingFetch.js";
 import { GENERATED_DIR, generateHello } from "./generateFixtures.js";
+import { startHello } from "./helloServer.js";
 
 // The generated client (from the running server's /schema) against examples/hello. Its
 // static types are checked by codegen.test.ts; here only its behaviour matters.
@@ -61,6 +62,23 @@ describe("the generated client against examples/hello", () => {
     expect(seen[0]!.body).toEqual({ calls: names.map((name) => ({ fn: "greet", input: { name } })) });
     // The server agrees: one answer holding five results.
     expect(((await seen[0]!.response!.json()) as { results: unknown[] }).results).toHaveLength(5);
+  });
+
+  it("is counted at the server as one HTTP request for N calls", async () => {
+    // A hello of its own, so no other test's requests mix into the count.
+    const own = await startHello();
+    try {
+      const stats = async () =>
+        (await (await fetch(own.baseUrl.replace(/\/mizan$/, "/stats"))).json()) as { requests: number; calls: number };
+      const api = createMizan({ baseUrl: own.baseUrl });
+      const before = await stats();
+      await Promise.all(["a", "b", "c", "d", "e", "f"].map((name) => api.greet.call({ name })));
+      const after = await stats();
+      expect(after.requests - before.requests).toBe(1);
+      expect(after.calls - before.calls).toBe(6);
+    } finally {
+      await own.stop();
+    }
   });
 
   it("splits a batch beyond maxBatchSize", async () => {

@@ -9,6 +9,7 @@ mod purge;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use mizan_core::{ErrorCode, FunctionError};
@@ -28,7 +29,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/ws", get(crate::channels::upgrade))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_request_with_state(
+            shared.clone(),
+            count_request,
+        ))
         .with_state(shared)
+}
+
+async fn count_request(State(shared): State<Arc<Shared>>, request: Request) -> Request {
+    shared.metrics.request();
+    request
 }
 
 async fn not_found() -> Response {

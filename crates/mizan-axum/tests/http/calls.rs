@@ -152,3 +152,24 @@ async fn the_router_nests_under_any_prefix_and_tower_layers_apply() {
     );
     task.abort();
 }
+
+#[tokio::test]
+async fn metrics_count_requests_and_calls_apart() {
+    let server = Server::default().await;
+    let calls: Vec<_> = (0..3).map(|i| json!({"fn": "echo", "input": i})).collect();
+    server
+        .send(
+            server
+                .request(Method::POST, "/batch")
+                .json(&json!({ "calls": calls })),
+        )
+        .await;
+    server.call("echo", json!(1), None).await;
+    let metrics = server.mizan.metrics().snapshot();
+    assert_eq!((metrics.requests, metrics.calls), (2, 4));
+    let as_json = serde_json::to_value(metrics).unwrap();
+    assert_eq!(
+        (as_json["requests"].as_u64(), as_json["calls"].as_u64()),
+        (Some(2), Some(4))
+    );
+}
