@@ -374,6 +374,17 @@ pub(crate) fn utf16_cmp(a: &str, b: &str) -> Ordering {
 
 /// Writes a JSON number as ECMAScript's `Number.prototype.toString` would.
 pub(crate) fn write_number<S: JcsSink>(n: &Number, out: &mut S) -> Result<(), CanonicalError> {
+    // Integers a double holds exactly print as their digits in ECMAScript too: skip the
+    // shortest-float algorithm for them (ids, times and revisions are the common case).
+    const EXACT: u64 = 1 << 53;
+    if let Some(u) = n.as_u64().filter(|u| *u <= EXACT) {
+        out.put(itoa::Buffer::new().format(u));
+        return Ok(());
+    }
+    if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= EXACT) {
+        out.put(itoa::Buffer::new().format(i));
+        return Ok(());
+    }
     let double = if let Some(u) = n.as_u64() {
         u as f64
     } else if let Some(i) = n.as_i64() {

@@ -110,8 +110,8 @@ impl KeyDeriver {
         envelope.put(",\"input\":");
         canonical::write_value(input, &mut envelope)?;
         envelope.put(",\"rev\":");
-        // Through a double, as JavaScript (and JCS) would; revisions stay far below 2^53.
-        canonical::write_f64(rev as f64, &mut envelope);
+        // As JavaScript (and JCS) would print it: digits up to 2^53, through a double above.
+        canonical::write_number(&rev.into(), &mut envelope)?;
         envelope.put(",\"scope\":\"");
         envelope.put(scope.as_str());
         envelope.put("\",\"v\":1,\"who\":");

@@ -1,6 +1,7 @@
 //! The claims an MWT carries.
 
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use subtle::ConstantTimeEq;
 
 use super::error::{ClaimProblem, IssueError, MwtError};
@@ -104,11 +105,13 @@ impl Claims {
     /// Reads and type-checks the claims of a decoded payload, taking its values.
     /// The claims of a payload's members, each required claim checked in the order
     /// `sub`, `pk`, `iat`, `exp`, `kid`, then `perms`; the rest are application claims.
-    pub(crate) fn from_members(members: impl IntoIterator<Item = (String, Value)>) -> Result<Self, MwtError> {
+    pub(crate) fn from_members<'a>(
+        members: impl IntoIterator<Item = (Cow<'a, str>, Value)>,
+    ) -> Result<Self, MwtError> {
         let [mut sub, mut pk, mut iat, mut exp, mut kid, mut perms] = [None, None, None, None, None, None];
         let mut extra = Map::new();
         for (name, value) in members {
-            let slot = match name.as_str() {
+            let slot = match name.as_ref() {
                 "sub" => &mut sub,
                 "pk" => &mut pk,
                 "iat" => &mut iat,
@@ -116,7 +119,7 @@ impl Claims {
                 "kid" => &mut kid,
                 "perms" => &mut perms,
                 _ => {
-                    extra.insert(name, value);
+                    extra.insert(name.into_owned(), value);
                     continue;
                 }
             };

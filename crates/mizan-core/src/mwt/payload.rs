@@ -6,6 +6,7 @@
 //! bytes, and every object's keys must come in strictly increasing UTF-16 order (which also
 //! rules out duplicates). Nothing is re-serialized afterwards, and no map is hashed.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -14,9 +15,10 @@ use serde_json::{Map, Number, Value};
 
 use crate::canonical::{JcsSink, MatchSink, utf16_cmp, write_f64, write_number, write_string};
 
-/// A payload's top-level members, in document order.
-pub(super) struct Payload {
-    pub(super) members: Vec<(String, Value)>,
+/// A payload's top-level members, in document order; names borrow from the text when
+/// they hold no escape.
+pub(super) struct Payload<'t> {
+    pub(super) members: Vec<(Cow<'t, str>, Value)>,
     /// Whether the text is exactly its own canonical form.
     pub(super) canonical: bool,
 }
@@ -24,7 +26,7 @@ pub(super) struct Payload {
 /// Why a payload is not a JSON object at all (an `invalid_payload`).
 pub(super) struct NotAnObject(pub(super) String);
 
-pub(super) fn parse(text: &str) -> Result<Payload, NotAnObject> {
+pub(super) fn parse(text: &str) -> Result<Payload<'_>, NotAnObject> {
     let mut writer = Writer {
         sink: MatchSink::new(text.as_bytes()),
         ordered: true,
@@ -67,7 +69,7 @@ impl Writer<'_> {
 struct TopLevel<'w, 'a>(&'w mut Writer<'a>);
 
 impl<'de> Visitor<'de> for TopLevel<'_, '_> {
-    type Value = Vec<(String, Value)>;
+    type Value = Vec<(Cow<'de, str>, Value)>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
@@ -76,14 +78,41 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let writer = self.0;
         writer.put("{");
-        let mut members: Vec<(String, Value)> = Vec::with_capacity(8);
-        while let Some(key) = map.next_key::<String>()? {
-            writer.key(&key, members.last().map(|(k, _)| k.as_str()));
+        let mut members: Vec<(Cow<'de, str>, Value)> = Vec::with_capacity(8);
+        while let Some(key) = map.next_key_seed(Name)? {
+            writer.key(&key, members.last().map(|(k, _)| k.as_ref()));
             let value = map.next_value_seed(AnyValue(writer))?;
             members.push((key, value));
         }
         writer.put("}");
         Ok(members)
+    }
+}
+
+/// A member name, borrowed from the text when it holds no escape.
+struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
     }
 }
 

@@ -384,3 +384,16 @@ fn serde_json_raw_value_marker_is_an_ordinary_claim() {
     let claims = ring.verify(&signed(payload), 1, 0).unwrap();
     assert_eq!(claims.extra["$serde_json::private::RawValue"], json!([]));
 }
+
+#[test]
+fn payloads_too_long_for_the_stack_buffer_verify_the_same() {
+    // Decoded payloads over 768 bytes take the heap path of `verify`.
+    let long = "x".repeat(2000);
+    let token = ring().issue(claims().with_claim("note", json!(long))).unwrap();
+    let verified = ring().verify(&token, NOW, 0).unwrap();
+    assert_eq!(verified.extra["note"], json!(long));
+    // And a forged signature is still caught there.
+    let (unsigned, _) = token.rsplit_once('.').unwrap();
+    let forged = format!("{unsigned}.{}", "A".repeat(43));
+    assert_eq!(code(ring().verify(&forged, NOW, 0)), "bad_signature");
+}

@@ -60,9 +60,22 @@ impl Keyring {
         if payload_b64.is_empty() || signature_b64.is_empty() {
             return Err(MwtError::Malformed { reason: "empty part" });
         }
-        let payload = B64.decode(payload_b64).map_err(|_| MwtError::BadEncoding {
+        // Typical payloads fit on the stack; only long ones pay for an allocation.
+        let mut stack = [0u8; 768];
+        let heap;
+        let bad_payload = MwtError::BadEncoding {
             part: TokenPart::Payload,
-        })?;
+        };
+        let payload: &[u8] = if base64::decoded_len_estimate(payload_b64.len()) <= stack.len() {
+            // The estimate is an upper bound, so the buffer is never too small.
+            let len = B64
+                .decode_slice(payload_b64, &mut stack)
+                .map_err(|_| bad_payload)?;
+            &stack[..len]
+        } else {
+            heap = B64.decode(payload_b64).map_err(|_| bad_payload)?;
+            &heap
+        };
         let mut signature = [0u8; 32];
         match B64.decode_slice(signature_b64, &mut signature) {
             Ok(32) => {}
@@ -78,7 +91,7 @@ impl Keyring {
             }
         }
 
-        let text = std::str::from_utf8(&payload).map_err(|_| MwtError::InvalidPayload {
+        let text = std::str::from_utf8(payload).map_err(|_| MwtError::InvalidPayload {
             reason: "not UTF-8".into(),
         })?;
         // One pass parses the payload and checks it is its own canonical form. Not
