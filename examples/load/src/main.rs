@@ -6,13 +6,9 @@
 //!
 //! and the same three for a heavier piece of work (`/raw/list`, `list`, `list_cached`).
 //!
-//! `load serve ADDR` runs the server; `load client URL CONNECTIONS SECONDS` drives one
-//! endpoint with keep-alive connections for a bounded time and prints requests per second.
-//! `scripts/bench-http` runs both in separate processes and prints the table.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+//! `load serve ADDR` runs the server; `scripts/bench-http` drives each endpoint with `wrk`
+//! (a separate process, so client and server do not share an async runtime) and prints the
+//! table.
 
 use axum::Json;
 use axum::routing::post;
@@ -106,69 +102,6 @@ fn app() -> axum::Router {
         .nest("/mizan", mizan.router())
 }
 
-const BODY: &str = r#"{"id":42,"tags":["rust","http","bench"]}"#;
-
-async fn client(url: String, connections: usize, seconds: u64) {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(connections)
-        .build()
-        .unwrap();
-    // Warm up and check the endpoint answers what we expect.
-    let first = client
-        .post(&url)
-        .body(BODY)
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert!(first.status().is_success(), "{url} answered {}", first.status());
-    let done = Arc::new(AtomicBool::new(false));
-    let count = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..connections)
-        .map(|_| {
-            let (client, url, done, count, errors) = (
-                client.clone(),
-                url.clone(),
-                done.clone(),
-                count.clone(),
-                errors.clone(),
-            );
-            tokio::spawn(async move {
-                while !done.load(Ordering::Relaxed) {
-                    let sent = client
-                        .post(&url)
-                        .body(BODY)
-                        .header("content-type", "application/json")
-                        .send();
-                    match sent.await {
-                        Ok(response) if response.status().is_success() => {
-                            let _ = response.bytes().await;
-                            count.fetch_add(1, Ordering::Relaxed);
-                        }
-                        _ => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    done.store(true, Ordering::Relaxed);
-    for task in tasks {
-        let _ = task.await;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let n = count.load(Ordering::Relaxed);
-    println!(
-        "{url}\t{:.0} req/s\t{n} requests\t{} errors",
-        n as f64 / elapsed,
-        errors.load(Ordering::Relaxed)
-    );
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -178,12 +111,6 @@ async fn main() {
             let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
             axum::serve(listener, app()).await.unwrap();
         }
-        Some("client") => {
-            let url = args.get(2).expect("URL").clone();
-            let connections = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(32);
-            let seconds = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(5).min(60);
-            client(url, connections, seconds).await;
-        }
-        _ => eprintln!("usage: load serve [ADDR] | load client URL [CONNECTIONS] [SECONDS]"),
+        _ => eprintln!("usage: load serve [ADDR]   (scripts/bench-http drives it with wrk)"),
     }
 }
