@@ -37,6 +37,11 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The README's example is compiled and run with the doc tests, so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExample;
+
 #[doc(inline)]
 pub use mizan_core::{
     Access, CachePolicy, CacheScope, Composition, Ctx, ErrorCode, FieldError, FunctionBuilder, FunctionError,
