@@ -33,6 +33,20 @@ pub(crate) enum CallInput {
     Value(Value),
 }
 
+impl Caller {
+    /// `csrf_failed` when a cookie-authenticated request that writes (`what`: a mutation, a
+    /// purge) lacks the CSRF header named `header`.
+    pub(crate) fn require_csrf(&self, header: &str, what: &str) -> Result<(), FunctionError> {
+        if self.csrf_ok {
+            return Ok(());
+        }
+        Err(FunctionError::from_code(
+            ErrorCode::CsrfFailed,
+            format!("a cookie-authenticated {what} needs the `{header}` header"),
+        ))
+    }
+}
+
 /// How the call arrived; GET may only reach queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Via {
@@ -177,15 +191,7 @@ impl Shared {
                     format!("`{}` is a mutation; call it with POST", f.name()),
                 ));
             }
-            if !caller.csrf_ok {
-                return Err(FunctionError::from_code(
-                    ErrorCode::CsrfFailed,
-                    format!(
-                        "a cookie-authenticated mutation needs the `{}` header",
-                        self.config.csrf_header
-                    ),
-                ));
-            }
+            caller.require_csrf(&self.config.csrf_header, "mutation")?;
         }
         f.access()
             .check(caller.identity.as_deref(), &format!("`{}`", f.name()))

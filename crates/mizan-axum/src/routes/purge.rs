@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use mizan_core::{ErrorCode, FunctionError};
+use mizan_core::{Access, ErrorCode, FunctionError};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,25 +25,10 @@ struct PurgeBody {
 pub(super) async fn post(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
     let result = async {
         let caller = shared.caller(&headers)?;
-        let permission = &shared.config.purge_permission;
-        let identity = caller.identity.as_deref().ok_or_else(|| {
-            FunctionError::from_code(ErrorCode::Unauthenticated, "purge needs a valid token")
-        })?;
-        if !identity.permissions.contains(permission) {
-            return Err(FunctionError::from_code(
-                ErrorCode::Forbidden,
-                format!("purge needs the permission `{permission}`"),
-            ));
-        }
-        if !caller.csrf_ok {
-            return Err(FunctionError::from_code(
-                ErrorCode::CsrfFailed,
-                format!(
-                    "a cookie-authenticated purge needs the `{}` header",
-                    shared.config.csrf_header
-                ),
-            ));
-        }
+        // The same checks as a mutation that needs the purge permission.
+        Access::permissions([shared.config.purge_permission.as_str()])
+            .check(caller.identity.as_deref(), "purge")?;
+        caller.require_csrf(&shared.config.csrf_header, "purge")?;
         let body = read_body(&headers, body, &shared.config.limits).await?;
         let PurgeBody { tags } = parse_json(&body, &shared.config.limits)?;
         if tags.is_empty() || tags.len() > shared.config.limits.max_batch_calls {

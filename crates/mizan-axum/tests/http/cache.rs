@@ -114,6 +114,22 @@ async fn purge_needs_the_purge_permission() {
 }
 
 #[tokio::test]
+async fn a_cookie_authenticated_purge_needs_the_csrf_header() {
+    let server = Server::default().await;
+    let cookie = format!("mizan_token={}", token("admin", &["mizan.purge"]));
+    let purge = || {
+        server
+            .request(Method::POST, "/purge")
+            .header("cookie", &cookie)
+            .json(&json!({"tags": ["t"]}))
+    };
+    let reply = server.send(purge()).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (403, "csrf_failed"));
+    let reply = server.send(purge().header("x-mizan-csrf", "1")).await;
+    assert_eq!(reply.body, json!({"revisions": {"t": 1}}));
+}
+
+#[tokio::test]
 async fn the_rev_parameter_decides_whether_shared_caches_may_keep_a_result() {
     let server = Server::default().await;
     let input = json!({"page": 1});
