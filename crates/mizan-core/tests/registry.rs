@@ -291,6 +291,18 @@ fn validate_reports_policy_problems() {
             ServerFunction::query("blank_perm")
                 .permissions([""])
                 .handler(noop),
+        )
+        .register(
+            ServerFunction::query("guarded_public")
+                .permissions(["reports.read"])
+                .cache(CachePolicy::public())
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::query("signed_in_public")
+                .authenticated()
+                .cache(CachePolicy::public())
+                .handler(noop),
         );
     assert_eq!(
         problems(&registry),
@@ -301,14 +313,60 @@ fn validate_reports_policy_problems() {
             RegistryProblem::CachedMutation {
                 name: "cached_write".into()
             },
+            RegistryProblem::PublicCacheOfGuardedQuery {
+                name: "guarded_public".into(),
+                rule: "the permissions reports.read".into()
+            },
             RegistryProblem::EmptyPermission {
                 name: "no_perms".into()
             },
             RegistryProblem::InvalidatingQuery {
                 name: "purging_read".into()
             },
+            RegistryProblem::PublicCacheOfGuardedQuery {
+                name: "signed_in_public".into(),
+                rule: "a valid token".into()
+            },
         ]
     );
+}
+
+/// Guarded queries may share entries by permission set or by user: every reader applies the
+/// access rule before the cache, so no caller the rule refuses ever reads those entries.
+#[test]
+fn guarded_queries_may_cache_by_permission_or_user() {
+    let mut registry = Registry::new();
+    registry
+        .register(
+            ServerFunction::query("report")
+                .permissions(["reports.read"])
+                .cache(CachePolicy::permission())
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::query("signed_in")
+                .authenticated()
+                .cache(CachePolicy::permission())
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::query("mine")
+                .authenticated()
+                .cache(CachePolicy::user())
+                .handler(noop),
+        );
+    assert_eq!(registry.validate_registry(), Ok(()));
+    let err = {
+        let mut bad = Registry::new();
+        bad.register(
+            ServerFunction::query("guarded_public")
+                .permissions(["reports.read"])
+                .cache(CachePolicy::public())
+                .handler(noop),
+        );
+        bad.validate_registry().unwrap_err().to_string()
+    };
+    assert!(err.contains("use `scope = \"permission\"`"), "{err}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{Conflict, Registry};
-use crate::function::{Access, FunctionKind};
+use crate::function::{Access, CacheScope, FunctionKind};
 use crate::name::{check_function_name, check_identifier};
 use crate::schema::RESERVED_KEYS;
 
@@ -78,6 +78,17 @@ pub enum RegistryProblem {
     EmptyPermission {
         /// The function.
         name: String,
+    },
+    /// A query's entries would be shared by everyone although its access rule admits only
+    /// some callers: a plain CDN or an edge that skipped the rule would hand them out.
+    #[error(
+        "query `{name}` is cached with `scope = \"public\"` but needs {rule}; public entries are for functions anyone may call: use `scope = \"permission\"` (callers with the same permission set share one entry) or `scope = \"user\"`"
+    )]
+    PublicCacheOfGuardedQuery {
+        /// The query.
+        name: String,
+        /// Its access rule, in words (`a valid token`, `the permissions a, b`).
+        rule: String,
     },
     /// An extension's name is a top-level key of the schema document.
     #[error(
@@ -158,6 +169,16 @@ pub(super) fn validate(registry: &Registry) -> Result<(), RegistryError> {
             if perms.is_empty() || perms.iter().any(String::is_empty) {
                 problems.push(RegistryProblem::EmptyPermission { name: name.clone() });
             }
+        }
+        if function.cache().scope() == CacheScope::Public && function.access().requires_identity() {
+            let rule = match function.access() {
+                Access::Permissions(perms) => format!("the permissions {}", perms.join(", ")),
+                _ => "a valid token".to_owned(),
+            };
+            problems.push(RegistryProblem::PublicCacheOfGuardedQuery {
+                name: name.clone(),
+                rule,
+            });
         }
     }
 
