@@ -7,7 +7,11 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::{Claims, KeyScope, Keyring, MAX_SAFE_INTEGER, cache_key, canonicalize_str, permission_key};
+use crate::schema::access_entry;
+use crate::{
+    Access, Claims, Identity, KeyScope, Keyring, MAX_SAFE_INTEGER, cache_key, canonicalize_str,
+    permission_key,
+};
 
 /// The vector files, as `(file name, contents)`, in a fixed order.
 pub fn generate() -> Vec<(&'static str, String)> {
@@ -16,6 +20,7 @@ pub fn generate() -> Vec<(&'static str, String)> {
         ("cache_keys.json", cache_keys()),
         ("permission_keys.json", permission_keys()),
         ("mwt.json", mwt()),
+        ("access.json", access()),
     ]
     .into_iter()
     .map(|(name, entries)| (name, render(&entries)))
@@ -227,6 +232,55 @@ fn permission_keys() -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// Access decisions: a function's rule (as the schema writes it) and a caller (no token,
+/// or the verified claims of one) give `allow` or the error code that refuses the call.
+/// The edge decides with the same rule before it touches its cache.
+fn access() -> Vec<Value> {
+    let rules = [
+        Access::Public,
+        Access::Authenticated,
+        Access::permissions(["posts.read"]),
+        Access::permissions(["posts.read", "posts.write"]),
+    ];
+    let callers: [Option<Value>; 8] = [
+        None,
+        Some(json!({"sub": "ada"})),
+        Some(json!({"sub": "ada", "perms": []})),
+        Some(json!({"sub": "ada", "perms": ["posts.read"]})),
+        Some(json!({"sub": "ada", "perms": ["posts.write", "posts.read"]})),
+        Some(json!({"sub": "ada", "perms": ["posts.read", "posts.write", "users.admin"]})),
+        // Names match exactly: no prefixes, no case folding.
+        Some(json!({"sub": "ada", "perms": ["posts", "POSTS.READ", "posts.read.all"]})),
+        Some(json!({"sub": "ada", "perms": ["posts.write"]})),
+    ];
+    let mut entries = Vec::new();
+    for rule in &rules {
+        for claims in &callers {
+            let identity = claims.as_ref().map(|claims| Identity {
+                user_id: claims["sub"].as_str().unwrap_or_default().to_owned(),
+                permission_key: String::new(),
+                permissions: claims["perms"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect(),
+                claims: serde_json::Map::new(),
+            });
+            let decision = match rule.check(identity.as_ref(), "the function") {
+                Ok(()) => "allow".to_owned(),
+                Err(error) => error.code().to_owned(),
+            };
+            entries.push(json!({
+                "access": access_entry(rule),
+                "claims": claims,
+                "decision": decision,
+            }));
+        }
+    }
+    entries
 }
 
 const NOW: u64 = 1_700_000_000;

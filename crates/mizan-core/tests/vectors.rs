@@ -7,13 +7,15 @@ use std::path::PathBuf;
 
 use hmac::{Hmac, Mac};
 use mizan_core::{
-    CanonicalError, KeyScope, Keyring, MwtErrorCode, cache_key, canonicalize_str, permission_key,
+    Access, CanonicalError, Identity, KeyScope, Keyring, MwtErrorCode, cache_key, canonicalize_str,
+    permission_key,
 };
 use serde_json::Value;
 use sha2::Sha256;
 
-const KNOWN_FILES: [&str; 5] = [
+const KNOWN_FILES: [&str; 6] = [
     "README.md",
+    "access.json",
     "canonical.json",
     "cache_keys.json",
     "permission_keys.json",
@@ -113,6 +115,57 @@ fn canonical_vectors() {
     assert_eq!(
         str_field(rfc_sample, "canonical"),
         r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+    );
+}
+
+/// The rule as the schema writes it (`{"kind": "permissions", "permissions": [...]}`).
+fn access_rule(entry: &Value) -> Access {
+    match str_field(entry, "kind") {
+        "public" => Access::Public,
+        "authenticated" => Access::Authenticated,
+        "permissions" => Access::permissions(
+            entry["permissions"]
+                .as_array()
+                .expect("permissions is a list")
+                .iter()
+                .map(|p| p.as_str().expect("a permission is a string")),
+        ),
+        other => panic!("unknown access kind {other}"),
+    }
+}
+
+#[test]
+fn access_vectors() {
+    let mut decisions = BTreeSet::new();
+    for entry in load("access.json") {
+        let rule = access_rule(&entry["access"]);
+        let identity = entry["claims"].as_object().map(|claims| Identity {
+            user_id: claims["sub"].as_str().unwrap_or_default().to_owned(),
+            permission_key: String::new(),
+            // A token without `perms` grants no permission name.
+            permissions: claims
+                .get("perms")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| p.as_str().expect("a permission is a string").to_owned())
+                .collect(),
+            claims: claims.clone(),
+        });
+        let decided = match rule.check(identity.as_ref(), "f") {
+            Ok(()) => "allow".to_owned(),
+            Err(error) => error.code().to_owned(),
+        };
+        let expected = str_field(&entry, "decision");
+        assert_eq!(decided, expected, "{entry}");
+        decisions.insert(expected.to_owned());
+    }
+    assert_eq!(
+        decisions,
+        ["allow", "forbidden", "unauthenticated"]
+            .map(str::to_owned)
+            .into(),
+        "every decision has a vector"
     );
 }
 

@@ -3,6 +3,8 @@
 // and no Node APIs, so the same code runs in both places.
 import {
   CanonicalJsonError,
+  checkAccess,
+  parseAccessRule,
   MwtError,
   canonicalize,
   deriveCacheKey,
@@ -15,7 +17,7 @@ import {
 } from "../src/core/index.js";
 
 /** Every file in `spec/vectors/` this package must pass, by name without `.json`. */
-export const VECTOR_FILES = ["canonical", "cache_keys", "permission_keys", "mwt"] as const;
+export const VECTOR_FILES = ["canonical", "cache_keys", "permission_keys", "mwt", "access"] as const;
 export type VectorFile = (typeof VECTOR_FILES)[number];
 
 export type VectorSet = Readonly<Record<VectorFile, readonly unknown[]>>;
@@ -55,6 +57,8 @@ export async function checkVector(file: VectorFile, entry: unknown): Promise<str
         return await checkPermissionKey(vector);
       case "mwt":
         return await checkMwt(vector);
+      case "access":
+        return checkAccessDecision(vector);
     }
   } catch (error) {
     return `threw ${describe(error)}`;
@@ -136,6 +140,14 @@ async function checkMwt(v: Record<string, unknown>): Promise<string | null> {
   const secret = keys.get(claims.kid);
   if (secret === undefined) return `no key ${claims.kid} for re-signing`;
   return same("re-signed token", await signMwt(claims, secret), token);
+}
+
+function checkAccessDecision(v: Record<string, unknown>): string | null {
+  const rule = parseAccessRule(v["access"]);
+  if (rule === undefined) return `unreadable access rule ${JSON.stringify(v["access"])}`;
+  const claims = v["claims"];
+  if (claims !== null && (typeof claims !== "object" || Array.isArray(claims))) return "claims is neither null nor an object";
+  return same("decision", checkAccess(rule, claims as { perms?: string[] } | null), field(v, "decision", "string"));
 }
 
 function expectError(v: Record<string, unknown>, code: string, message: string): string | null {
