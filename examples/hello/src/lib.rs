@@ -47,6 +47,21 @@ pub async fn my_permissions(ctx: Ctx, _: ()) -> Result<Vec<String>, FunctionErro
         .unwrap_or_default())
 }
 
+/// A greeting for signed-in callers only. Its text depends on the permission set alone, so
+/// it is cached per permission set; callers without a token are refused before the cache
+/// is read, so they never share the entry of a signed-in caller without permissions.
+#[mizan::function(authenticated, cache(scope = "permission", ttl = "30s"))]
+pub async fn member_greeting(ctx: Ctx, _: ()) -> Result<String, FunctionError> {
+    let count = ctx.require_identity()?.permissions.len();
+    Ok(format!("Welcome, member with {count} permission(s)."))
+}
+
+/// The greeting writers' notes: needs `greetings.write`; cached per permission set.
+#[mizan::function(permissions = ["greetings.write"], cache(scope = "permission", ttl = "30s"))]
+pub async fn writers_note(_: ()) -> Result<String, FunctionError> {
+    Ok("Greetings are reset by writers only.".to_owned())
+}
+
 /// Changes the greeting style; purges every cached greeting.
 #[mizan::function(mutation, permissions = ["greetings.write"], invalidates = ["greetings"])]
 pub async fn reset_greetings() -> Result<bool, FunctionError> {
@@ -86,6 +101,8 @@ pub fn registry() -> Registry {
         .register(greet())
         .register(whoami())
         .register(my_permissions())
+        .register(member_greeting())
+        .register(writers_note())
         .register(reset_greetings());
     for f in token_functions(check_login) {
         registry.register(f);

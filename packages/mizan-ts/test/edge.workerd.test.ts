@@ -246,14 +246,92 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
     expect(originSince(mark)).toEqual(["POST /mizan/batch", "POST /mizan/call/reset_greetings"]);
   });
 
-  it("without a function table, learns a function's policy from the origin's headers", async () => {
+  it("without a function table, forwards every call: it never guesses a policy from the origin's headers", async () => {
     const rev = await revisionOf(["greet", "greetings"]);
     const path = `/call/greet?input=${encodeURIComponent('{"name":"Learner"}')}&rev=${rev}`;
     const mark = proxy.seen.length;
-    expect((await get(learning, path)).headers.get("mizan-edge")).toBe("miss");
-    const hit = await get(learning, path);
-    expect(hit.headers.get("mizan-edge")).toBe("hit");
-    expect(await hit.json()).toEqual({ data: { message: "Hello, Learner!" }, rev });
-    expect(originSince(mark)).toHaveLength(1);
+    for (let i = 0; i < 2; i++) {
+      const response = await get(learning, path);
+      expect(response.headers.get("mizan-edge")).toBe("bypass");
+      expect(await response.json()).toEqual({ data: { message: "Hello, Learner!" }, rev });
+    }
+    expect(originSince(mark)).toHaveLength(2);
+  });
+
+  /** A token for a signed-in caller who holds no permission: its `pk` is that of the empty set, as an anonymous caller's. */
+  const tokenWithoutPermissions = async (): Promise<string> => {
+    const now = Math.floor(Date.now() / 1000);
+    const pk = await derivePermissionKey(utf8.encode(CACHE_SECRET), []);
+    return signMwt({ sub: "nobody", pk, perms: [], iat: now, exp: now + 600, kid: "dev" }, utf8.encode(SIGNING_KEY));
+  };
+
+  /** Asserts a refused answer: the origin's error, and no trace of a cached body. */
+  const expectRefused = async (
+    response: { status: number; headers: { get(name: string): string | null }; json(): Promise<unknown> },
+    status: number,
+    code: string,
+  ): Promise<void> => {
+    const body = (await response.json()) as { data?: unknown; error?: { code: string } };
+    expect([response.status, body.error?.code, body.data]).toEqual([status, code, undefined]);
+    expect(response.headers.get("mizan-edge")).not.toBe("hit");
+  };
+
+  it("never serves an authenticated function's entry to anonymous callers, who share the empty set's permission key", async () => {
+    const nobody = await tokenWithoutPermissions();
+    const rev = await revisionOf(["member_greeting"]);
+    const path = `/call/member_greeting?rev=${rev}`;
+    const welcome = { data: "Welcome, member with 0 permission(s).", rev };
+    for (const mf of [edge, learning]) {
+      for (let i = 0; i < 2; i++) expect(await (await get(mf, path, nobody)).json()).toEqual(welcome);
+      await expectRefused(await get(mf, path), 401, "unauthenticated");
+    }
+    expect((await get(edge, path, nobody)).headers.get("mizan-edge")).toBe("hit");
+  });
+
+  it("never serves a permission-gated entry to callers without the permission, warmed or not", async () => {
+    const rev = await revisionOf(["writers_note"]);
+    const path = `/call/writers_note?rev=${rev}`;
+    const note = { data: "Greetings are reset by writers only.", rev };
+    for (const mf of [edge, learning]) {
+      await expectRefused(await get(mf, path), 401, "unauthenticated");
+      await expectRefused(await get(mf, path, tokens["ada"]), 403, "forbidden");
+      for (let i = 0; i < 2; i++) {
+        const admin = await get(mf, path, tokens["admin"]);
+        // Neither the origin nor the edge lets a shared cache keep a guarded answer.
+        expect(admin.headers.get("cache-control")).toBe("private, no-store");
+        expect(await admin.json()).toEqual(note);
+      }
+      await expectRefused(await get(mf, path), 401, "unauthenticated");
+      await expectRefused(await get(mf, path, tokens["ada"]), 403, "forbidden");
+      await expectRefused(await get(mf, path, await tokenWithoutPermissions()), 403, "forbidden");
+    }
+    const mark = proxy.seen.length;
+    expect((await get(edge, path, tokens["admin"])).headers.get("mizan-edge")).toBe("hit");
+    expect(originSince(mark)).toEqual([]);
+  });
+
+  it("stores nothing the origin's answer does not confirm, whatever a stale table claims", async () => {
+    // A table that says the writers' note is public for everyone: the origin disagrees.
+    const schema = parseSchemaDocument(await (await fetch(`${helloUrl}/schema`)).json());
+    const table = functionTableOf(schema);
+    const stale = { ...table, writers_note: { ...table["writers_note"]!, access: { kind: "public" }, cache: { ...table["writers_note"]!.cache, scope: "public" } } };
+    const mf = new Miniflare({
+      modules: true,
+      script: await bundleWorker(),
+      compatibilityDate: "2025-09-01",
+      bindings: { ORIGIN: `${proxy.url}/mizan`, SIGNING_KEY, CACHE_SECRET, FUNCTIONS: stale },
+    });
+    try {
+      const rev = await revisionOf(["writers_note"]);
+      const path = `/call/writers_note?rev=${rev}`;
+      for (let i = 0; i < 2; i++) {
+        const admin = await get(mf, path, tokens["admin"]);
+        expect([admin.status, admin.headers.get("mizan-edge")]).toEqual([200, "miss"]);
+        await admin.arrayBuffer();
+      }
+      await expectRefused(await get(mf, path), 401, "unauthenticated");
+    } finally {
+      await mf.dispose();
+    }
   });
 });

@@ -13,7 +13,7 @@ export interface FunctionMeta {
   readonly cache: FunctionCacheMeta;
   /** Tags a mutation purges after each success. */
   readonly invalidates: readonly string[];
-  /** Who may call it, as the schema says (informational: the server enforces it). */
+  /** Who may call it, as the schema says: the origin enforces it, and the edge applies it before its cache (`parseAccessRule`). */
   readonly access?: { readonly kind: string; readonly permissions?: readonly string[] };
   /** Free metadata; forms set `form`. */
   readonly meta?: Readonly<Record<string, unknown>>;

@@ -1,4 +1,5 @@
 import { deriveCacheKey, type CacheScope } from "../core/cacheKey.js";
+import { checkAccess, parseAccessRule, type AccessRule } from "../core/checkAccess.js";
 import type { HmacSecret } from "../core/importSecret.js";
 import type { MwtClaims } from "../core/mwt/mwtClaims.js";
 import { MwtError } from "../core/mwt/mwtError.js";
@@ -22,7 +23,11 @@ export interface EdgeOptions {
   readonly keys: MwtKeys;
   /** The server's cache secret: cache keys and permission keys are derived under it. */
   readonly cacheSecret: HmacSecret;
-  /** The generated function table; without it the edge learns policies from origin headers. */
+  /**
+   * The generated function table: the edge caches only the queries it names, after the
+   * same access decision as the origin. Without it (or for a function it does not name)
+   * every request is forwarded: a policy is never guessed from the origin's headers.
+   */
   readonly functions?: FunctionTable;
   /** Defaults to `caches.default` (the Workers Cache API). */
   readonly cache?: Cache;
@@ -42,6 +47,7 @@ export const MIZAN_EDGE_HEADER = "mizan-edge";
 interface Policy {
   readonly scope: CacheScope;
   readonly ttlSeconds: number | null;
+  readonly access: AccessRule;
 }
 
 type Caller = { readonly claims: MwtClaims } | { readonly claims: null };
@@ -52,15 +58,19 @@ type Caller = { readonly claims: MwtClaims } | { readonly claims: null };
  *
  * 1. verifies the token (`Authorization: Bearer` or the cookie) with Web Crypto: an
  *    invalid one is answered `401 unauthenticated` here and never reaches a cache;
- * 2. derives the cache key (§1.2) from the function's scope (the table, or what the
- *    origin's `Mizan-Cache-Scope` said before), the canonical input, `who` (`""`, the
- *    token's `pk`, or its `sub`) and the requested `rev`;
- * 3. answers from the Workers Cache API under a synthetic URL built from that key;
- * 4. on a miss, forwards to the origin and stores the answer when it is a `200` whose
- *    `rev` equals the requested one, for the policy's ttl.
+ * 2. applies the function's access rule from the table to the verified claims, exactly
+ *    as the origin does (`spec/vectors/access.json`): a caller the rule refuses is
+ *    forwarded, so the origin answers the error, and no cache entry is read or written;
+ * 3. derives the cache key (§1.2) from the table's scope, the canonical input, `who`
+ *    (`""`, the token's `pk`, or its `sub`) and the requested `rev`;
+ * 4. answers from the Workers Cache API under a synthetic URL built from that key;
+ * 5. on a miss, forwards to the origin and stores the answer when it is a `200` whose
+ *    `rev` equals the requested one and whose `Mizan-Cache-Scope` confirms the table's
+ *    scope (a stale table never widens who shares an entry), for the policy's ttl.
  *
- * Everything else (POST, batches, compositions, requests without `rev`, user-scoped
- * queries from anonymous callers) is forwarded untouched. Only Web-standard APIs are used.
+ * Everything else (POST, batches, compositions, requests without `rev`, functions the
+ * table does not name, user-scoped queries from anonymous callers) is forwarded untouched.
+ * Only Web-standard APIs are used.
  */
 export function createEdgeHandler(options: EdgeOptions): (request: Request, context?: EdgeContext) => Promise<Response> {
   const origin = options.origin.replace(/\/+$/, "");
@@ -68,7 +78,6 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
   const fetchImpl = options.fetch ?? ((request: Request) => fetch(request));
   const cookieName = options.cookieName ?? "mizan_token";
   const defaultTtl = options.defaultTtlSeconds ?? 3600;
-  const learned = new Map<string, Policy>();
   let anonymousPk: Promise<string> | null = null;
 
   const cache = (): Cache => {
@@ -78,13 +87,12 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
     return storage.default;
   };
 
-  const policyOf = (fn: string): Policy | "uncached" | undefined => {
+  /** The table's policy of a cached query; `undefined` for anything else, or a rule it cannot read. */
+  const policyOf = (fn: string): Policy | undefined => {
     const meta = functionMeta(options.functions ?? {}, fn);
-    if (meta !== undefined) {
-      if (meta.kind !== "query" || meta.cache.scope === "none") return "uncached";
-      return { scope: meta.cache.scope, ttlSeconds: meta.cache.ttlSeconds };
-    }
-    return learned.get(fn);
+    if (meta === undefined || meta.kind !== "query" || meta.cache.scope === "none") return undefined;
+    const access = parseAccessRule(meta.access);
+    return access === undefined ? undefined : { scope: meta.cache.scope, ttlSeconds: meta.cache.ttlSeconds, access };
   };
 
   const authenticate = async (request: Request): Promise<Caller | Response> => {
@@ -146,28 +154,21 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
       return forward(); // the origin answers the precise error
     }
     const policy = policyOf(fn);
-    if (rev === null || policy === "uncached" || !Number.isSafeInteger(rev)) return mark(await forward(), "bypass");
-
-    if (policy !== undefined) {
-      const cacheUrl = await keyUrl(fn, input, policy, caller, rev);
-      if (cacheUrl === null) return mark(await forward(), "bypass");
-      const hit = await cache().match(cacheUrl);
-      if (hit !== undefined) return served(hit, policy.scope);
-    }
+    if (rev === null || policy === undefined || !Number.isSafeInteger(rev)) return mark(await forward(), "bypass");
+    if (checkAccess(policy.access, caller.claims) !== "allow") return mark(await forward(), "bypass");
+    const cacheUrl = await keyUrl(fn, input, policy, caller, rev);
+    if (cacheUrl === null) return mark(await forward(), "bypass");
+    const hit = await cache().match(cacheUrl);
+    if (hit !== undefined) return served(hit, policy.scope);
 
     const response = await forward();
-    const stored = originPolicy(response) ?? (policy === undefined ? undefined : policy);
-    if (stored === undefined) return mark(response, "bypass");
-    if (functionMeta(options.functions ?? {}, fn) === undefined) learned.set(fn, stored);
-    if (response.status !== 200) return mark(response, "miss");
-    const cacheUrl = await keyUrl(fn, input, stored, caller, rev);
-    if (cacheUrl === null) return mark(response, "bypass");
+    if (response.status !== 200 || response.headers.get("mizan-cache-scope") !== policy.scope) return mark(response, "miss");
     const body = await response.clone().text();
     // Only an answer computed at the requested revision may live under that revision's key.
     if (revOf(body) !== rev) return mark(response, "miss");
     const entry = new Response(body, { status: 200, headers: response.headers });
     entry.headers.set("x-mizan-origin-cache-control", response.headers.get("cache-control") ?? "no-store");
-    entry.headers.set("cache-control", `public, max-age=${stored.ttlSeconds ?? defaultTtl}`);
+    entry.headers.set("cache-control", `public, max-age=${policy.ttlSeconds ?? defaultTtl}`);
     entry.headers.delete("set-cookie");
     const put = cache().put(cacheUrl, entry);
     if (context === undefined) await put;
@@ -187,13 +188,6 @@ function tokenOf(request: Request, cookieName: string): string | null {
     if (name === cookieName) return value.join("=");
   }
   return null;
-}
-
-function originPolicy(response: Response): Policy | undefined {
-  const scope = response.headers.get("mizan-cache-scope");
-  if (scope !== "public" && scope !== "permission" && scope !== "user") return undefined;
-  const ttl = response.headers.get("mizan-cache-ttl");
-  return { scope, ttlSeconds: ttl !== null && /^\d+$/.test(ttl) ? Number(ttl) : null };
 }
 
 function revOf(body: string): number | undefined {
