@@ -162,4 +162,27 @@ describe("the generated client in Chromium", () => {
     await page.screenshot({ path: join(PACKAGE_DIR, "test-results", "chromium-hello.png"), fullPage: true });
     expect(consoleErrors).toEqual([]);
   }, 60_000);
+
+  it("after a purge elsewhere, the page refetches with the revision it just learned in the URL", async () => {
+    await page.goto(pageUrl, WAIT);
+    await page.locator("#greeting", { hasText: "Hello, Browser!" }).waitFor(WAIT);
+    await page.locator("#connection", { hasText: "open" }).waitFor(WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the revisions subscription's ack
+    const gets: URL[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === "/mizan/call/greet") gets.push(url);
+    });
+
+    const admin = createMizanClient({ baseUrl: helloUrl.toString() });
+    await admin.login({ user: "admin", password: "mizan" });
+    await admin.mutate("reset_greetings", null);
+    const current = (await (await fetch(new URL("/mizan/revisions?tags=greet,greetings", helloUrl))).json()) as {
+      revisions: { greet: number; greetings: number };
+    };
+
+    await expect.poll(() => gets.length, WAIT).toBeGreaterThan(0);
+    expect(gets.map((url) => url.searchParams.get("rev"))).toEqual([String(current.revisions.greet + current.revisions.greetings)]);
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
 });

@@ -171,7 +171,7 @@ describe("channels against examples/hello", () => {
     expect(statuses).toEqual(["connecting", "open", "reconnecting", "open"]);
   });
 
-  it("feeds mizan_revisions into the client: a purge elsewhere moves revisions without a request", async () => {
+  it("feeds mizan_revisions into the client: a purge elsewhere moves revisions, completed by one ask", async () => {
     const watcher = connect({ liveRevisions: true });
     await waitForStatus(watcher.channels, "open");
     await watcher.client.query("greet", { name: "Live" });
@@ -187,9 +187,12 @@ describe("channels against examples/hello", () => {
     await admin.login({ user: "admin", password: "mizan" });
     await admin.mutate("reset_greetings", null);
 
-    // greet's own tag was not purged, so its sum is unknown now: the next GET asks afresh.
+    // Only `greetings` was purged; greet's revision sums `greet` too, which the client asks
+    // for once, so greet's next GET names its new revision.
     await expect.poll(() => stale).toContainEqual(["greet"]);
-    expect(watcher.client.revisionOf("greet")).not.toBe(before);
-    expect(watcher.seen.length).toBe(requestsBefore); // pushed, not polled
+    expect(watcher.client.revisionOf("greet")).toBe(before! + 1);
+    expect(watcher.seen.slice(requestsBefore).map((r) => `${r.url.pathname}?${r.url.searchParams}`)).toEqual([
+      "/mizan/revisions?tags=greet",
+    ]);
   });
 });

@@ -117,6 +117,25 @@ describe("generated React hooks against examples/hello", () => {
     ]);
   });
 
+  it("a pushed revision of one tag completes the others, so the refetch names its revision", async () => {
+    const { api, mount, seen } = setup();
+    mount(createElement(Greeting, { name: "Pushed" }));
+    await waitFor(() => expect(screen.getByTestId("greet-Pushed").textContent).toBe("Hello, Pushed!"));
+    // What a fresh tab knows: the greet response's rev, no tag revision.
+    const current = (await (await fetch(`${helloUrl}/revisions?tags=greet,greetings`)).json()) as {
+      revisions: { greet: number; greetings: number };
+    };
+    const before = seen.length;
+    await act(async () => {
+      await api.$client.applyRevisions({ greetings: current.revisions.greetings + 1 });
+    });
+    await waitFor(() => expect(seen.length).toBe(before + 2));
+    const [ask, refetch] = seen.slice(before);
+    expect(`${ask!.url.pathname}?${ask!.url.searchParams}`).toBe("/mizan/revisions?tags=greet");
+    expect(refetch!.url.pathname).toBe("/mizan/call/greet");
+    expect(refetch!.url.searchParams.get("rev")).toBe(String(current.revisions.greet + current.revisions.greetings + 1));
+  });
+
   it("applyRevisions (the live channel's seam) invalidates the affected queries only", async () => {
     const { api, mount, seen } = setup();
     await api.$client.login({ user: "ada", password: "mizan" });
@@ -125,8 +144,8 @@ describe("generated React hooks against examples/hello", () => {
     await waitFor(() => expect(screen.getByTestId("greet-Live").textContent).toBe("Hello, Live!"));
     const revisions = await api.$client.refreshRevisions(["greet", "greetings"]);
     const before = seen.length;
-    act(() => {
-      api.$client.applyRevisions({ greetings: revisions["greetings"]! + 1 });
+    await act(async () => {
+      await api.$client.applyRevisions({ greetings: revisions["greetings"]! + 1 });
     });
     await waitFor(() => expect(seen.length).toBe(before + 1));
     const refetch = seen[before]!;

@@ -393,7 +393,7 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       if (!isRecord(revisions)) return;
       const numeric: Record<string, number> = {};
       for (const [tag, rev] of Object.entries(revisions)) if (typeof rev === "number") numeric[tag] = rev;
-      client.applyRevisions(numeric);
+      void client.applyRevisions(numeric);
     });
   }
 

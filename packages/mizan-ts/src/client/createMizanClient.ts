@@ -65,8 +65,12 @@ export interface MizanClient {
   compose(name: string, inputs?: Readonly<Record<string, unknown>>): Promise<Record<string, Settled>>;
   /** The revision the client would send for `fn`. */
   revisionOf(fn: string): number | undefined;
-  /** Tells the client of new tag revisions (`{tag: n}`), e.g. from the live channel. */
-  applyRevisions(revisions: Readonly<Record<string, number>>): ReadonlySet<string>;
+  /**
+   * Tells the client of new tag revisions (`{tag: n}`), e.g. from the live channel, and
+   * resolves to the functions that went stale. Tags of those functions the client does not
+   * know yet are asked for first (`GET /revisions`), so each refetch names its revision.
+   */
+  applyRevisions(revisions: Readonly<Record<string, number>>): Promise<ReadonlySet<string>>;
   /** `GET /revisions` for `tags` (default: every tag of the table), applied and returned. */
   refreshRevisions(tags?: Iterable<string>): Promise<Record<string, number>>;
   /** Listens for functions whose revision moved. Returns an unsubscribe. */
@@ -228,33 +232,53 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     return unwrap(fn, json, response.status) as O;
   };
 
-  const refreshRevisions = async (tags?: Iterable<string>): Promise<Record<string, number>> => {
-    const wanted = [...new Set(tags ?? Object.values(table).flatMap((meta) => meta.cache.tags))];
-    if (wanted.length === 0) return {};
+  /** `GET /revisions` for `tags`, without applying the answer. */
+  const fetchRevisions = async (tags: readonly string[]): Promise<Record<string, number>> => {
     const result: Record<string, number> = {};
     // The server takes at most 256 tags per request.
-    for (let start = 0; start < wanted.length; start += 256) {
-      const chunk = wanted.slice(start, start + 256).map(encodeURIComponent).join(",");
+    for (let start = 0; start < tags.length; start += 256) {
+      const chunk = tags.slice(start, start + 256).map(encodeURIComponent).join(",");
       const { response, json } = await exchange("GET", `/revisions?tags=${chunk}`, undefined, await currentToken());
       const revs = isRecord(json) ? json["revisions"] : undefined;
       if (!response.ok || !isRecord(revs)) throw errorFromEnvelope(json, response.status);
       for (const [tag, rev] of Object.entries(revs)) if (typeof rev === "number") result[tag] = rev;
     }
+    return result;
+  };
+
+  const refreshRevisions = async (tags?: Iterable<string>): Promise<Record<string, number>> => {
+    const wanted = [...new Set(tags ?? Object.values(table).flatMap((meta) => meta.cache.tags))];
+    if (wanted.length === 0) return {};
+    const result = await fetchRevisions(wanted);
     revisions.apply(result);
     return result;
+  };
+
+  /**
+   * `tags` and every tag of the functions they affect. A function's revision is the sum of
+   * its tags' revisions, so it is known (and its next GET names it, which lets a CDN or the
+   * edge keep the answer) only when all of those are.
+   */
+  const tagsAffectedBy = (tags: Iterable<string>): Set<string> => {
+    const given = [...tags];
+    const affected = functionsTaggedWith(table, given);
+    return new Set([...given, ...[...affected].flatMap((name) => functionMeta(table, name)?.cache.tags ?? [])]);
+  };
+
+  const applyRevisions = async (pushed: Readonly<Record<string, number>>): Promise<ReadonlySet<string>> => {
+    const known = revisions.tags();
+    const missing = [...tagsAffectedBy(Object.keys(pushed))].filter((tag) => !Object.hasOwn(pushed, tag) && !known.has(tag));
+    // Without the other tags, the stale functions would refetch without `rev`: uncacheable.
+    const fetched = missing.length === 0 ? {} : await fetchRevisions(missing).catch(() => ({}));
+    return revisions.apply({ ...fetched, ...pushed });
   };
 
   const mutate = async <O>(fn: string, input?: unknown): Promise<O> => {
     const data = await call<O>(fn, input);
     const invalidates = functionMeta(table, fn)?.invalidates ?? [];
-    if (invalidates.length > 0) {
-      // The server purged these tags; without their new revisions our next GETs would name
-      // the old `rev`, whose URLs a CDN may still hold. Every tag of every affected
-      // function is asked for, so each one's revision (a sum over its tags) is known.
-      const affected = functionsTaggedWith(table, invalidates);
-      const tags = new Set([...invalidates, ...[...affected].flatMap((name) => table[name]?.cache.tags ?? [])]);
-      await refreshRevisions(tags).catch(() => undefined);
-    }
+    // The server purged these tags; without their new revisions our next GETs would name
+    // the old `rev`, whose URLs a CDN may still hold.
+    if (invalidates.length > 0) await refreshRevisions(tagsAffectedBy(invalidates)).catch(() => undefined);
     return data;
   };
 
@@ -321,7 +345,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     mutate,
     compose,
     revisionOf: (fn) => revisions.get(fn),
-    applyRevisions: (revs) => revisions.apply(revs),
+    applyRevisions,
     refreshRevisions,
     onRevisionsChange: (listener) => revisions.subscribe(listener),
     login,
