@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import ts from "typescript";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { generate, runCodegen } from "mizan/codegen";
@@ -32,6 +32,54 @@ function typecheck(files: readonly string[]): readonly ts.Diagnostic[] {
     },
   });
   return ts.getPreEmitDiagnostics(program);
+}
+
+/**
+ * Vite's react-ts template settings (tsconfig.app.json) plus `--strict`, over generated
+ * files: the strictest tsconfig an app commonly has. Only diagnostics in `files` count (the
+ * runtime is a compiled dependency in an app).
+ */
+function typecheckLikeVite(files: readonly string[]): readonly ts.Diagnostic[] {
+  const program = ts.createProgram(files as string[], {
+    target: ts.ScriptTarget.ES2022,
+    useDefineForClassFields: true,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    types: [],
+    allowImportingTsExtensions: true,
+    verbatimModuleSyntax: true,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    noEmit: true,
+    jsx: ts.JsxEmit.ReactJSX,
+    strict: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    erasableSyntaxOnly: true,
+    noFallthroughCasesInSwitch: true,
+    noUncheckedSideEffectImports: true,
+    skipLibCheck: true,
+    baseUrl: PACKAGE_DIR,
+    paths: { mizan: ["src/client/index.ts"], "mizan/react": ["src/react/index.ts"], "mizan/core": ["src/core/index.ts"] },
+  });
+  return ts.getPreEmitDiagnostics(program).filter((d) => d.file !== undefined && files.includes(d.file.fileName));
+}
+
+/** The full schema with some sections emptied: what a smaller app's schema looks like. */
+function fullSchemaWithout(...drop: ("compositions" | "contexts" | "mutations" | "channels" | "forms")[]): unknown {
+  const schema = fullSchema() as Record<string, unknown> & { functions: Record<string, { kind: string; meta: Record<string, unknown> }> };
+  const functions = Object.fromEntries(
+    Object.entries(schema.functions).filter(
+      ([, fn]) => !(drop.includes("mutations") && fn.kind === "mutation") && !(drop.includes("forms") && "form" in fn.meta),
+    ),
+  );
+  const result: Record<string, unknown> = { ...schema, functions };
+  for (const section of drop) {
+    if (section === "compositions" || section === "contexts") result[section] = {};
+    if (section === "channels" || section === "forms") delete result[section];
+  }
+  if (drop.includes("mutations")) result["contexts"] = {};
+  return result;
 }
 
 function describeDiagnostics(diagnostics: readonly ts.Diagnostic[]): string[] {
@@ -106,6 +154,40 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
       `${PACKAGE_DIR}test/typecheck/full.types.ts`,
     ]);
     expect(describeDiagnostics(diagnostics)).toEqual([]);
+  });
+
+  it("compiles under Vite's react-ts tsconfig for schemas with and without each section (no unused imports)", () => {
+    const variants = {
+      full: fullSchemaWithout(),
+      bare: fullSchemaWithout("compositions", "contexts", "mutations", "channels", "forms"),
+      "no-compositions": fullSchemaWithout("compositions"),
+      "no-contexts": fullSchemaWithout("contexts"),
+      "queries-only": fullSchemaWithout("mutations", "forms"),
+      "no-extensions": fullSchemaWithout("channels", "forms"),
+    };
+    const files: string[] = [];
+    for (const [variant, schema] of Object.entries(variants)) {
+      const dir = `${GENERATED_DIR}vite-${variant}`;
+      mkdirSync(dir, { recursive: true });
+      for (const [file, text] of Object.entries(generate(schema))) {
+        writeFileSync(`${dir}/${file}`, text);
+        files.push(`${dir}/${file}`);
+      }
+    }
+    expect(describeDiagnostics(typecheckLikeVite(files))).toEqual([]);
+  });
+
+  it("declares each named type once: a root that is a declared type is an alias of it", () => {
+    const { "client.ts": client } = generate(fullSchema());
+    // posts.get and posts.create answer a Post; posts.list answers a list of them.
+    expect(client.match(/^export type Post = \{/gm)).toHaveLength(1);
+    expect(client).toMatch(/^export type PostsGetOutput = Post;$/m);
+    expect(client).toMatch(/^export type PostsCreateOutput = Post;$/m);
+    expect(client).toMatch(/^export type PostsListOutput = Post\[\];$/m);
+    // No two declarations have the same body.
+    const bodies = [...client.matchAll(/^export type \w+ = (\{[\s\S]*?^\});$/gm)].map((m) => m[1]!.replace(/\/\*\*.*?\*\//gs, ""));
+    expect(bodies.length).toBeGreaterThan(3);
+    expect(new Set(bodies).size).toBe(bodies.length);
   });
 
   it("declares a $defs name once when shapes agree and prefixes it when they differ", () => {

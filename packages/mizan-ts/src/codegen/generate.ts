@@ -120,7 +120,16 @@ export function generate(schema: unknown, options: GenerateOptions = {}): Genera
 
   const client = [
     HEADER,
-    `import {\n  createMizanApi,\n  createMizanClient,\n  type ComposeProcedure,\n  type FunctionTable,\n  type MizanApiBase,\n  type MizanClientOptions,\n  type MutationProcedure,\n  type QueryProcedure,\n} from ${JSON.stringify(runtime)};\n`,
+    importFrom(runtime, [
+      "createMizanApi",
+      "createMizanClient",
+      ...(Object.keys(document.compositions).length > 0 ? ["type ComposeProcedure"] : []),
+      "type FunctionTable",
+      "type MizanApiBase",
+      "type MizanClientOptions",
+      ...(types.some((t) => t.fn.kind === "mutation") ? ["type MutationProcedure"] : []),
+      ...(types.some((t) => t.fn.kind === "query") ? ["type QueryProcedure"] : []),
+    ]),
     converter.namedTypes().map(renderNamedType).join("\n"),
     functionTypesInterface(types),
     functionTable(document),
@@ -157,8 +166,13 @@ export function createMizan(options: CreateMizanOptions): MizanApi {
   ];
   const react = [
     HEADER,
-    `import {\n  createContextProvider,\n  createMizanReactApi,\n  type ReactMutationProcedure,\n  type ReactQueryProcedure,\n} from ${JSON.stringify(`${runtime}/react`)};\n`,
-    `import {\n  functions,\n${[...new Set(typeImports)].map((t) => `  ${/^[a-z]/.test(t) ? "" : "type "}${t},\n`).join("")}} from "./client.js";\n`,
+    importFrom(`${runtime}/react`, [
+      ...(Object.keys(document.contexts).length > 0 ? ["createContextProvider"] : []),
+      "createMizanReactApi",
+      ...(types.some((t) => t.fn.kind === "mutation") ? ["type ReactMutationProcedure"] : []),
+      ...(types.some((t) => t.fn.kind === "query") ? ["type ReactQueryProcedure"] : []),
+    ]),
+    importFrom("./client.js", ["functions", ...[...new Set(typeImports)].map((t) => (/^[a-z]/.test(t) ? t : `type ${t}`))]),
     reactInterface(types, reactMembers, memberDocs),
     `/** Typed hooks: \`mizan.greet.useQuery({ name: "Ada" })\`, inside a \`MizanProvider\`. */
 export const mizan = createMizanReactApi<MizanReactApi>(Object.keys(functions), [${reactValues.join(", ")}]);
@@ -315,6 +329,11 @@ function intersectMembers(all: readonly Readonly<Record<string, string>>[]): Rec
     for (const [name, type] of Object.entries(some)) members[name] = members[name] === undefined ? type : `${members[name]} & ${type}`;
   }
   return members;
+}
+
+/** An import of exactly the names the file uses (`type X` for types), so `noUnusedLocals` holds. */
+function importFrom(module: string, names: readonly string[]): string {
+  return `import {\n${names.map((n) => `  ${n},\n`).join("")}} from ${JSON.stringify(module)};\n`;
 }
 
 function literal(value: unknown): string {
