@@ -24,15 +24,29 @@ export class JsonSchemaConverter {
     return [...this.#named.values()];
   }
 
-  /** Declares `schema` as the type `name` (with its `$defs`) and returns a reference to it. */
+  /**
+   * Declares `schema` as the type `name` (with its `$defs`) and returns a reference to it.
+   * A root that is a declared type (an object or an enum whose `title` is the Rust type's
+   * name) is declared once under that title, and `name` becomes an alias of it: the output
+   * of `create_post` and the items of `list_posts` are one `Post`, not two copies.
+   */
   addRoot(name: string, schema: JsonSchema): TypeIr {
-    const defs = definitionsOf(schema);
-    let converted = this.#convertRoot(name, schema, defs, "");
-    if (converted.some((named) => this.#clashes(named))) {
-      converted = this.#convertRoot(name, schema, defs, name);
+    const title = declaredTitle(schema);
+    if (title !== undefined && title !== name && this.#declare(title, schema, "")) {
+      this.#named.set(name, { name, type: { kind: "ref", name: title }, description: descriptionOf(schema) });
+      return { kind: "ref", name };
     }
-    for (const named of converted) if (!this.#named.has(named.name)) this.#named.set(named.name, named);
+    if (!this.#declare(name, schema, "")) this.#declare(name, schema, name);
     return { kind: "ref", name };
+  }
+
+  /** Adds the root `name` and its definitions unless one of them would mean another type; says whether it did. */
+  #declare(name: string, schema: JsonSchema, prefix: string): boolean {
+    const defs = definitionsOf(schema);
+    const converted = this.#convertRoot(name, schema, defs, prefix);
+    if (prefix === "" && converted.some((named) => this.#clashes(named))) return false;
+    for (const named of converted) if (!this.#named.has(named.name)) this.#named.set(named.name, named);
+    return true;
   }
 
   #clashes(named: NamedTypeIr): boolean {
@@ -55,6 +69,15 @@ export class JsonSchemaConverter {
     }
     return result;
   }
+}
+
+/** The `title` of a schema that declares a named object or enum (schemars writes the Rust type's name there). */
+function declaredTitle(schema: JsonSchema): string | undefined {
+  if (typeof schema !== "object") return undefined;
+  const title = schema["title"];
+  if (typeof title !== "string" || !/^[A-Z][A-Za-z0-9]*$/.test(title)) return undefined;
+  const declaresType = ["properties", "enum", "oneOf", "anyOf"].some((k) => Object.hasOwn(schema, k)) || schema["type"] === "object";
+  return declaresType ? title : undefined;
 }
 
 function definitionsOf(schema: JsonSchema): Map<string, JsonSchema> {
