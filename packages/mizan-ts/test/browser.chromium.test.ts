@@ -1,24 +1,22 @@
 import { mkdirSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
-import { connect as tcpConnect } from "node:net";
+import type { Server } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { WebSocket as NodeWebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createChannelClient, createMizanClient } from "mizan";
 import { generateHello } from "./generateFixtures.js";
+import { launchChromium, startSameOriginServer, type PageFile } from "./browser/sameOrigin.js";
 
 // A real browser: Debian's Chromium (scripts/test-ts installs it) driven by playwright-core
 // opens a React page (test/browser/page.ts, bundled here by esbuild) that uses the generated
-// hello client, hooks, the chat channel and the contact form. A small server serves the page
-// and proxies /mizan/* (HTTP and the WebSocket upgrade) to hello: one origin, as hello sends
-// no CORS headers.
+// hello client, hooks, the chat channel and the contact form, served on one origin with hello
+// behind it (test/browser/sameOrigin.ts).
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PACKAGE_DIR = join(HERE, "..");
-const CHROMIUM = "/usr/bin/chromium";
 const WAIT = { timeout: 10_000 };
 
 let helloUrl: URL;
@@ -53,61 +51,20 @@ async function bundle(): Promise<string> {
   return result.outputFiles[0]?.text ?? "";
 }
 
-function startPageServer(script: string): Promise<Server> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Mizan in Chromium</title>
+const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>Mizan in Chromium</title>
 <style>body{font-family:sans-serif;margin:2em}label{display:block;margin:.5em 0}.error{color:#b00;margin-left:1em}</style>
 </head><body><h1>Mizan hello</h1><div id="root"></div><script type="module" src="/app.js"></script></body></html>`;
-  const target = { hostname: helloUrl.hostname, port: Number(helloUrl.port) };
-  const proxied = createServer((req, res) => {
-    if (req.url === "/") return void res.writeHead(200, { "content-type": "text/html" }).end(html);
-    if (req.url === "/app.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-    if (!req.url?.startsWith("/mizan/")) return void res.writeHead(404).end();
-    const upstream = httpRequest({ ...target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on("error", () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  // The WebSocket upgrade: replay the request line and headers to hello, then splice the sockets.
-  proxied.on("upgrade", (req, socket, head) => {
-    const upstream = tcpConnect(target.port, target.hostname, () => {
-      const headers = Object.entries(req.headersDistinct).flatMap(([k, vs]) => (vs ?? []).map((v) => `${k}: ${v}`));
-      upstream.write(`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1\r\n${headers.join("\r\n")}\r\n\r\n`);
-      upstream.write(head);
-      upstream.pipe(socket).pipe(upstream);
-    });
-    const end = () => {
-      upstream.destroy();
-      socket.destroy();
-    };
-    upstream.on("error", end);
-    socket.on("error", end);
-  });
-  return new Promise((resolve) => proxied.listen(0, "127.0.0.1", () => resolve(proxied)));
-}
 
 beforeAll(async () => {
   helloUrl = new URL(inject("helloUrl"));
   await generateHello(helloUrl.toString());
-  server = await startPageServer(await bundle());
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no address");
-  pageUrl = `http://127.0.0.1:${address.port}/`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const script = await bundle();
+  const files: Record<string, PageFile> = {
+    "/": { type: "text/html", body: PAGE_HTML },
+    "/app.js": { type: "text/javascript", body: script },
+  };
+  ({ server, url: pageUrl } = await startSameOriginServer((path) => files[path], helloUrl));
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on("console", (message) => {
     // The browser logs every 4xx (the favicon, the form's 422) as a failed resource.
