@@ -142,4 +142,22 @@ describe("the generated client in Chromium", () => {
     expect(gets.map((url) => url.searchParams.get("rev"))).toEqual([String(current.revisions.greet + current.revisions.greetings)]);
     expect(consoleErrors).toEqual([]);
   }, 60_000);
+
+  it("after signing out and in as someone else, the page never shows the previous user's answer", async () => {
+    await page.goto(pageUrl, WAIT);
+    await page.click("#login-ada");
+    await page.locator("#whoami", { hasText: "ada" }).waitFor(WAIT);
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      const target = document.getElementById("whoami")!;
+      new MutationObserver(() => seen.push(target.textContent ?? "")).observe(target, { childList: true, characterData: true, subtree: true });
+    });
+    await page.click("#login-bob");
+    await page.locator("#whoami", { hasText: "bob" }).waitFor(WAIT);
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen).not.toContain("ada");
+    expect(seen.at(-1)).toBe("bob");
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
 });

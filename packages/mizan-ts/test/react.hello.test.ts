@@ -57,6 +57,27 @@ function WhoAmI(): ReactNode {
 }
 
 describe("generated React hooks against examples/hello", () => {
+  it("after signing out and in as someone else, nothing of the previous user is shown", async () => {
+    const { api, mount } = setup();
+    await api.$client.login({ user: "ada", password: "mizan" });
+    mount(createElement("div", null, createElement(WhoAmI), createElement(Greeting, { name: "Kept" })));
+    await waitFor(() => expect(screen.getByTestId("whoami").textContent).toBe("ada"));
+    await waitFor(() => expect(screen.getByTestId("greet-Kept").textContent).toBe("Hello, Kept!"));
+    const shown: string[] = [];
+    const observer = new MutationObserver(() => shown.push(screen.getByTestId("whoami").textContent ?? ""));
+    observer.observe(screen.getByTestId("whoami"), { childList: true, characterData: true, subtree: true });
+    await act(async () => {
+      api.$client.logout();
+      await api.$client.login({ user: "bob", password: "mizan" });
+    });
+    await waitFor(() => expect(screen.getByTestId("whoami").textContent).toBe("bob"));
+    observer.disconnect();
+    expect(shown).not.toContain("ada");
+    expect(shown.at(-1)).toBe("bob");
+    // A public answer is the same for everyone: kept, not refetched.
+    expect(screen.getByTestId("greet-Kept").textContent).toBe("Hello, Kept!");
+  });
+
   it("useQuery fetches by GET and caches under the documented key", async () => {
     const { mount, queryClient, seen } = setup();
     mount(createElement(Greeting, { name: "Ada" }));

@@ -2,6 +2,7 @@ import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { createContext, createElement, useContext, useEffect, type ReactNode } from "react";
 import type { ChannelClient } from "../channels/createChannelClient.js";
 import type { MizanClient } from "../client/createMizanClient.js";
+import { forgetViewerData, viewerOf } from "./forgetViewerData.js";
 import { invalidateFunctions } from "./invalidateFunctions.js";
 
 const MizanClientContext = createContext<MizanClient | null>(null);
@@ -24,13 +25,24 @@ export interface MizanProviderProps {
  * Makes `client` available to the Mizan hooks and keeps the query cache in step with
  * revisions: whenever the client learns that a function's revision moved (a response's
  * `rev`, `refreshRevisions`, a mutation, `applyRevisions` from the live channel), the
- * queries of that function are invalidated.
+ * queries of that function are invalidated. When the token starts speaking for someone
+ * else (sign-out, sign-in as another user; not a refresh), every answer that may depend
+ * on the caller is dropped and refetched (`forgetViewerData`).
  */
 export function MizanProvider({ client, queryClient, channels, children }: MizanProviderProps): ReactNode {
   useEffect(
     () => client.onRevisionsChange((functions) => void invalidateFunctions(queryClient, functions)),
     [client, queryClient],
   );
+  useEffect(() => {
+    let viewer = viewerOf(client.tokens.get());
+    return client.tokens.subscribe((token) => {
+      const next = viewerOf(token);
+      if (next === viewer) return;
+      viewer = next;
+      void forgetViewerData(queryClient, client.functions);
+    });
+  }, [client, queryClient]);
   useEffect(
     () =>
       channels?.onReconnect(

@@ -1,5 +1,5 @@
 // The page test/browser.chromium.test.ts bundles with esbuild and opens in Chromium: the
-// generated hello client and hooks, a query, the chat channel and the contact form.
+// generated hello client and hooks, a query, signing in, the chat channel and the contact form.
 import { QueryClient } from "@tanstack/react-query";
 import { createElement as h, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
@@ -24,6 +24,22 @@ function Chat(): ReactNode {
     null,
     h("h2", null, "Room 42 ", h("small", { id: "connection" }, status)),
     h("ul", { id: "lines" }, ...lines.map((line, i) => h("li", { key: i }, `${line.user}: ${line.text}`))),
+  );
+}
+
+// Sign in as ada or bob; `#whoami` is user-scoped and must never show the previous user.
+function Account(): ReactNode {
+  const me = mizan.whoami.useQuery(null);
+  const signIn = (user: string) => () => {
+    api.$client.logout();
+    void api.$client.login({ user, password: "mizan" });
+  };
+  return h(
+    "section",
+    null,
+    h("p", { id: "whoami" }, me.status === "success" ? me.data : me.status),
+    h("button", { id: "login-ada", onClick: signIn("ada") }, "ada"),
+    h("button", { id: "login-bob", onClick: signIn("bob") }, "bob"),
   );
 }
 
@@ -58,5 +74,5 @@ function ContactForm(): ReactNode {
 }
 
 createRoot(document.getElementById("root") as HTMLElement).render(
-  h(MizanProvider, { client: api.$client, queryClient, channels: api.$channels }, h(Greeting), h(Chat), h(ContactForm)),
+  h(MizanProvider, { client: api.$client, queryClient, channels: api.$channels }, h(Greeting), h(Account), h(Chat), h(ContactForm)),
 );
