@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import ts from "typescript";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { generate, runCodegen } from "mizan/codegen";
@@ -242,17 +242,21 @@ describe("codegen over the Rust core's pinned schema snapshot", () => {
 });
 
 describe("the mizan-codegen command line", () => {
-  it("generates from a schema URL into --out", async () => {
+  it("generates from a schema URL into --out, and rewrites nothing that did not change", async () => {
     const out = `${GENERATED_DIR}cli`;
+    rmSync(out, { recursive: true, force: true });
     const logs: string[] = [];
     const log = console.log;
     console.log = (line: string) => logs.push(line);
     try {
       expect(await main([`${inject("helloUrl")}/schema`, "--out", out])).toBe(0);
+      const written = statSync(`${out}/client.ts`).mtimeMs;
+      expect(await main([`${inject("helloUrl")}/schema`, "--out", out])).toBe(0);
+      expect(statSync(`${out}/client.ts`).mtimeMs).toBe(written);
     } finally {
       console.log = log;
     }
-    expect(logs).toEqual([`wrote ${out}/client.ts`, `wrote ${out}/react.ts`]);
+    expect(logs).toEqual([`wrote ${out}/client.ts`, `wrote ${out}/react.ts`, `up to date: ${out}`]);
     expect(readFileSync(`${out}/client.ts`, "utf8")).toContain("export function createMizan(");
   });
 

@@ -39,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...(values.runtime === undefined ? {} : { runtimeModule: values.runtime }),
     });
     for (const path of written) console.log(`wrote ${path}`);
+    if (written.length === 0) console.log(`up to date: ${values.out ?? "src/mizan"}`);
     return 0;
   } catch (error) {
     console.error(`mizan-codegen: ${(error as Error).message}`);

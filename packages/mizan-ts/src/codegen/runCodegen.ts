@@ -12,7 +12,10 @@ export interface CodegenArgs extends GenerateOptions {
   readonly fetch?: (url: string) => Promise<Response>;
 }
 
-/** Reads a schema document, generates the files and writes them. Returns the paths written. */
+/**
+ * Reads a schema document, generates the files and writes those whose content changed (a
+ * dev server watching them reloads only on a real change). Returns the paths written.
+ */
 export async function runCodegen(args: CodegenArgs): Promise<string[]> {
   const text = /^https?:\/\//.test(args.schema)
     ? await fetchSchema(args.schema, args.fetch ?? ((url) => fetch(url)))
@@ -22,6 +25,8 @@ export async function runCodegen(args: CodegenArgs): Promise<string[]> {
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {
     const path = join(args.outDir, name);
+    const before = await readFile(path, "utf8").catch(() => null);
+    if (before === content) continue;
     await writeFile(path, content);
     written.push(path);
   }
