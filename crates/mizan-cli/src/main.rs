@@ -1,4 +1,5 @@
-//! The `mizan` command line: schema export, test vectors, key derivation and token inspection.
+//! The `mizan` command line: schema export, TypeScript codegen, test vectors, key derivation
+//! and token inspection.
 
 mod cmd;
 
@@ -18,8 +19,17 @@ enum Cli {
     /// Inspect or verify MWT tokens.
     #[command(subcommand)]
     Token(cmd::token::Command),
-    /// Print an application's schema document (the app exports it; see `mizan schema --help`).
+    /// Print an application's schema document.
+    ///
+    /// The app's `main` must call `mizan::export::export_if_requested(&registry)`; this
+    /// runs it with `cargo run` and `MIZAN_EXPORT=schema`.
     Schema(cmd::schema::Args),
+    /// Generate the typed TypeScript client (`client.ts`, `react.ts`).
+    ///
+    /// Runs the frontend's own `mizan-codegen` (from its `node_modules`) on the schema of
+    /// the app (`-p`, as `mizan schema`), of a running server (`--url`) or of a file
+    /// (`--schema`); `--watch` regenerates on every change.
+    Codegen(cmd::codegen::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +38,7 @@ fn main() -> ExitCode {
         Cli::Keys(command) => cmd::keys::run(command),
         Cli::Token(command) => cmd::token::run(command),
         Cli::Schema(args) => cmd::schema::run(args),
+        Cli::Codegen(args) => cmd::codegen::run(args),
     };
     match result {
         Ok(code) => code,

@@ -158,3 +158,65 @@ fn schema_explains_a_package_that_does_not_export() {
         "{output:?}"
     );
 }
+
+#[test]
+fn codegen_needs_the_npm_package_in_the_frontend() {
+    let empty = std::env::temp_dir().join(format!("mizan-cli-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let schema = format!("{}/../../spec/vectors/access.json", env!("CARGO_MANIFEST_DIR"));
+    let output = mizan(&[
+        "codegen",
+        "--schema",
+        &schema,
+        "--frontend",
+        empty.to_str().unwrap(),
+    ]);
+    std::fs::remove_dir_all(&empty).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("has no `mizan` npm package"), "{stderr}");
+    assert!(stderr.contains("scripts/pack-ts"), "{stderr}");
+}
+
+#[test]
+fn codegen_says_which_source_failed() {
+    // A frontend with the generator in place, so the source is what fails.
+    let frontend = std::env::temp_dir().join(format!("mizan-cli-frontend-{}", std::process::id()));
+    std::fs::create_dir_all(frontend.join("node_modules/.bin")).unwrap();
+    std::fs::write(frontend.join("node_modules/.bin/mizan-codegen"), "").unwrap();
+    let dir = frontend.to_str().unwrap();
+    let not_a_schema = format!("{}/../../spec/vectors/access.json", env!("CARGO_MANIFEST_DIR"));
+    let cases = [
+        (
+            vec!["--url", "http://127.0.0.1:1/mizan/schema"],
+            "GET http://127.0.0.1:1/mizan/schema",
+        ),
+        (
+            vec!["--schema", "/nonexistent/schema.json"],
+            "/nonexistent/schema.json",
+        ),
+        (
+            vec!["--schema", not_a_schema.as_str()],
+            "is not a Mizan schema document",
+        ),
+        (
+            vec!["--schema", not_a_schema.as_str(), "--interval", "0"],
+            "not a positive number of seconds",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = mizan(&[&["codegen", "--frontend", dir][..], &args].concat());
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    std::fs::remove_dir_all(&frontend).unwrap();
+}
+
+#[test]
+fn help_is_not_circular() {
+    let output = mizan(&["schema", "--help"]);
+    let help = stdout(&output);
+    assert!(help.contains("export_if_requested"), "{help}");
+    assert!(!help.contains("see `mizan schema --help`"), "{help}");
+}

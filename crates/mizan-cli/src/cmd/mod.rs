@@ -1,5 +1,6 @@
 //! One module per subcommand; each exposes its clap arguments and a `run` function.
 
+pub(crate) mod codegen;
 pub(crate) mod keys;
 pub(crate) mod schema;
 pub(crate) mod token;
@@ -20,6 +21,8 @@ pub(crate) enum CliError {
     Io { path: String, source: std::io::Error },
     #[error("could not export the schema: {0}")]
     Export(String),
+    #[error("codegen: {0}")]
+    Codegen(String),
     #[error("unknown vector file {0:?}")]
     UnknownVectorFile(String),
 }

@@ -10,9 +10,9 @@ use std::process::{Command, ExitCode, Stdio};
 
 use super::CliError;
 
-/// Arguments of `mizan schema`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
+/// Which application exports the schema: what `cargo run` needs to find its binary.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct App {
     /// The package whose binary exports the schema (as `cargo run -p`).
     #[arg(short = 'p', long)]
     package: Option<String>,
@@ -22,21 +22,41 @@ pub(crate) struct Args {
     /// Path to the Cargo.toml of the workspace or package.
     #[arg(long)]
     manifest_path: Option<PathBuf>,
+}
+
+/// Arguments of `mizan schema`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    app: App,
     /// Write the schema to this file instead of standard output.
     #[arg(short, long)]
     out: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
+    let text = export(&args.app)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, text).map_err(|source| CliError::Io {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the app with `MIZAN_EXPORT=schema` and returns its schema document, pretty-printed.
+pub(crate) fn export(app: &App) -> Result<String, CliError> {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo.args(["run", "--quiet"]);
-    if let Some(package) = &args.package {
+    if let Some(package) = &app.package {
         cargo.args(["--package", package]);
     }
-    if let Some(bin) = &args.bin {
+    if let Some(bin) = &app.bin {
         cargo.args(["--bin", bin]);
     }
-    if let Some(path) = &args.manifest_path {
+    if let Some(path) = &app.manifest_path {
         cargo.arg("--manifest-path").arg(path);
     }
     let output = cargo
@@ -60,21 +80,18 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
              `mizan::export::export_if_requested(&registry)` before printing anything else?"
         ))
     })?;
-    if !schema.get("version").is_some_and(|v| v.is_u64())
-        || !schema.get("functions").is_some_and(|f| f.is_object())
-    {
+    if !is_schema_document(&schema) {
         return Err(CliError::Export(
             "the app printed JSON that is not a Mizan schema document".into(),
         ));
     }
     let mut text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
     text.push('\n');
-    match &args.out {
-        Some(path) => std::fs::write(path, text).map_err(|source| CliError::Io {
-            path: path.display().to_string(),
-            source,
-        })?,
-        None => print!("{text}"),
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(text)
+}
+
+/// Whether `schema` looks like a Mizan schema document (codegen checks it in full).
+pub(crate) fn is_schema_document(schema: &serde_json::Value) -> bool {
+    schema.get("version").is_some_and(|v| v.is_u64())
+        && schema.get("functions").is_some_and(|f| f.is_object())
 }
