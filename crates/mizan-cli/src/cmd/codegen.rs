@@ -202,10 +202,12 @@ fn source_times(root: &Path) -> Vec<(PathBuf, SystemTime)> {
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if is_dir && !name.starts_with('.') && name != "target" && name != "node_modules" {
-                visit(&path, found);
-            } else if !is_dir && (name.ends_with(".rs") || name == "Cargo.toml") {
+            let wanted = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                !name.starts_with('.') && name != "target" && name != "node_modules"
+            } else {
+                name.ends_with(".rs") || name == "Cargo.toml"
+            };
+            if wanted {
                 visit(&path, found);
             }
         }
