@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Cli::Vectors(args) => cmd::vectors::run(args),
         Cli::Keys(command) => cmd::keys::run(command),
         Cli::Token(command) => cmd::token::run(command),
-        Cli::Schema(args) => cmd::schema::run(args),
+        Cli::Schema(args) => cmd::schema::run(&args),
     };
     match result {
         Ok(code) => code,
