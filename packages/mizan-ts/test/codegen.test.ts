@@ -83,14 +83,20 @@ describe("codegen over the hello server's schema", () => {
     expect(client).toContain(`"reset_greetings": {"kind":"mutation"`);
     expect(client).toContain(`"invalidates":["greetings"]`);
     // Channels and forms, through the built-in extension generators.
-    expect(client).toContain(`export const channels = {\n  "chat": { bidirectional: true },\n  "mizan_revisions": { bidirectional: false },\n} as const;`);
+    expect(client).toContain(
+      `export const channels = {\n  "chat": { bidirectional: true },\n  "mizan_revisions": { bidirectional: false },\n} as const;`,
+    );
     expect(client).toContain(`  readonly chat: BidirectionalChannelProcedure<ChatParams, ChatMessage, ChatClientMessage>;`);
     expect(client).toContain(`  readonly contact: FormProcedure<ContactSubmitInput> & {`);
-    expect(client).toMatch(/^ {2}"contact": \{"validate":"contact\.validate","submit":"contact\.submit",.*"denyUnknownFields":true\},$/m);
+    expect(client).toMatch(
+      /^ {2}"contact": \{"validate":"contact\.validate","submit":"contact\.submit",.*"denyUnknownFields":true\},$/m,
+    );
     const react = readFileSync(`${GENERATED_DIR}hello/react.ts`, "utf8");
     expect(react).toContain(`  readonly chat: ReactChannelProcedure<ChatParams, ChatMessage>;`);
     expect(react).toContain(`  readonly contact: ReactFormProcedure<ContactSubmitInput, ContactSubmitOutput> & {`);
-    expect(react).toContain(`export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`);
+    expect(react).toContain(
+      `export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`,
+    );
   });
 });
 
@@ -113,7 +119,9 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
     // posts.get and posts.list both define Status/Author; posts.list's Status differs.
     expect(client.match(/^export type Author = /gm)).toHaveLength(1);
     expect(client).toMatch(/^export type PostsListInputStatus = "any" \| "open";$/m);
-    expect(client).toMatch(/^export type Status = "draft" \| \("published" \| "archived"\);$|^export type Status = "draft" \| "published" \| "archived";$/m);
+    expect(client).toMatch(
+      /^export type Status = "draft" \| \("published" \| "archived"\);$|^export type Status = "draft" \| "published" \| "archived";$/m,
+    );
   });
 
   it("keeps extension sections as data and calls an extension generator (the channel/form seam)", () => {

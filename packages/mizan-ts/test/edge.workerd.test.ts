@@ -73,7 +73,10 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
   const tokens: Record<string, string> = {};
 
   const get = (mf: Miniflare, path: string, token?: string) =>
-    mf.dispatchFetch(`http://edge.test/mizan${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    mf.dispatchFetch(
+      `http://edge.test/mizan${path}`,
+      token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+    );
 
   /** The current revision of a hello function (the sum of its tags' revisions). */
   const revisionOf = async (tags: string[]): Promise<number> => {

@@ -4,7 +4,14 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-libra
 import { createElement, useState, type ReactNode } from "react";
 import { WebSocket as NodeWebSocket } from "ws";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createMizanClient, type ChannelClient, type FieldError, type FormDefinition, type FunctionTable, type MizanApiBase } from "mizan";
+import {
+  createMizanClient,
+  type ChannelClient,
+  type FieldError,
+  type FormDefinition,
+  type FunctionTable,
+  type MizanApiBase,
+} from "mizan";
 import { MizanProvider, useMizanForm, type MizanForm } from "mizan/react";
 import { countingFetch } from "./countingFetch.js";
 import { GENERATED_DIR, generateHello } from "./generateFixtures.js";
@@ -84,7 +91,11 @@ function setup() {
 
 function Greeting({ name }: { name: string }): ReactNode {
   const greeting = hooks.mizan.greet.useQuery({ name });
-  return createElement("p", { "data-testid": "greeting" }, greeting.status === "success" ? (greeting.data as { message: string }).message : greeting.status);
+  return createElement(
+    "p",
+    { "data-testid": "greeting" },
+    greeting.status === "success" ? (greeting.data as { message: string }).message : greeting.status,
+  );
 }
 
 function Chat({ room }: { room: number }): ReactNode {
@@ -134,7 +145,9 @@ describe("live hooks against examples/hello", () => {
     await admin.login({ user: "admin", password: "mizan" });
     await admin.mutate("reset_greetings", null);
 
-    await waitFor(() => expect(seen.slice(before).map((r) => `${r.method} ${r.url.pathname}`)).toEqual(["GET /mizan/call/greet"]));
+    await waitFor(() =>
+      expect(seen.slice(before).map((r) => `${r.method} ${r.url.pathname}`)).toEqual(["GET /mizan/call/greet"]),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen.length).toBe(before + 1);
   });
@@ -181,10 +194,17 @@ describe("live hooks against examples/hello", () => {
     fireEvent.change(screen.getByLabelText("name"), { target: { value: "A" } });
     await waitFor(() => expect(screen.getByTestId("errors").textContent).toBe("name:length"));
     fireEvent.click(screen.getByText("Send"));
-    await waitFor(() => expect(screen.getByTestId("errors").textContent).toBe("email:required message:required name:length topic:required"));
+    await waitFor(() =>
+      expect(screen.getByTestId("errors").textContent).toBe("email:required message:required name:length topic:required"),
+    );
     expect(seen).toEqual([]);
 
-    for (const [name, value] of [["name", "Ada"], ["email", "nope"], ["topic", "sales"], ["message", "Hello there"]] as const) {
+    for (const [name, value] of [
+      ["name", "Ada"],
+      ["email", "nope"],
+      ["topic", "sales"],
+      ["message", "Hello there"],
+    ] as const) {
       fireEvent.change(screen.getByLabelText(name), { target: { value } });
     }
     await waitFor(() => expect(screen.getByTestId("errors").textContent).toBe(""));

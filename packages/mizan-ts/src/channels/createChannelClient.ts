@@ -376,7 +376,11 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
     }).then((answer) => {
       if (answer.type === "ack") return;
       if (answer.type === "error" && answer.error === LOST) {
-        throw new MizanError({ code: "network_error", message: `the connection closed before ${channel} acknowledged the message`, status: null });
+        throw new MizanError({
+          code: "network_error",
+          message: `the connection closed before ${channel} acknowledged the message`,
+          status: null,
+        });
       }
       throw answer.type === "error" ? errorFromEnvelope({ error: answer.error }, null) : unexpected(answer);
     });

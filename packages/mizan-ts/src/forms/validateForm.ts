@@ -89,7 +89,8 @@ function decodeObject(fields: readonly FormField[], closed: boolean, value: unkn
 
 function decodeField(field: FormField, value: unknown, path: string, out: FieldError[]): void {
   if (value === null) {
-    if (!field.nullable && field.type !== "any") out.push({ path, code: "type", message: `invalid type: null, expected ${field.type}` });
+    if (!field.nullable && field.type !== "any")
+      out.push({ path, code: "type", message: `invalid type: null, expected ${field.type}` });
     return;
   }
   const wrongType = (): void => {
@@ -142,7 +143,13 @@ function decodeField(field: FormField, value: unknown, path: string, out: FieldE
 }
 
 /** Rules: every violated keyword of the fields that decoded. */
-function checkObject(fields: readonly FormField[], value: unknown, path: string, out: FieldError[], broken: ReadonlySet<string>): void {
+function checkObject(
+  fields: readonly FormField[],
+  value: unknown,
+  path: string,
+  out: FieldError[],
+  broken: ReadonlySet<string>,
+): void {
   if (!isObject(value)) return;
   for (const field of fields) {
     const name = field.name ?? "";
@@ -189,7 +196,8 @@ function checkField(field: FormField, value: unknown, path: string, out: FieldEr
       return;
     }
     const items = field.items;
-    if (items !== undefined) value.forEach((item, index) => item !== undefined && checkField(items, item, join(path, index), out, broken));
+    if (items !== undefined)
+      value.forEach((item, index) => item !== undefined && checkField(items, item, join(path, index), out, broken));
     return;
   }
   if (isObject(value) && field.fields !== undefined) checkObject(field.fields, value, path, out, broken);
