@@ -194,7 +194,8 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     if (!response.ok || !Array.isArray(results) || results.length !== calls.length) {
       throw errorFromEnvelope(json, response.status);
     }
-    calls.forEach((call, i) => call.resolve({ status: null, envelope: results[i] }));
+    const envelopes: readonly unknown[] = results;
+    calls.forEach((call, i) => call.resolve({ status: null, envelope: envelopes[i] }));
   };
 
   const observeHeader = (fn: string, response: Response): void => {

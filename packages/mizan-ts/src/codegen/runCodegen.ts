@@ -20,7 +20,7 @@ export async function runCodegen(args: CodegenArgs): Promise<string[]> {
   const files = generate(JSON.parse(text) as unknown, args);
   await mkdir(args.outDir, { recursive: true });
   const written: string[] = [];
-  for (const [name, content] of Object.entries(files)) {
+  for (const [name, content] of Object.entries<string>({ ...files })) {
     const path = join(args.outDir, name);
     await writeFile(path, content);
     written.push(path);
