@@ -137,7 +137,7 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
     expect(Object.keys(seen[0] as object)).toEqual(["chat_room", "post_events", "mizan_revisions"]);
     expect(files["client.ts"]).toContain("export const channelSeam = 1;");
     expect(files["react.ts"]).toContain("export const channelHooks = 1;");
-    expect(files["client.ts"]).toMatch(/export const extensions = \{\n  "channels": \{/);
+    expect(files["client.ts"]).toMatch(/export const extensions = \{\n {2}"channels": \{/);
     expect(files["client.ts"]).toContain(`"forms": {`);
   });
 

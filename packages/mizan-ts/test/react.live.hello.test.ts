@@ -110,7 +110,7 @@ function Chat({ room }: { room: number }): ReactNode {
 }
 
 function ContactForm({ form }: { form: MizanForm<Contact, { name: string; topic: string }> }): ReactNode {
-  const field = (name: keyof Contact & string) =>
+  const field = (name: keyof Contact) =>
     createElement("input", {
       "aria-label": name,
       value: String(form.values[name] ?? ""),

@@ -43,10 +43,10 @@ describe("createMizanClient", () => {
     expect(offline).toMatchObject({ code: "network_error", status: null });
     const proxy = createMizanClient({
       baseUrl: "http://x",
-      fetch: async () => new Response("<html>Bad gateway</html>", { status: 502 }),
+      fetch: () => Promise.resolve(new Response("<html>Bad gateway</html>", { status: 502 })),
     });
     await expect(proxy.call("f")).rejects.toMatchObject({ code: "invalid_response", status: 502 });
-    const shapeless = createMizanClient({ baseUrl: "http://x", fetch: async () => json({ nope: 1 }, 500) });
+    const shapeless = createMizanClient({ baseUrl: "http://x", fetch: () => Promise.resolve(json({ nope: 1 }, 500)) });
     await expect(shapeless.call("f")).rejects.toMatchObject({ code: "invalid_response", status: 500 });
   });
 

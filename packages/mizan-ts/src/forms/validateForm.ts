@@ -60,6 +60,7 @@ function describe(value: unknown): string {
   if (typeof value === "object") return "map";
   if (typeof value === "number") return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
   if (typeof value === "string") return `string ${JSON.stringify(value)}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects returned above: booleans and the like are left
   return `${typeof value} \`${String(value)}\``;
 }
 
@@ -101,6 +102,7 @@ function decodeField(field: FormField, value: unknown, path: string, out: FieldE
     if (allStrings && typeof value !== "string") return wrongType();
     if (!field.choices.some((choice) => choice === value)) {
       const expected = field.choices.map((choice) => `\`${String(choice)}\``).join(", ");
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as serde words it; choices are scalars
       out.push({ path, code: "choice", message: `unknown variant \`${String(value)}\`, expected one of ${expected}` });
     }
     return;
