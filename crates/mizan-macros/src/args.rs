@@ -22,7 +22,7 @@ pub(crate) struct CacheArgs {
 }
 
 impl FunctionArgs {
-    pub(crate) fn parse(&mut self, meta: ParseNestedMeta<'_>) -> Result<()> {
+    pub(crate) fn parse(&mut self, meta: &ParseNestedMeta<'_>) -> Result<()> {
         let path = &meta.path;
         if path.is_ident("query") {
             self.mutation = false;
@@ -39,7 +39,7 @@ impl FunctionArgs {
         } else if path.is_ident("invalidates") {
             self.invalidates = string_list(&meta.value()?.parse()?)?;
         } else if path.is_ident("cache") {
-            self.cache = Some(parse_cache(&meta)?);
+            self.cache = Some(parse_cache(meta)?);
         } else if path.is_ident("meta") {
             meta.parse_nested_meta(|entry| {
                 let key = entry

@@ -8,7 +8,7 @@ use crate::args::FunctionArgs;
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream> {
     let mut args = FunctionArgs::default();
-    let parser = syn::meta::parser(|meta| args.parse(meta));
+    let parser = syn::meta::parser(|meta| args.parse(&meta));
     syn::parse::Parser::parse2(parser, attr)?;
     let mut function: ItemFn = parse2(item)?;
 
@@ -61,7 +61,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
         .cloned()
         .collect();
     function.attrs.retain(|attr| !attr.path().is_ident("doc"));
-    function.sig.ident = inner.clone();
+    function.sig.ident = inner;
     function.vis = syn::Visibility::Inherited;
 
     let constructor = if args.mutation {

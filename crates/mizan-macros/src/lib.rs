@@ -61,7 +61,7 @@ pub fn function(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(TypedError, attributes(mizan))]
 pub fn typed_error(item: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(item as syn::DeriveInput);
-    typed_error::expand(input)
+    typed_error::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

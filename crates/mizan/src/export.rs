@@ -31,7 +31,7 @@ impl Document {
     /// Parses the value of [`EXPORT_VAR`].
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
-            "schema" => Some(Document::Schema),
+            "schema" => Some(Self::Schema),
             _ => None,
         }
     }
@@ -49,6 +49,7 @@ pub fn render(registry: &Registry, document: Document) -> String {
 
 /// If `MIZAN_EXPORT` names a document, validates the registry, prints the document and
 /// exits (status 0, or 1 with the problems on standard error). Otherwise returns.
+#[expect(clippy::exit, reason = "documented: it prints the document, then exits")]
 pub fn export_if_requested(registry: &Registry) {
     let Ok(name) = std::env::var(EXPORT_VAR) else {
         return;

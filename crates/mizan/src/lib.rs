@@ -38,7 +38,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The README's example is compiled and run with the doc tests, so it cannot go stale.
-#[cfg(doctest)]
+// It serves through the adapter, so it is a test of the `axum` feature only.
+#[cfg(all(doctest, feature = "axum"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeExample;
 

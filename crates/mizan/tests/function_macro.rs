@@ -109,8 +109,8 @@ enum PostError {
 impl std::fmt::Display for PostError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PostError::NotFound { id } => write!(f, "no post has the id {id}"),
-            PostError::TitleTaken => f.write_str("the title is taken"),
+            Self::NotFound { id } => write!(f, "no post has the id {id}"),
+            Self::TitleTaken => f.write_str("the title is taken"),
         }
     }
 }

@@ -33,7 +33,7 @@ struct Output {
 }
 
 /// The work itself: identical for every variant.
-fn work(input: Input) -> Output {
+fn work(input: &Input) -> Output {
     Output {
         id: input.id,
         title: format!("post {}", input.id),
@@ -44,7 +44,7 @@ fn work(input: Input) -> Output {
 
 /// A heavier piece of work: a page of 100 posts (about 8 KB of JSON), as a list
 /// endpoint of a real app would build.
-fn list(input: Input) -> Vec<Output> {
+fn list(input: &Input) -> Vec<Output> {
     (0..100)
         .map(|i| Output {
             id: input.id + i,
@@ -56,16 +56,16 @@ fn list(input: Input) -> Vec<Output> {
 }
 
 async fn raw(Json(input): Json<Input>) -> Json<Output> {
-    Json(work(input))
+    Json(work(&input))
 }
 
 async fn raw_list(Json(input): Json<Input>) -> Json<Vec<Output>> {
-    Json(list(input))
+    Json(list(&input))
 }
 
 #[mizan::function]
 async fn work_fn(input: Input) -> Result<Output, FunctionError> {
-    Ok(work(input))
+    Ok(work(&input))
 }
 
 fn app() -> axum::Router {
@@ -74,16 +74,16 @@ fn app() -> axum::Router {
     registry.register(
         ServerFunction::query("work_cached")
             .cache(CachePolicy::public())
-            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(work(input)) }),
+            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(work(&input)) }),
     );
     registry.register(
         ServerFunction::query("list")
-            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(list(input)) }),
+            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(list(&input)) }),
     );
     registry.register(
         ServerFunction::query("list_cached")
             .cache(CachePolicy::public())
-            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(list(input)) }),
+            .handler(|_: Ctx, input: Input| async move { Ok::<_, FunctionError>(list(&input)) }),
     );
     let config = Config::new(
         b"bench cache secret".to_vec(),

@@ -8,7 +8,7 @@ import { WebSocket as NodeWebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createChannelClient, createMizanClient } from "mizan";
 import { generateHello } from "./generateFixtures.js";
-import { launchChromium, startSameOriginServer, type PageFile } from "./browser/sameOrigin.js";
+import { launchChromium, startSameOriginServer, type PageFile } from "./sameOriginServer.js";
 
 // A real browser: Debian's Chromium (scripts/test-ts installs it) driven by playwright-core
 // opens a React page (test/browser/page.ts, bundled here by esbuild) that uses the generated
@@ -139,7 +139,9 @@ describe("the generated client in Chromium", () => {
     };
 
     await expect.poll(() => gets.length, WAIT).toBeGreaterThan(0);
-    expect(gets.map((url) => url.searchParams.get("rev"))).toEqual([String(current.revisions.greet + current.revisions.greetings)]);
+    expect(gets.map((url) => url.searchParams.get("rev"))).toEqual([
+      String(current.revisions.greet + current.revisions.greetings),
+    ]);
     expect(consoleErrors).toEqual([]);
   }, 60_000);
 
@@ -151,7 +153,11 @@ describe("the generated client in Chromium", () => {
       const seen: string[] = [];
       (window as unknown as { seen: string[] }).seen = seen;
       const target = document.getElementById("whoami")!;
-      new MutationObserver(() => seen.push(target.textContent ?? "")).observe(target, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => seen.push(target.textContent ?? "")).observe(target, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     });
     await page.click("#login-bob");
     await page.locator("#whoami", { hasText: "bob" }).waitFor(WAIT);

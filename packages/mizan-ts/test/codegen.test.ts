@@ -67,7 +67,9 @@ function typecheckLikeVite(files: readonly string[]): readonly ts.Diagnostic[] {
 
 /** The full schema with some sections emptied: what a smaller app's schema looks like. */
 function fullSchemaWithout(...drop: ("compositions" | "contexts" | "mutations" | "channels" | "forms")[]): unknown {
-  const schema = fullSchema() as Record<string, unknown> & { functions: Record<string, { kind: string; meta: Record<string, unknown> }> };
+  const schema = fullSchema() as Record<string, unknown> & {
+    functions: Record<string, { kind: string; meta: Record<string, unknown> }>;
+  };
   const functions = Object.fromEntries(
     Object.entries(schema.functions).filter(
       ([, fn]) => !(drop.includes("mutations") && fn.kind === "mutation") && !(drop.includes("forms") && "form" in fn.meta),
@@ -76,8 +78,9 @@ function fullSchemaWithout(...drop: ("compositions" | "contexts" | "mutations" |
   const result: Record<string, unknown> = { ...schema, functions };
   for (const section of drop) {
     if (section === "compositions" || section === "contexts") result[section] = {};
-    if (section === "channels" || section === "forms") delete result[section];
   }
+  if (drop.includes("channels")) delete result["channels"];
+  if (drop.includes("forms")) delete result["forms"];
   if (drop.includes("mutations")) result["contexts"] = {};
   return result;
 }
@@ -131,14 +134,20 @@ describe("codegen over the hello server's schema", () => {
     expect(client).toContain(`"reset_greetings": {"kind":"mutation"`);
     expect(client).toContain(`"invalidates":["greetings"]`);
     // Channels and forms, through the built-in extension generators.
-    expect(client).toContain(`export const channels = {\n  "chat": { bidirectional: true },\n  "mizan_revisions": { bidirectional: false },\n} as const;`);
+    expect(client).toContain(
+      `export const channels = {\n  "chat": { bidirectional: true },\n  "mizan_revisions": { bidirectional: false },\n} as const;`,
+    );
     expect(client).toContain(`  readonly chat: BidirectionalChannelProcedure<ChatParams, ChatMessage, ChatClientMessage>;`);
     expect(client).toContain(`  readonly contact: FormProcedure<ContactSubmitInput> & {`);
-    expect(client).toMatch(/^ {2}"contact": \{"validate":"contact\.validate","submit":"contact\.submit",.*"denyUnknownFields":true\},$/m);
+    expect(client).toMatch(
+      /^ {2}"contact": \{"validate":"contact\.validate","submit":"contact\.submit",.*"denyUnknownFields":true\},$/m,
+    );
     const react = readFileSync(`${GENERATED_DIR}hello/react.ts`, "utf8");
     expect(react).toContain(`  readonly chat: ReactChannelProcedure<ChatParams, ChatMessage>;`);
     expect(react).toContain(`  readonly contact: ReactFormProcedure<ContactSubmitInput, ContactSubmitOutput> & {`);
-    expect(react).toContain(`export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`);
+    expect(react).toContain(
+      `export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`,
+    );
   });
 });
 
@@ -169,7 +178,7 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
     for (const [variant, schema] of Object.entries(variants)) {
       const dir = `${GENERATED_DIR}vite-${variant}`;
       mkdirSync(dir, { recursive: true });
-      for (const [file, text] of Object.entries(generate(schema))) {
+      for (const [file, text] of Object.entries(generate(schema)) as [string, string][]) {
         writeFileSync(`${dir}/${file}`, text);
         files.push(`${dir}/${file}`);
       }
@@ -185,7 +194,9 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
     expect(client).toMatch(/^export type PostsCreateOutput = Post;$/m);
     expect(client).toMatch(/^export type PostsListOutput = Post\[\];$/m);
     // No two declarations have the same body.
-    const bodies = [...client.matchAll(/^export type \w+ = (\{[\s\S]*?^\});$/gm)].map((m) => m[1]!.replace(/\/\*\*.*?\*\//gs, ""));
+    const bodies = [...client.matchAll(/^export type \w+ = (\{[\s\S]*?^\});$/gm)].map((m) =>
+      m[1]!.replace(/\/\*\*.*?\*\//gs, ""),
+    );
     expect(bodies.length).toBeGreaterThan(3);
     expect(new Set(bodies).size).toBe(bodies.length);
   });
@@ -195,7 +206,9 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
     // posts.get and posts.list both define Status/Author; posts.list's Status differs.
     expect(client.match(/^export type Author = /gm)).toHaveLength(1);
     expect(client).toMatch(/^export type PostsListInputStatus = "any" \| "open";$/m);
-    expect(client).toMatch(/^export type Status = "draft" \| \("published" \| "archived"\);$|^export type Status = "draft" \| "published" \| "archived";$/m);
+    expect(client).toMatch(
+      /^export type Status = "draft" \| \("published" \| "archived"\);$|^export type Status = "draft" \| "published" \| "archived";$/m,
+    );
   });
 
   it("keeps extension sections as data and calls an extension generator (the channel/form seam)", () => {
@@ -211,7 +224,7 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
     expect(Object.keys(seen[0] as object)).toEqual(["chat_room", "post_events", "mizan_revisions"]);
     expect(files["client.ts"]).toContain("export const channelSeam = 1;");
     expect(files["react.ts"]).toContain("export const channelHooks = 1;");
-    expect(files["client.ts"]).toMatch(/export const extensions = \{\n  "channels": \{/);
+    expect(files["client.ts"]).toMatch(/export const extensions = \{\n {2}"channels": \{/);
     expect(files["client.ts"]).toContain(`"forms": {`);
   });
 

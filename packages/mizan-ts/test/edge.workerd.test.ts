@@ -73,7 +73,10 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
   const tokens: Record<string, string> = {};
 
   const get = (mf: Miniflare, path: string, token?: string) =>
-    mf.dispatchFetch(`http://edge.test/mizan${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    mf.dispatchFetch(
+      `http://edge.test/mizan${path}`,
+      token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+    );
 
   /** The current revision of a hello function (the sum of its tags' revisions). */
   const revisionOf = async (tags: string[]): Promise<number> => {
@@ -314,7 +317,14 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
     // A table that says the writers' note is public for everyone: the origin disagrees.
     const schema = parseSchemaDocument(await (await fetch(`${helloUrl}/schema`)).json());
     const table = functionTableOf(schema);
-    const stale = { ...table, writers_note: { ...table["writers_note"]!, access: { kind: "public" }, cache: { ...table["writers_note"]!.cache, scope: "public" } } };
+    const stale = {
+      ...table,
+      writers_note: {
+        ...table["writers_note"]!,
+        access: { kind: "public" },
+        cache: { ...table["writers_note"]!.cache, scope: "public" },
+      },
+    };
     const mf = new Miniflare({
       modules: true,
       script: await bundleWorker(),

@@ -63,12 +63,15 @@ describe("the contact form, client check against the server", () => {
     expect(contact.fields.map((f) => f.name)).toEqual(["name", "email", "age", "topic", "message"]);
   });
 
-  it.each(invalid.map((input) => [JSON.stringify(input), input]))("%s gives the server's (path, code) pairs", async (_, input) => {
-    const server = await serverPairs(input);
-    expect(server.length).toBeGreaterThan(0);
-    const client = validateForm(contact, input, { mode: "server" }).map((e) => `${e.path}:${e.code}`);
-    expect(client).toEqual(server);
-  });
+  it.each(invalid.map((input) => [JSON.stringify(input), input]))(
+    "%s gives the server's (path, code) pairs",
+    async (_, input) => {
+      const server = await serverPairs(input);
+      expect(server.length).toBeGreaterThan(0);
+      const client = validateForm(contact, input, { mode: "server" }).map((e) => `${e.path}:${e.code}`);
+      expect(client).toEqual(server);
+    },
+  );
 
   it("accepts what the server accepts", async () => {
     for (const input of [valid, { ...valid, age: null }, { ...valid, age: 18, name: "𝒜𝒜", email: "x@b" }]) {
@@ -78,9 +81,26 @@ describe("the contact form, client check against the server", () => {
   });
 
   const emails = [
-    "a@b.c.", "a@-b.com", "a..b@c.com", "a@[127.0.0.1]", "a@münchen.de", "ada@example.com ", "A@B.COM", ".a@b.com",
-    "a@b..com", "a@localhost", "é@b.com", "a@[::1]", "a@[IPv6:::1]", "a@b_c.com", `${"x".repeat(65)}@b.com`,
-    "a@1.2.3.4", "a@b.com.", "a@", "@", "a@b@c.com",
+    "a@b.c.",
+    "a@-b.com",
+    "a..b@c.com",
+    "a@[127.0.0.1]",
+    "a@münchen.de",
+    "ada@example.com ",
+    "A@B.COM",
+    ".a@b.com",
+    "a@b..com",
+    "a@localhost",
+    "é@b.com",
+    "a@[::1]",
+    "a@[IPv6:::1]",
+    "a@b_c.com",
+    `${"x".repeat(65)}@b.com`,
+    "a@1.2.3.4",
+    "a@b.com.",
+    "a@",
+    "@",
+    "a@b@c.com",
   ];
   it.each(emails)("judges the address %j as the server does", async (email) => {
     const input = { ...valid, email };

@@ -26,7 +26,7 @@ describe("Wycheproof HMAC-SHA256 (spec/vectors/wycheproof)", () => {
   });
 
   it.each(cases.map((c) => [c.tcId, c] as const))("tcId %i", async (_, c) => {
-    const mac = await hmacSha256(fromHex(c.key), fromHex(c.msg) as Uint8Array<ArrayBuffer>);
+    const mac = await hmacSha256(fromHex(c.key), fromHex(c.msg));
     expect(toHex(mac.slice(0, c.tagBytes)) === c.tag).toBe(c.result === "valid");
   });
 });

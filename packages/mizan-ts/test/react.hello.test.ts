@@ -41,14 +41,17 @@ function setup() {
   const counter = countingFetch();
   const api = createMizan({ baseUrl: helloUrl, fetch: counter.fetch });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const mount = (child: ReactNode) =>
-    render(createElement(MizanProvider, { client: api.$client, queryClient }, child));
+  const mount = (child: ReactNode) => render(createElement(MizanProvider, { client: api.$client, queryClient }, child));
   return { api, queryClient, seen: counter.seen, mount };
 }
 
 function Greeting({ name }: { name: string }): ReactNode {
   const greeting = hooks.mizan.greet.useQuery({ name });
-  return createElement("p", { "data-testid": `greet-${name}` }, greeting.status === "success" ? (greeting.data as { message: string }).message : greeting.status);
+  return createElement(
+    "p",
+    { "data-testid": `greet-${name}` },
+    greeting.status === "success" ? (greeting.data as { message: string }).message : greeting.status,
+  );
 }
 
 function WhoAmI(): ReactNode {

@@ -4,7 +4,14 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-libra
 import { createElement, useState, type ReactNode } from "react";
 import { WebSocket as NodeWebSocket } from "ws";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createMizanClient, type ChannelClient, type FieldError, type FormDefinition, type FunctionTable, type MizanApiBase } from "mizan";
+import {
+  createMizanClient,
+  type ChannelClient,
+  type FieldError,
+  type FormDefinition,
+  type FunctionTable,
+  type MizanApiBase,
+} from "mizan";
 import { MizanProvider, useMizanForm, type MizanForm } from "mizan/react";
 import { countingFetch } from "./countingFetch.js";
 import { GENERATED_DIR, generateHello } from "./generateFixtures.js";
@@ -84,7 +91,11 @@ function setup() {
 
 function Greeting({ name }: { name: string }): ReactNode {
   const greeting = hooks.mizan.greet.useQuery({ name });
-  return createElement("p", { "data-testid": "greeting" }, greeting.status === "success" ? (greeting.data as { message: string }).message : greeting.status);
+  return createElement(
+    "p",
+    { "data-testid": "greeting" },
+    greeting.status === "success" ? (greeting.data as { message: string }).message : greeting.status,
+  );
 }
 
 function Chat({ room }: { room: number }): ReactNode {
@@ -99,7 +110,7 @@ function Chat({ room }: { room: number }): ReactNode {
 }
 
 function ContactForm({ form }: { form: MizanForm<Contact, { name: string; topic: string }> }): ReactNode {
-  const field = (name: keyof Contact & string) =>
+  const field = (name: keyof Contact) =>
     createElement("input", {
       "aria-label": name,
       value: String(form.values[name] ?? ""),
@@ -137,7 +148,10 @@ describe("live hooks against examples/hello", () => {
     // The announcement names `greetings`; greet's own tag is asked for, then the refetch
     // names the new revision, so an edge or CDN may keep its answer.
     await waitFor(() =>
-      expect(seen.slice(before).map((r) => `${r.method} ${r.url.pathname}`)).toEqual(["GET /mizan/revisions", "GET /mizan/call/greet"]),
+      expect(seen.slice(before).map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+        "GET /mizan/revisions",
+        "GET /mizan/call/greet",
+      ]),
     );
     const rev = api.$client.revisionOf("greet");
     expect(rev).toBeTypeOf("number");
@@ -188,10 +202,17 @@ describe("live hooks against examples/hello", () => {
     fireEvent.change(screen.getByLabelText("name"), { target: { value: "A" } });
     await waitFor(() => expect(screen.getByTestId("errors").textContent).toBe("name:length"));
     fireEvent.click(screen.getByText("Send"));
-    await waitFor(() => expect(screen.getByTestId("errors").textContent).toBe("email:required message:required name:length topic:required"));
+    await waitFor(() =>
+      expect(screen.getByTestId("errors").textContent).toBe("email:required message:required name:length topic:required"),
+    );
     expect(seen).toEqual([]);
 
-    for (const [name, value] of [["name", "Ada"], ["email", "nope"], ["topic", "sales"], ["message", "Hello there"]] as const) {
+    for (const [name, value] of [
+      ["name", "Ada"],
+      ["email", "nope"],
+      ["topic", "sales"],
+      ["message", "Hello there"],
+    ] as const) {
       fireEvent.change(screen.getByLabelText(name), { target: { value } });
     }
     await waitFor(() => expect(screen.getByTestId("errors").textContent).toBe(""));

@@ -31,10 +31,12 @@ for (const file of VECTOR_FILES) {
 // adds shows up here as an unknown vector code, a code only TypeScript has as uncovered.
 describe("error code tables against spec/vectors", () => {
   const errorsIn = (file: "mwt" | "canonical") =>
-    new Set(loadVectorFile(file).flatMap((entry) => {
-      const error = (entry as { error?: unknown }).error;
-      return typeof error === "string" ? [error] : [];
-    }));
+    new Set(
+      loadVectorFile(file).flatMap((entry) => {
+        const error = (entry as { error?: unknown }).error;
+        return typeof error === "string" ? [error] : [];
+      }),
+    );
 
   it("MWT_ERROR_CODES is exactly the set of codes mwt.json uses", () => {
     expect([...errorsIn("mwt")].sort()).toEqual(Object.keys(MWT_ERROR_CODES).sort());

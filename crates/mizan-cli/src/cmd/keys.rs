@@ -51,9 +51,9 @@ pub(crate) enum Scope {
 impl From<Scope> for KeyScope {
     fn from(scope: Scope) -> Self {
         match scope {
-            Scope::Public => KeyScope::Public,
-            Scope::Permission => KeyScope::Permission,
-            Scope::User => KeyScope::User,
+            Scope::Public => Self::Public,
+            Scope::Permission => Self::Permission,
+            Scope::User => Self::User,
         }
     }
 }

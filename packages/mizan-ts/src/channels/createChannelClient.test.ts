@@ -43,7 +43,11 @@ class FakeSocket implements WebSocketLike {
     for (const frame of this.sent) {
       if (frame["type"] === "ping" || answered.has(frame["id"])) continue;
       answered.add(frame["id"]);
-      this.answer(frame["type"] === "subscribe" ? { type: "ack", id: frame["id"], channel: frame["channel"], params: frame["params"] } : { type: "ack", id: frame["id"] });
+      this.answer(
+        frame["type"] === "subscribe"
+          ? { type: "ack", id: frame["id"], channel: frame["channel"], params: frame["params"] }
+          : { type: "ack", id: frame["id"] },
+      );
     }
   }
 }
@@ -52,7 +56,11 @@ const flush = () => vi.advanceTimersByTimeAsync(0);
 
 function setup(token: string | null = null, options: { heartbeatMs?: number } = {}) {
   const tokens = memoryTokenStore(token);
-  const client = createMizanClient({ baseUrl: "https://api.example.com/mizan", tokens, fetch: () => Promise.reject(new Error("no HTTP here")) });
+  const client = createMizanClient({
+    baseUrl: "https://api.example.com/mizan",
+    tokens,
+    fetch: () => Promise.reject(new Error("no HTTP here")),
+  });
   const channels = createChannelClient({
     client,
     WebSocket: FakeSocket,
@@ -114,8 +122,15 @@ describe("createChannelClient", () => {
     await expect(sub.ready).rejects.toMatchObject({ name: "MizanError", code: "forbidden", status: 403 });
     const sent = channels.send("chat", { room: 1 }, "");
     await flush();
-    socket.answer({ type: "error", id: 2, error: { code: "validation_failed", message: "empty", fields: [{ path: "", code: "length", message: "empty" }] } });
-    await expect(sent).rejects.toMatchObject({ code: "validation_failed", fields: [{ path: "", code: "length", message: "empty" }] });
+    socket.answer({
+      type: "error",
+      id: 2,
+      error: { code: "validation_failed", message: "empty", fields: [{ path: "", code: "length", message: "empty" }] },
+    });
+    await expect(sent).rejects.toMatchObject({
+      code: "validation_failed",
+      fields: [{ path: "", code: "length", message: "empty" }],
+    });
   });
 
   it("reconnects with growing backoff, resubscribes, then tells onReconnect", async () => {

@@ -19,10 +19,9 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: "open", listener: () => void): void;
+  addEventListener(type: "open" | "error", listener: () => void): void;
   addEventListener(type: "message", listener: (event: { readonly data: unknown }) => void): void;
   addEventListener(type: "close", listener: (event: { readonly code: number; readonly reason: string }) => void): void;
-  addEventListener(type: "error", listener: () => void): void;
 }
 
 /** A WebSocket constructor: `new WebSocket(url)`. */
@@ -376,7 +375,11 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
     }).then((answer) => {
       if (answer.type === "ack") return;
       if (answer.type === "error" && answer.error === LOST) {
-        throw new MizanError({ code: "network_error", message: `the connection closed before ${channel} acknowledged the message`, status: null });
+        throw new MizanError({
+          code: "network_error",
+          message: `the connection closed before ${channel} acknowledged the message`,
+          status: null,
+        });
       }
       throw answer.type === "error" ? errorFromEnvelope({ error: answer.error }, null) : unexpected(answer);
     });

@@ -24,7 +24,9 @@ export function createChannelsApi(channels: ChannelClient, table: ChannelTable):
     name,
     subscribe: (params: unknown, onMessage: (message: unknown) => void, options?: SubscribeOptions) =>
       channels.subscribe(name, params, onMessage, options),
-    ...(table[name]?.bidirectional === true ? { send: (params: unknown, data: unknown) => channels.send(name, params, data) } : {}),
+    ...(table[name]?.bidirectional === true
+      ? { send: (params: unknown, data: unknown) => channels.send(name, params, data) }
+      : {}),
   }));
   return { ...tree, $channels: channels };
 }

@@ -41,18 +41,33 @@ describe("createMizanClient", () => {
     const offline = await down.call("f").catch((e: unknown) => e);
     expect(offline).toBeInstanceOf(MizanError);
     expect(offline).toMatchObject({ code: "network_error", status: null });
-    const proxy = createMizanClient({ baseUrl: "http://x", fetch: async () => new Response("<html>Bad gateway</html>", { status: 502 }) });
+    const proxy = createMizanClient({
+      baseUrl: "http://x",
+      fetch: () => Promise.resolve(new Response("<html>Bad gateway</html>", { status: 502 })),
+    });
     await expect(proxy.call("f")).rejects.toMatchObject({ code: "invalid_response", status: 502 });
-    const shapeless = createMizanClient({ baseUrl: "http://x", fetch: async () => json({ nope: 1 }, 500) });
+    const shapeless = createMizanClient({ baseUrl: "http://x", fetch: () => Promise.resolve(json({ nope: 1 }, 500)) });
     await expect(shapeless.call("f")).rejects.toMatchObject({ code: "invalid_response", status: 500 });
   });
 
   it("keeps details and fields of an error envelope; application codes keep their status", async () => {
     const fake = fakeFetch(() =>
-      json({ error: { code: "duplicate_title", message: "taken", fields: [{ path: "title", code: "invalid", message: "taken" }], details: { existing_id: 7 } } }, 409),
+      json(
+        {
+          error: {
+            code: "duplicate_title",
+            message: "taken",
+            fields: [{ path: "title", code: "invalid", message: "taken" }],
+            details: { existing_id: 7 },
+          },
+        },
+        409,
+      ),
     );
     const client = createMizanClient({ baseUrl: "http://x", fetch: fake.fetch });
-    const error = (await client.call("posts.create", { title: "t" }).catch((e: unknown) => e)) as MizanError<{ existing_id: number }>;
+    const error = (await client.call("posts.create", { title: "t" }).catch((e: unknown) => e)) as MizanError<{
+      existing_id: number;
+    }>;
     expect([error.code, error.status, error.details?.existing_id, error.fields.length]).toEqual(["duplicate_title", 409, 7, 1]);
   });
 
@@ -62,7 +77,12 @@ describe("createMizanClient", () => {
       baseUrl: "http://x",
       fetch: fake.fetch,
       functions: {
-        uncached: { kind: "query", context: null, cache: { scope: "none", ttlSeconds: null, tags: ["uncached"] }, invalidates: [] },
+        uncached: {
+          kind: "query",
+          context: null,
+          cache: { scope: "none", ttlSeconds: null, tags: ["uncached"] },
+          invalidates: [],
+        },
       },
     });
     await client.query("uncached", { a: 1 });

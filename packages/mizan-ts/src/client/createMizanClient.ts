@@ -41,8 +41,7 @@ export interface MizanClientOptions {
 
 /** One member of a composition: its data, or its own error. */
 export type Settled<T = unknown, E = unknown> =
-  | { readonly ok: true; readonly data: T; readonly rev?: number }
-  | { readonly ok: false; readonly error: MizanError<E> };
+  { readonly ok: true; readonly data: T; readonly rev?: number } | { readonly ok: false; readonly error: MizanError<E> };
 
 /** What `mizan.token` and `mizan.refresh` answer. */
 export interface IssuedToken {
@@ -199,7 +198,8 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     if (!response.ok || !Array.isArray(results) || results.length !== calls.length) {
       throw errorFromEnvelope(json, response.status);
     }
-    calls.forEach((call, i) => call.resolve({ status: null, envelope: results[i] }));
+    const envelopes: readonly unknown[] = results;
+    calls.forEach((call, i) => call.resolve({ status: null, envelope: envelopes[i] }));
   };
 
   const observeHeader = (fn: string, response: Response): void => {
@@ -237,7 +237,10 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     const result: Record<string, number> = {};
     // The server takes at most 256 tags per request.
     for (let start = 0; start < tags.length; start += 256) {
-      const chunk = tags.slice(start, start + 256).map(encodeURIComponent).join(",");
+      const chunk = tags
+        .slice(start, start + 256)
+        .map(encodeURIComponent)
+        .join(",");
       const { response, json } = await exchange("GET", `/revisions?tags=${chunk}`, undefined, await currentToken());
       const revs = isRecord(json) ? json["revisions"] : undefined;
       if (!response.ok || !isRecord(revs)) throw errorFromEnvelope(json, response.status);
@@ -282,10 +285,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     return data;
   };
 
-  const compose = async (
-    name: string,
-    inputs?: Readonly<Record<string, unknown>>,
-  ): Promise<Record<string, Settled>> => {
+  const compose = async (name: string, inputs?: Readonly<Record<string, unknown>>): Promise<Record<string, Settled>> => {
     const body = inputs === undefined ? {} : { inputs };
     const { response, json } = await exchange("POST", `/compose/${encodeURIComponent(name)}`, body, await currentToken());
     const results = isRecord(json) ? json["results"] : undefined;

@@ -21,7 +21,8 @@ export function buildProcedureTree(names: readonly string[], leaf: (name: string
     let node = root;
     for (const segment of path.slice(0, -1)) {
       const next = node[segment];
-      if (next !== undefined && leaves.has(next as object)) throw new Error(`${name}: a function already uses the name ${segment}`);
+      if (next !== undefined && leaves.has(next as object))
+        throw new Error(`${name}: a function already uses the name ${segment}`);
       node = (next ?? (node[segment] = {})) as Record<string, unknown>;
     }
     const last = path[path.length - 1] as string;
@@ -40,7 +41,10 @@ export function buildProcedureTree(names: readonly string[], leaf: (name: string
  *
  * @throws {Error} when both sides define the same member and one of them is not an object.
  */
-export function mergeProcedureTrees(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function mergeProcedureTrees(
+  target: Record<string, unknown>,
+  source: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
     if (existing === undefined) target[key] = value;

@@ -3,7 +3,12 @@ import type { FunctionTable } from "./functionTable.js";
 import { RevisionMap } from "./revisionMap.js";
 
 const table: FunctionTable = {
-  greet: { kind: "query", context: null, cache: { scope: "public", ttlSeconds: 60, tags: ["greet", "greetings"] }, invalidates: [] },
+  greet: {
+    kind: "query",
+    context: null,
+    cache: { scope: "public", ttlSeconds: 60, tags: ["greet", "greetings"] },
+    invalidates: [],
+  },
   whoami: { kind: "query", context: null, cache: { scope: "user", ttlSeconds: 30, tags: ["whoami"] }, invalidates: [] },
 };
 

@@ -305,8 +305,7 @@ function reactInterface(
 ): string {
   const procedures = nested(
     types,
-    (t) =>
-      `${t.fn.kind === "query" ? "ReactQueryProcedure" : "ReactMutationProcedure"}<${t.input}, ${t.output}, ${t.error}>`,
+    (t) => `${t.fn.kind === "query" ? "ReactQueryProcedure" : "ReactMutationProcedure"}<${t.input}, ${t.output}, ${t.error}>`,
     "  ",
     extra,
     docs,
@@ -326,7 +325,8 @@ export const ${typeName(group)}Provider = createContextProvider<${inputs}>(${JSO
 function intersectMembers(all: readonly Readonly<Record<string, string>>[]): Record<string, string> {
   const members: Record<string, string> = {};
   for (const some of all) {
-    for (const [name, type] of Object.entries(some)) members[name] = members[name] === undefined ? type : `${members[name]} & ${type}`;
+    for (const [name, type] of Object.entries(some))
+      members[name] = members[name] === undefined ? type : `${members[name]} & ${type}`;
   }
   return members;
 }

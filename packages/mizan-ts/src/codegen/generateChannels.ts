@@ -62,7 +62,9 @@ export function generateChannels(section: unknown, { converter, runtimeModule }:
     if (channel.bidirectional && channel.client_message !== null) {
       converter.addRoot(`${base}ClientMessage`, channel.client_message);
       clientMembers[name] = `BidirectionalChannelProcedure<${params}, ${message}, ${base}ClientMessage>`;
-      typeLines.push(`  ${JSON.stringify(name)}: { params: ${params}; message: ${message}; clientMessage: ${base}ClientMessage };`);
+      typeLines.push(
+        `  ${JSON.stringify(name)}: { params: ${params}; message: ${message}; clientMessage: ${base}ClientMessage };`,
+      );
     } else {
       clientMembers[name] = `ChannelProcedure<${params}, ${message}>`;
       typeLines.push(`  ${JSON.stringify(name)}: { params: ${params}; message: ${message}; clientMessage: never };`);
@@ -70,7 +72,9 @@ export function generateChannels(section: unknown, { converter, runtimeModule }:
     reactMembers[name] = `ReactChannelProcedure<${params}, ${message}>`;
     if (channel.description !== null && channel.description !== undefined) memberDocs[name] = channel.description;
   }
-  const table = names.map((name) => `  ${JSON.stringify(name)}: { bidirectional: ${String(channels[name]?.bidirectional === true)} },`);
+  const table = names.map(
+    (name) => `  ${JSON.stringify(name)}: { bidirectional: ${String(channels[name]?.bidirectional === true)} },`,
+  );
   const client = `import {
   createChannelClient,
   createChannelsApi,

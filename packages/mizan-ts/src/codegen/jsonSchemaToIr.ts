@@ -76,7 +76,8 @@ function declaredTitle(schema: JsonSchema): string | undefined {
   if (typeof schema !== "object") return undefined;
   const title = schema["title"];
   if (typeof title !== "string" || !/^[A-Z][A-Za-z0-9]*$/.test(title)) return undefined;
-  const declaresType = ["properties", "enum", "oneOf", "anyOf"].some((k) => Object.hasOwn(schema, k)) || schema["type"] === "object";
+  const declaresType =
+    ["properties", "enum", "oneOf", "anyOf"].some((k) => Object.hasOwn(schema, k)) || schema["type"] === "object";
   return declaresType ? title : undefined;
 }
 

@@ -23,7 +23,7 @@ export async function runCodegen(args: CodegenArgs): Promise<string[]> {
   const files = generate(JSON.parse(text) as unknown, args);
   await mkdir(args.outDir, { recursive: true });
   const written: string[] = [];
-  for (const [name, content] of Object.entries(files)) {
+  for (const [name, content] of Object.entries<string>({ ...files })) {
     const path = join(args.outDir, name);
     const before = await readFile(path, "utf8").catch(() => null);
     if (before === content) continue;

@@ -68,15 +68,13 @@ describe("canonicalize", () => {
   });
 
   it("escapes only what JCS requires", () => {
-    expect(canonicalize("\u0000\u001f\u007f\b\t\n\f\r\"\\/é😀\u2028")).toBe(
+    expect(canonicalize('\u0000\u001f\u007f\b\t\n\f\r"\\/é😀\u2028')).toBe(
       '"\\u0000\\u001f\u007f\\b\\t\\n\\f\\r\\"\\\\/é😀\u2028"',
     );
   });
 
   it("writes nested empty containers and literals without whitespace", () => {
-    expect(canonicalize({ b: [], a: { d: {}, c: [null, true, false] } })).toBe(
-      '{"a":{"c":[null,true,false],"d":{}},"b":[]}',
-    );
+    expect(canonicalize({ b: [], a: { d: {}, c: [null, true, false] } })).toBe('{"a":{"c":[null,true,false],"d":{}},"b":[]}');
   });
 
   it("accepts surrogate pairs and rejects lone surrogates, in values and member names", () => {

@@ -27,7 +27,22 @@ describe("compareUtf8", () => {
   });
 
   it("agrees with comparing the encoded bytes", () => {
-    const samples = ["", "a", "B", "é", "\u07ff", "\u0800", "\uffff", "\ue000", "\uff61", "😀", "𐀀", "a😀b", "a\uff61", "posts.read"];
+    const samples = [
+      "",
+      "a",
+      "B",
+      "é",
+      "\u07ff",
+      "\u0800",
+      "\uffff",
+      "\ue000",
+      "\uff61",
+      "😀",
+      "𐀀",
+      "a😀b",
+      "a\uff61",
+      "posts.read",
+    ];
     for (const a of samples) {
       for (const b of samples) expect([a, b, compareUtf8(a, b)]).toEqual([a, b, byteOrder(a, b)]);
     }

@@ -8,10 +8,7 @@ export type HmacSecret = CryptoKey | Uint8Array;
 export function importSecret(bytes: Uint8Array): Promise<CryptoKey> {
   // A copy: Web Crypto takes no views of shared memory, and later writes to `bytes`
   // must not matter.
-  return crypto.subtle.importKey("raw", new Uint8Array(bytes), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-    "verify",
-  ]);
+  return crypto.subtle.importKey("raw", new Uint8Array(bytes), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
 /** The `CryptoKey` for `secret`, importing it if it is raw bytes. */

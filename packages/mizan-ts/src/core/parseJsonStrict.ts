@@ -59,8 +59,7 @@ function checkMembers(text: string): void {
         throw new CanonicalJsonError("syntax", `nesting deeper than ${MAX_JSON_DEPTH} levels`);
       }
       stack.push(c === "{" ? { names: new Set(), expectName: true } : { names: null, expectName: false });
-    }
-    else if (c === "}" || c === "]") stack.pop();
+    } else if (c === "}" || c === "]") stack.pop();
     else if (c === "," && top?.names) top.expectName = true;
     i++;
   }

@@ -99,7 +99,8 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
     const token = tokenOf(request, cookieName);
     if (token === null) return { claims: null };
     try {
-      const verifyOptions = options.leeway === undefined ? { keys: options.keys } : { keys: options.keys, leeway: options.leeway };
+      const verifyOptions =
+        options.leeway === undefined ? { keys: options.keys } : { keys: options.keys, leeway: options.leeway };
       const claims = await verifyMwt(token, verifyOptions);
       // As the origin does: `pk` must be the permission key of `perms` before either is trusted.
       if (claims.perms !== undefined && (await derivePermissionKey(options.cacheSecret, claims.perms)) !== claims.pk) {

@@ -9,7 +9,14 @@ const order: FormDefinition = {
   fields: [
     { name: "code", type: "string", required: true, nullable: false, constraints: { pattern: "^[A-Z]{3}$" } },
     { name: "site", type: "string", required: false, nullable: true, constraints: { format: "uri" } },
-    { name: "count", type: "integer", required: false, nullable: false, default: 1, constraints: { format: "uint16", minimum: 1, exclusiveMaximum: 100 } },
+    {
+      name: "count",
+      type: "integer",
+      required: false,
+      nullable: false,
+      default: 1,
+      constraints: { format: "uint16", minimum: 1, exclusiveMaximum: 100 },
+    },
     {
       name: "lines",
       type: "array",
@@ -59,11 +66,7 @@ describe("validateForm", () => {
   });
 
   it("reports decoding problems: required, type, integer bounds, null where not nullable", () => {
-    expect(codes({ lines: [{ sku: 5 }], count: 70_000, code: null })).toEqual([
-      "code:type",
-      "count:range",
-      "lines.0.sku:type",
-    ]);
+    expect(codes({ lines: [{ sku: 5 }], count: 70_000, code: null })).toEqual(["code:type", "count:range", "lines.0.sku:type"]);
     expect(codes({})).toEqual(["code:required", "lines:required"]);
     expect(codes("nope")).toEqual([":type"]);
   });

@@ -60,6 +60,7 @@ function describe(value: unknown): string {
   if (typeof value === "object") return "map";
   if (typeof value === "number") return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
   if (typeof value === "string") return `string ${JSON.stringify(value)}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects returned above: booleans and the like are left
   return `${typeof value} \`${String(value)}\``;
 }
 
@@ -89,7 +90,8 @@ function decodeObject(fields: readonly FormField[], closed: boolean, value: unkn
 
 function decodeField(field: FormField, value: unknown, path: string, out: FieldError[]): void {
   if (value === null) {
-    if (!field.nullable && field.type !== "any") out.push({ path, code: "type", message: `invalid type: null, expected ${field.type}` });
+    if (!field.nullable && field.type !== "any")
+      out.push({ path, code: "type", message: `invalid type: null, expected ${field.type}` });
     return;
   }
   const wrongType = (): void => {
@@ -100,6 +102,7 @@ function decodeField(field: FormField, value: unknown, path: string, out: FieldE
     if (allStrings && typeof value !== "string") return wrongType();
     if (!field.choices.some((choice) => choice === value)) {
       const expected = field.choices.map((choice) => `\`${String(choice)}\``).join(", ");
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as serde words it; choices are scalars
       out.push({ path, code: "choice", message: `unknown variant \`${String(value)}\`, expected one of ${expected}` });
     }
     return;
@@ -142,7 +145,13 @@ function decodeField(field: FormField, value: unknown, path: string, out: FieldE
 }
 
 /** Rules: every violated keyword of the fields that decoded. */
-function checkObject(fields: readonly FormField[], value: unknown, path: string, out: FieldError[], broken: ReadonlySet<string>): void {
+function checkObject(
+  fields: readonly FormField[],
+  value: unknown,
+  path: string,
+  out: FieldError[],
+  broken: ReadonlySet<string>,
+): void {
   if (!isObject(value)) return;
   for (const field of fields) {
     const name = field.name ?? "";
@@ -189,7 +198,8 @@ function checkField(field: FormField, value: unknown, path: string, out: FieldEr
       return;
     }
     const items = field.items;
-    if (items !== undefined) value.forEach((item, index) => item !== undefined && checkField(items, item, join(path, index), out, broken));
+    if (items !== undefined)
+      value.forEach((item, index) => item !== undefined && checkField(items, item, join(path, index), out, broken));
     return;
   }
   if (isObject(value) && field.fields !== undefined) checkObject(field.fields, value, path, out, broken);

@@ -44,10 +44,7 @@ export function MizanProvider({ client, queryClient, channels, children }: Mizan
     });
   }, [client, queryClient]);
   useEffect(
-    () =>
-      channels?.onReconnect(
-        () => void queryClient.invalidateQueries({ queryKey: ["mizan"] }, { cancelRefetch: false }),
-      ),
+    () => channels?.onReconnect(() => void queryClient.invalidateQueries({ queryKey: ["mizan"] }, { cancelRefetch: false })),
     [channels, queryClient],
   );
   return createElement(

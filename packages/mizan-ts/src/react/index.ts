@@ -1,16 +1,6 @@
 export { createContextProvider, type ContextProviderProps } from "./createContextProvider.js";
-export {
-  createMizanReactApi,
-  type ReactMutationProcedure,
-  type ReactQueryProcedure,
-} from "./createMizanReactApi.js";
-export {
-  functionOfQueryKey,
-  getFunctionKey,
-  getQueryKey,
-  type MizanFunctionKey,
-  type MizanQueryKey,
-} from "./getQueryKey.js";
+export { createMizanReactApi, type ReactMutationProcedure, type ReactQueryProcedure } from "./createMizanReactApi.js";
+export { functionOfQueryKey, getFunctionKey, getQueryKey, type MizanFunctionKey, type MizanQueryKey } from "./getQueryKey.js";
 export { invalidateFunctions } from "./invalidateFunctions.js";
 export { MizanProvider, useMizanChannels, useMizanClient, type MizanProviderProps } from "./MizanProvider.js";
 export { useMizanMutation, type MizanMutationOptions } from "./useMizanMutation.js";

@@ -34,7 +34,7 @@ export interface MizanForm<V, O> {
   /** Checks everything; when the client finds nothing, calls `FORM.submit`. Resolves with its output, or `undefined`. */
   submit(): Promise<O | undefined>;
   /** For `<form onSubmit>`: prevents the browser's submission, then `submit()`. */
-  handleSubmit(event?: { preventDefault(): void }): void;
+  readonly handleSubmit: (event?: { preventDefault(): void }) => void;
   reset(): void;
 }
 
@@ -43,7 +43,7 @@ function initialValuesOf<V>(form: FormDefinition, initial: Partial<V> | undefine
   for (const field of form.fields) {
     if (field.name !== undefined && Object.hasOwn(field, "default")) values[field.name] = field.default;
   }
-  return { ...values, ...initial } as Partial<V>;
+  return { ...values, ...initial };
 }
 
 const within = (path: string, touched: ReadonlySet<string>): boolean => touched.has(path.split(".")[0] ?? path);

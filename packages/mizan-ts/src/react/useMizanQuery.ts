@@ -6,10 +6,7 @@ import { getQueryKey, type MizanQueryKey } from "./getQueryKey.js";
 import { useMizanClient } from "./MizanProvider.js";
 
 /** TanStack options for a Mizan query, minus what Mizan decides (key and fetcher). */
-export type MizanQueryOptions<O, E = unknown> = Omit<
-  UseQueryOptions<O, MizanError<E>, O, MizanQueryKey>,
-  "queryKey" | "queryFn"
->;
+export type MizanQueryOptions<O, E = unknown> = Omit<UseQueryOptions<O, MizanError<E>, O, MizanQueryKey>, "queryKey" | "queryFn">;
 
 /**
  * How long a result stays fresh unless told otherwise: the function's cache ttl. A

@@ -4,7 +4,13 @@ import { QueryClient } from "@tanstack/react-query";
 import { createElement as h, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { MizanProvider, useConnectionStatus, useMizanForm } from "mizan/react";
-import { createMizan, forms, type ChatMessage, type ContactSubmitInput, type ContactSubmitOutput } from "../.generated/hello/client.js";
+import {
+  createMizan,
+  forms,
+  type ChatMessage,
+  type ContactSubmitInput,
+  type ContactSubmitOutput,
+} from "../.generated/hello/client.js";
 import { mizan } from "../.generated/hello/react.js";
 
 const api = createMizan({ baseUrl: "/mizan", channels: { liveRevisions: true } });
@@ -59,8 +65,19 @@ function ContactForm(): ReactNode {
       "label",
       null,
       name,
-      h("input", { id: name, value: form.values[name] ?? "", onChange: (e: { target: { value: string } }) => form.setValue(name, e.target.value) }),
-      h("span", { id: `${name}-error`, className: "error" }, form.errorsOf(name).map((e) => `${e.code}: ${e.message}`).join("; ")),
+      h("input", {
+        id: name,
+        value: form.values[name] ?? "",
+        onChange: (e: { target: { value: string } }) => form.setValue(name, e.target.value),
+      }),
+      h(
+        "span",
+        { id: `${name}-error`, className: "error" },
+        form
+          .errorsOf(name)
+          .map((e) => `${e.code}: ${e.message}`)
+          .join("; "),
+      ),
     );
   return h(
     "form",
@@ -74,5 +91,12 @@ function ContactForm(): ReactNode {
 }
 
 createRoot(document.getElementById("root") as HTMLElement).render(
-  h(MizanProvider, { client: api.$client, queryClient, channels: api.$channels }, h(Greeting), h(Account), h(Chat), h(ContactForm)),
+  h(
+    MizanProvider,
+    { client: api.$client, queryClient, channels: api.$channels },
+    h(Greeting),
+    h(Account),
+    h(Chat),
+    h(ContactForm),
+  ),
 );

@@ -38,11 +38,13 @@ describe("signMwt / verifyMwt", () => {
   });
 
   it("accepts a perms claim", async () => {
-    expect(await verifyMwt(forge('{"exp":2000,"iat":1000,"kid":"k1","perms":["a","b"],"pk":"p","sub":"u"}'), at)).toMatchObject({ perms: ["a", "b"] });
+    expect(await verifyMwt(forge('{"exp":2000,"iat":1000,"kid":"k1","perms":["a","b"],"pk":"p","sub":"u"}'), at)).toMatchObject({
+      perms: ["a", "b"],
+    });
   });
 
   it("round-trips application claims and accepts imported keys and key maps", async () => {
-    const withApp = { ...claims, role: ["editor"], "é": { n: 1 } };
+    const withApp = { ...claims, role: ["editor"], é: { n: 1 } };
     const token = await signMwt(withApp, await importSecret(secret));
     expect(await verifyMwt(token, { ...at, keys: new Map([["k1", await importSecret(secret)]]) })).toEqual(withApp);
   });
@@ -177,7 +179,9 @@ describe("signMwt / verifyMwt", () => {
     const other = await signMwt({ ...claims, sub: "admin" }, utf8.encode("attacker"));
     const [, otherPayload] = other.split(".") as [string, string, string];
     expect(await codeOf(`mwt1.${otherPayload}.${signature}`)).toBe("bad_signature");
-    expect(await codeOf(forge('{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"u"}', utf8.encode("wrong")))).toBe("bad_signature");
+    expect(await codeOf(forge('{"exp":2000,"iat":1000,"kid":"k1","pk":"p","sub":"u"}', utf8.encode("wrong")))).toBe(
+      "bad_signature",
+    );
   });
 
   it("checks kid, then the signature, then the other claims, then the clock", async () => {

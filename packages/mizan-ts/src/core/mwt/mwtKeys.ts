@@ -5,7 +5,8 @@ export type MwtKeys = ReadonlyMap<string, HmacSecret> | Readonly<Record<string, 
 
 /** The key named `kid`, if held. Own properties only: `kid: "constructor"` finds nothing. */
 export function findMwtKey(keys: MwtKeys, kid: string): HmacSecret | undefined {
-  if (keys instanceof Map) return keys.get(kid);
+  // `instanceof` narrows to Map<any, any>; the key types are those of MwtKeys.
+  if (keys instanceof Map) return (keys as ReadonlyMap<string, HmacSecret>).get(kid);
   const record = keys as Readonly<Record<string, HmacSecret>>;
   return Object.hasOwn(record, kid) ? record[kid] : undefined;
 }
