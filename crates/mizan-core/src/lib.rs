@@ -31,7 +31,8 @@ pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
-    Identity, RequestContext, ServerFunction, State, decode_input, encode_output, schema_generator,
+    Identity, RequestContext, ServerFunction, State, decode_input, decode_validated, encode_output,
+    schema_generator,
 };
 #[doc(inline)]
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
@@ -43,4 +44,4 @@ pub use mwt::{
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
 pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
-pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, decode_validated, field_errors};
+pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, field_errors};

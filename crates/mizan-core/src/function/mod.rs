@@ -1,6 +1,7 @@
 //! The function model: a named, typed, async server function with its policies.
 
 mod context;
+mod decode;
 mod handler;
 mod policy;
 
@@ -13,10 +14,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 pub use context::{Ctx, Identity, RequestContext, State};
-pub use handler::{BoxFuture, Handler, HandlerResult, decode_input, encode_output};
+pub use decode::{decode_input, decode_validated};
+pub use handler::{BoxFuture, Handler, HandlerResult, encode_output};
 pub use policy::{Access, CachePolicy, CacheScope, FunctionKind};
 
 use crate::error::IntoFunctionError;
+use crate::validation::check_rules;
 use handler::TypedHandler;
 
 /// A server function: what the registry holds and the executor runs.
@@ -252,7 +255,7 @@ impl FunctionBuilder {
     /// Like [`handler`](Self::handler), and the input's `#[validate(...)]` rules (the
     /// `validator` crate) are checked before the handler runs; a violation is a
     /// `validation_failed` error with one [`FieldError`](crate::FieldError) per rule, in the
-    /// same shape as a decoding error (see [`decode_validated`](crate::decode_validated)).
+    /// same shape as a decoding error (see [`decode_validated`]).
     ///
     /// ```
     /// use mizan_core::{Ctx, FunctionError, ServerFunction};
@@ -279,7 +282,7 @@ impl FunctionBuilder {
         O: Serialize + JsonSchema + 'static,
         E: IntoFunctionError,
     {
-        self.typed(TypedHandler::new(f, crate::validation::check_rules::<I>))
+        self.typed(TypedHandler::new(f, check_rules::<I>))
     }
 
     fn typed<F, Fut, I, O, E>(self, handler: TypedHandler<F, I, O, E>) -> ServerFunction
