@@ -42,6 +42,6 @@ pub use mwt::{
     MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
 };
 pub use name::{check_function_name, check_identifier};
-pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
-pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
+pub use registry::{Composition, RESERVED_KEYS, Registry, RegistryError, RegistryExtension, RegistryProblem};
+pub use schema::{SCHEMA_VERSION, error_code_table};
 pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, field_errors};
