@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ErrorCode;
 use crate::forms::forms_section;
-use crate::function::{Access, FunctionKind, ServerFunction};
+use crate::function::{FunctionKind, ServerFunction};
 use crate::registry::{RESERVED_KEYS, Registry};
 
 /// The schema document's format version; bumped on any incompatible change.
@@ -72,18 +72,10 @@ fn function_entry(f: &ServerFunction) -> Value {
             "ttl_seconds": cache.ttl_value().map(|ttl| ttl.as_secs()),
             "tags": f.cache_tags().collect::<Vec<_>>(),
         },
-        "access": access_entry(f.access()),
+        "access": f.access().schema_entry(),
         "invalidates": f.invalidates(),
         "meta": f.meta(),
     })
-}
-
-pub(crate) fn access_entry(access: &Access) -> Value {
-    match access {
-        Access::Public => json!({ "kind": "public" }),
-        Access::Authenticated => json!({ "kind": "authenticated" }),
-        Access::Permissions(perms) => json!({ "kind": "permissions", "permissions": perms }),
-    }
 }
 
 /// The framework's error codes with status and meaning, for generated code tables.

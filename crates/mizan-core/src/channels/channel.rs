@@ -239,31 +239,7 @@ where
 }
 
 impl<P, M, K> Channel<P, M, K> {
-    /// Documentation carried into the schema and generated code.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = crate::function::description_text(text.into());
-        self
-    }
-
-    /// Who may subscribe and send (checked before the authorize hook).
-    pub fn access(mut self, access: Access) -> Self {
-        self.access = access;
-        self
-    }
-
-    /// Shorthand for [`Access::Authenticated`].
-    pub fn authenticated(self) -> Self {
-        self.access(Access::Authenticated)
-    }
-
-    /// Shorthand for [`Access::permissions`].
-    pub fn permissions<I, S>(self, perms: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.access(Access::permissions(perms))
-    }
+    crate::function::builder::description_and_access_methods!();
 
     /// The channel's name.
     pub fn name(&self) -> &str {
@@ -519,7 +495,7 @@ impl ChannelSpec {
             "params": self.params_schema,
             "message": self.message_schema,
             "client_message": self.client_message_schema,
-            "access": crate::schema::access_entry(&self.access),
+            "access": self.access.schema_entry(),
         })
     }
 }

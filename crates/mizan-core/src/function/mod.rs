@@ -1,5 +1,6 @@
 //! The function model: a named, typed, async server function with its policies.
 
+pub(crate) mod builder;
 mod context;
 mod decode;
 mod handler;
@@ -185,12 +186,6 @@ impl FunctionBuilder {
         }
     }
 
-    /// Documentation carried into the schema, the OpenAPI document and generated code.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = description_text(text.into());
-        self
-    }
-
     /// The context group the frontend loads together.
     pub fn context(mut self, context: impl Into<String>) -> Self {
         self.context = Some(context.into());
@@ -203,25 +198,7 @@ impl FunctionBuilder {
         self
     }
 
-    /// Who may call the function.
-    pub fn access(mut self, access: Access) -> Self {
-        self.access = access;
-        self
-    }
-
-    /// Shorthand for [`Access::Authenticated`].
-    pub fn authenticated(self) -> Self {
-        self.access(Access::Authenticated)
-    }
-
-    /// Shorthand for [`Access::permissions`].
-    pub fn permissions<I, S>(self, perms: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.access(Access::permissions(perms))
-    }
+    builder::description_and_access_methods!();
 
     /// Tags to purge after each successful call.
     pub fn invalidates<I, S>(mut self, tags: I) -> Self
@@ -316,12 +293,6 @@ impl FunctionBuilder {
             handler,
         }
     }
-}
-
-/// A description as stored: trimmed, and `None` when nothing is left.
-pub(crate) fn description_text(text: String) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The generator every schema in Mizan comes from: JSON Schema 2020-12, self-contained
