@@ -30,9 +30,9 @@ pub use cache::{RedisCache, RedisCacheBuilder};
 pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
-    Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
-    Identity, RequestContext, ServerFunction, State, decode_input, decode_validated, encode_output,
-    schema_generator,
+    Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerFn,
+    HandlerResult, Identity, RequestContext, ServerFunction, State, decode_input, decode_validated,
+    encode_output, schema_generator,
 };
 #[doc(inline)]
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};

@@ -45,7 +45,7 @@ struct ReadmeExample;
 #[doc(inline)]
 pub use mizan_core::{
     Access, CachePolicy, CacheScope, Composition, Ctx, ErrorCode, FieldError, FunctionBuilder, FunctionError,
-    FunctionKind, Handler, Identity, IntoFunctionError, Registry, RegistryError, RegistryExtension,
+    FunctionKind, Handler, HandlerFn, Identity, IntoFunctionError, Registry, RegistryError, RegistryExtension,
     RegistryProblem, RequestContext, ServerFunction, State,
 };
 

@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::topic::Topic;
-use crate::error::{ErrorCode, FunctionError};
-use crate::function::{Access, BoxFuture, RequestContext, decode_input, schema_generator};
+use crate::error::{ErrorCode, FunctionError, IntoFunctionError};
+use crate::function::{Access, BoxFuture, HandlerFn, RequestContext, decode_input, schema_generator};
 
 type AuthorizeFn<P> = Arc<dyn Fn(RequestContext, P) -> BoxFuture<Result<(), FunctionError>> + Send + Sync>;
 type ReceiveFn<P, C> =
@@ -263,12 +263,14 @@ where
     /// A check run on every subscribe and client message after the declarative access
     /// rule: it sees the caller ([`RequestContext::identity`], claims included) and the
     /// decoded parameters. Return `forbidden` (or any error) to refuse.
-    pub fn authorize<F, Fut>(mut self, hook: F) -> Self
+    pub fn authorize<H, A>(mut self, hook: H) -> Self
     where
-        F: Fn(RequestContext, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), FunctionError>> + Send + 'static,
+        H: HandlerFn<A, Input = P, Output = ()>,
     {
-        self.authorize = Some(Arc::new(move |ctx, params| Box::pin(hook(ctx, params))));
+        self.authorize = Some(Arc::new(move |ctx, params| {
+            let checked = hook.call(ctx, params);
+            Box::pin(async move { checked.await.map_err(IntoFunctionError::into_function_error) })
+        }));
         self
     }
 }

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -48,37 +49,85 @@ pub(crate) fn no_check<I>(_: &I) -> Result<(), FunctionError> {
     Ok(())
 }
 
-/// Adapts `async fn(Ctx, I) -> Result<O, E>` to [`Handler`].
-pub(crate) struct TypedHandler<F, I, O, E> {
-    f: F,
-    check: Check<I>,
-    _types: PhantomData<fn(I) -> (O, E)>,
+/// An async function that can be a server function's handler: `async fn(Ctx, I) ->
+/// Result<O, E>`, or a closure of that shape, whose future is `Send`.
+///
+/// Implemented for every such function (you never implement it yourself); it names the
+/// bounds once, the way axum's `Handler` does, so builders ask for `H: HandlerFn<Args>`
+/// and read the input, output and error types off it. `Args` is `(Ctx, I)`; it only tells
+/// the compiler which signature to look for.
+///
+/// ```
+/// use mizan_core::{Ctx, FunctionError, HandlerFn};
+///
+/// async fn double(_: Ctx, n: i64) -> Result<i64, FunctionError> {
+///     Ok(2 * n)
+/// }
+///
+/// fn input_schema_name<H: HandlerFn<A>, A>(_: &H) -> &'static str {
+///     std::any::type_name::<H::Input>()
+/// }
+/// assert_eq!(input_schema_name(&double), "i64");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Mizan function handler",
+    label = "expected `async fn(Ctx, Input) -> Result<Output, Error>`",
+    note = "a handler takes `(ctx: Ctx, input: I)` with `I: Deserialize + JsonSchema`, returns `Result<O, E>` with `O: Serialize + JsonSchema` and `E: IntoFunctionError`, and its future is `Send`"
+)]
+pub trait HandlerFn<Args>: Send + Sync + 'static {
+    /// What the handler takes, decoded from the call's JSON.
+    type Input: DeserializeOwned + JsonSchema + 'static;
+    /// What it returns on success, serialized into the envelope.
+    type Output: Serialize + JsonSchema + 'static;
+    /// What it returns on failure.
+    type Error: IntoFunctionError;
+    /// The future of one call.
+    type Future: Future<Output = Result<Self::Output, Self::Error>> + Send + 'static;
+
+    /// Starts one call.
+    fn call(&self, ctx: RequestContext, input: Self::Input) -> Self::Future;
 }
 
-impl<F, I, O, E> TypedHandler<F, I, O, E> {
-    pub(crate) fn new(f: F, check: Check<I>) -> Self {
-        Self {
-            f,
-            check,
-            _types: PhantomData,
-        }
-    }
-}
-
-impl<F, Fut, I, O, E> TypedHandler<F, I, O, E>
+impl<F, Fut, I, O, E> HandlerFn<(RequestContext, I)> for F
 where
     F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<O, E>> + Send + 'static,
-    I: DeserializeOwned + 'static,
-    O: Serialize + 'static,
+    I: DeserializeOwned + JsonSchema + 'static,
+    O: Serialize + JsonSchema + 'static,
     E: IntoFunctionError,
 {
-    fn run(&self, ctx: RequestContext, input: Result<I, FunctionError>) -> BoxFuture<HandlerResult> {
+    type Input = I;
+    type Output = O;
+    type Error = E;
+    type Future = Fut;
+
+    fn call(&self, ctx: RequestContext, input: I) -> Fut {
+        self(ctx, input)
+    }
+}
+
+/// Adapts a [`HandlerFn`] to the erased [`Handler`]: decodes, checks, runs, encodes.
+pub(crate) struct TypedHandler<H: HandlerFn<A>, A> {
+    f: H,
+    check: Check<H::Input>,
+    _args: PhantomData<fn() -> A>,
+}
+
+impl<H: HandlerFn<A>, A: 'static> TypedHandler<H, A> {
+    pub(crate) fn new(f: H, check: Check<H::Input>) -> Self {
+        Self {
+            f,
+            check,
+            _args: PhantomData,
+        }
+    }
+
+    fn run(&self, ctx: RequestContext, input: Result<H::Input, FunctionError>) -> BoxFuture<HandlerResult> {
         let input = match input.and_then(|input| (self.check)(&input).map(|()| input)) {
             Ok(input) => input,
             Err(err) => return Box::pin(std::future::ready(Err(err))),
         };
-        let fut = (self.f)(ctx, input);
+        let fut = self.f.call(ctx, input);
         Box::pin(async move {
             let output = fut.await.map_err(IntoFunctionError::into_function_error)?;
             encode_output(&output)
@@ -86,14 +135,7 @@ where
     }
 }
 
-impl<F, Fut, I, O, E> Handler for TypedHandler<F, I, O, E>
-where
-    F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<O, E>> + Send + 'static,
-    I: DeserializeOwned + 'static,
-    O: Serialize + 'static,
-    E: IntoFunctionError,
-{
+impl<H: HandlerFn<A>, A: 'static> Handler for TypedHandler<H, A> {
     fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult> {
         self.run(ctx, decode_input(input))
     }

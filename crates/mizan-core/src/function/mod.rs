@@ -6,17 +6,14 @@ mod decode;
 mod handler;
 mod policy;
 
-use std::future::Future;
 use std::sync::Arc;
 
-use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use schemars::{SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value};
 
 pub use context::{Ctx, Identity, RequestContext, State};
 pub use decode::{decode_input, decode_validated};
-pub use handler::{BoxFuture, Handler, HandlerResult, encode_output};
+pub use handler::{BoxFuture, Handler, HandlerFn, HandlerResult, encode_output};
 pub use policy::{Access, CachePolicy, CacheScope, FunctionKind};
 
 use crate::error::IntoFunctionError;
@@ -218,15 +215,8 @@ impl FunctionBuilder {
 
     /// Finishes the function with a typed async handler; input, output and error schemas
     /// are derived from its types.
-    pub fn handler<F, Fut, I, O, E>(self, f: F) -> ServerFunction
-    where
-        F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<O, E>> + Send + 'static,
-        I: DeserializeOwned + JsonSchema + 'static,
-        O: Serialize + JsonSchema + 'static,
-        E: IntoFunctionError,
-    {
-        self.typed(TypedHandler::new(f, handler::no_check::<I>))
+    pub fn handler<H: HandlerFn<A>, A: 'static>(self, f: H) -> ServerFunction {
+        self.typed(TypedHandler::new(f, handler::no_check))
     }
 
     /// Like [`handler`](Self::handler), and the input's `#[validate(...)]` rules (the
@@ -251,29 +241,19 @@ impl FunctionBuilder {
     /// // The rule travels in the input schema.
     /// assert_eq!(f.input_schema()["properties"]["title"]["maxLength"], 40);
     /// ```
-    pub fn validated_handler<F, Fut, I, O, E>(self, f: F) -> ServerFunction
+    pub fn validated_handler<H, A>(self, f: H) -> ServerFunction
     where
-        F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<O, E>> + Send + 'static,
-        I: DeserializeOwned + JsonSchema + validator::Validate + 'static,
-        O: Serialize + JsonSchema + 'static,
-        E: IntoFunctionError,
+        H: HandlerFn<A, Input: validator::Validate>,
+        A: 'static,
     {
-        self.typed(TypedHandler::new(f, check_rules::<I>))
+        self.typed(TypedHandler::new(f, check_rules))
     }
 
-    fn typed<F, Fut, I, O, E>(self, handler: TypedHandler<F, I, O, E>) -> ServerFunction
-    where
-        F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<O, E>> + Send + 'static,
-        I: DeserializeOwned + JsonSchema + 'static,
-        O: Serialize + JsonSchema + 'static,
-        E: IntoFunctionError,
-    {
+    fn typed<H: HandlerFn<A>, A: 'static>(self, handler: TypedHandler<H, A>) -> ServerFunction {
         let mut generator = schema_generator();
-        let input = generator.root_schema_for::<I>().to_value();
-        let output = generator.root_schema_for::<O>().to_value();
-        let error = E::error_schema(&mut generator).map(|schema| schema.to_value());
+        let input = generator.root_schema_for::<H::Input>().to_value();
+        let output = generator.root_schema_for::<H::Output>().to_value();
+        let error = H::Error::error_schema(&mut generator).map(|schema| schema.to_value());
         self.raw_handler(input, output, error, Arc::new(handler))
     }
 
