@@ -10,6 +10,7 @@ mod cache;
 mod canonical;
 pub mod channels;
 mod error;
+pub mod executor;
 pub mod forms;
 mod function;
 mod keys;

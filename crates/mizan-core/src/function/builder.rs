@@ -20,14 +20,14 @@ macro_rules! description_and_access_methods {
 
         /// Who may call it (for a channel: subscribe and send; checked before its
         /// authorize hook).
-        pub fn access(mut self, access: $crate::Access) -> Self {
+        pub fn access(mut self, access: $crate::function::policy::Access) -> Self {
             self.access = access;
             self
         }
 
         /// Shorthand for [`Access::Authenticated`](crate::Access::Authenticated).
         pub fn authenticated(self) -> Self {
-            self.access($crate::Access::Authenticated)
+            self.access($crate::function::policy::Access::Authenticated)
         }
 
         /// Shorthand for [`Access::permissions`](crate::Access::permissions).
@@ -36,7 +36,7 @@ macro_rules! description_and_access_methods {
             I: IntoIterator<Item = S>,
             S: Into<String>,
         {
-            self.access($crate::Access::permissions(perms))
+            self.access($crate::function::policy::Access::permissions(perms))
         }
     };
 }
