@@ -208,3 +208,95 @@ impl Executor {
         outcome
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::MemoryCache;
+    use crate::channels::InProcessLayer;
+    use crate::function::{CachePolicy, Ctx};
+
+    fn executor() -> Executor {
+        let mut registry = Registry::new();
+        registry
+            .register(
+                ServerFunction::query("greet")
+                    .cache(CachePolicy::public())
+                    .handler(
+                        |_: Ctx, name: String| async move { Ok::<_, FunctionError>(format!("hi {name}")) },
+                    ),
+            )
+            .register(
+                ServerFunction::query("boom").handler(|_: Ctx, (): ()| async move {
+                    if true {
+                        panic!("boom");
+                    }
+                    Ok::<_, FunctionError>(())
+                }),
+            )
+            .register(
+                ServerFunction::mutation("reset")
+                    .invalidates(["greet"])
+                    .handler(|_: Ctx, (): ()| async move { Ok::<_, FunctionError>(true) }),
+            );
+        registry.validate_registry().unwrap();
+        Executor::new(
+            registry,
+            ExecutorConfig {
+                cache_secret: b"executor test secret".to_vec(),
+                cache: Arc::new(MemoryCache::new()),
+                publisher: Publisher::new(Arc::new(InProcessLayer::new())),
+                state: Arc::default(),
+                csrf_header: "x-csrf".into(),
+            },
+        )
+    }
+
+    fn json(text: &str) -> CallInput {
+        CallInput::Json(bytes::Bytes::copy_from_slice(text.as_bytes()))
+    }
+
+    #[tokio::test]
+    async fn runs_the_steps_without_any_transport() {
+        let executor = executor();
+        let caller = Caller::anonymous();
+        let first = executor
+            .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
+            .await;
+        assert_eq!((first.status, first.cache), (200, CacheStatus::Miss));
+        assert_eq!(&first.body[..], br#"{"data":"hi Ada","rev":0}"#);
+        let second = executor
+            .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
+            .await;
+        assert_eq!((second.cache, second.body), (CacheStatus::Hit, first.body));
+
+        // A mutation is refused on a read-only request, and purges its tags otherwise.
+        let refused = executor.execute(&caller, "reset", json(""), Via::Read).await;
+        assert_eq!(refused.status, 405);
+        let reset = executor.execute_all(&caller, [("reset", Value::Null)]).await;
+        assert_eq!(&reset[0].body[..], br#"{"data":true}"#);
+        let fresh = executor
+            .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
+            .await;
+        assert_eq!(fresh.cache, CacheStatus::Miss);
+        assert_eq!(fresh.cached.map(|meta| meta.rev), Some(1));
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_an_internal_error_and_counted() {
+        let executor = executor();
+        let outcome = executor
+            .execute(&Caller::anonymous(), "boom", json(""), Via::Write)
+            .await;
+        assert_eq!(outcome.status, 500);
+        assert_eq!(executor.metrics().snapshot().panics, 1);
+        let guarded: Result<(), FunctionError> =
+            executor.guard("a channel handler", async { panic!("too") }).await;
+        assert_eq!(guarded.unwrap_err().code(), "internal");
+        assert_eq!(executor.metrics().snapshot().panics, 2);
+        let missing = executor
+            .execute(&Caller::anonymous(), "nope", json(""), Via::Write)
+            .await;
+        assert_eq!(missing.status, 404);
+    }
+}
