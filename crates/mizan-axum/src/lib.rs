@@ -17,39 +17,36 @@
 //! The wire protocol is `spec/PROTOCOL.md` §2 (HTTP) and §3 (channels over WebSocket).
 
 mod auth;
-mod body;
 mod channels;
 mod config;
-mod envelope;
-mod executor;
+mod error;
+mod extract;
 mod limits;
-mod metrics;
 mod openapi;
 mod respond;
-mod revisions;
 mod routes;
-mod shared;
+mod state;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 pub use config::{Config, ConfigError};
 pub use limits::{ChannelLimits, Limits};
-pub use metrics::{Metrics, MetricsSnapshot};
+#[doc(inline)]
+pub use mizan_core::executor::{Metrics, MetricsSnapshot};
 use mizan_core::{Registry, RegistryError};
-use shared::Shared;
+use state::AppState;
 
 /// A running Mizan instance: the registry and configuration behind a router, plus the
 /// server-side API (purge, metrics). Cheap to clone.
 #[derive(Clone)]
 pub struct Mizan {
-    shared: Arc<Shared>,
+    app: AppState,
 }
 
 impl std::fmt::Debug for Mizan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Mizan")
-            .field("registry", &self.shared.registry)
+            .field("registry", self.registry())
             .finish_non_exhaustive()
     }
 }
@@ -63,13 +60,13 @@ impl Mizan {
     pub fn new(registry: Registry, config: Config) -> Result<Self, RegistryError> {
         registry.validate_registry()?;
         Ok(Self {
-            shared: Arc::new(Shared::new(registry, config)),
+            app: AppState::new(registry, config),
         })
     }
 
     /// The endpoints, to mount with `Router::nest` (any prefix) or serve as they are.
     pub fn router(&self) -> axum::Router {
-        routes::router(self.shared.clone())
+        routes::router(self.app.clone())
     }
 
     /// Purges `tags`: bumps their revisions so every instance computes fresh results and
@@ -81,22 +78,22 @@ impl Mizan {
         S: AsRef<str>,
     {
         let tags: Vec<S> = tags.into_iter().collect();
-        self.shared.purge(tags.iter().map(AsRef::as_ref)).await
+        self.app.executor.purge(tags.iter().map(AsRef::as_ref)).await
     }
 
     /// Publishes on channels through this instance's layer (handlers find the same
     /// publisher in their state).
     pub fn publisher(&self) -> &mizan_core::channels::Publisher {
-        &self.shared.publisher
+        self.app.executor.publisher()
     }
 
     /// The instance's counters.
     pub fn metrics(&self) -> &Metrics {
-        &self.shared.metrics
+        self.app.executor.metrics()
     }
 
     /// The registry being served.
     pub fn registry(&self) -> &Registry {
-        &self.shared.registry
+        self.app.executor.registry()
     }
 }

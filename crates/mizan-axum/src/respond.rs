@@ -5,17 +5,16 @@ use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
-use mizan_core::{CacheScope, FunctionError};
-
-use crate::envelope::{Outcome, error_body};
+use mizan_core::CacheScope;
+use mizan_core::executor::{CachedMeta, Outcome};
 
 /// `Mizan-Cache: hit | miss | bypass | off`.
-pub(crate) static MIZAN_CACHE: HeaderName = HeaderName::from_static("mizan-cache");
+static MIZAN_CACHE: HeaderName = HeaderName::from_static("mizan-cache");
 /// `Mizan-Rev: N`, the revision a cached query's result belongs to.
-pub(crate) static MIZAN_REV: HeaderName = HeaderName::from_static("mizan-rev");
+static MIZAN_REV: HeaderName = HeaderName::from_static("mizan-rev");
 /// `Mizan-Cache-Scope` and `Mizan-Cache-Ttl`: what an edge needs to store the result.
-pub(crate) static MIZAN_CACHE_SCOPE: HeaderName = HeaderName::from_static("mizan-cache-scope");
-pub(crate) static MIZAN_CACHE_TTL: HeaderName = HeaderName::from_static("mizan-cache-ttl");
+static MIZAN_CACHE_SCOPE: HeaderName = HeaderName::from_static("mizan-cache-scope");
+static MIZAN_CACHE_TTL: HeaderName = HeaderName::from_static("mizan-cache-ttl");
 
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -32,14 +31,7 @@ pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
     response
 }
 
-/// The error envelope as a response.
-pub(crate) fn error_response(error: &FunctionError) -> Response {
-    json_response(error.status(), error_body(error))
-}
-
-/// A single call's response. `requested_rev` is the `rev` parameter of a GET: shared caches
-/// may keep a public result only when it names the current revision, because then the URL
-/// changes with every purge.
+/// A single call's response. `requested_rev` is the `rev` parameter of a GET.
 pub(crate) fn call_response(outcome: Outcome, requested_rev: Option<u64>, shared_max_age: u64) -> Response {
     let mut response = json_response(outcome.status, outcome.body);
     let headers = response.headers_mut();
@@ -52,7 +44,19 @@ pub(crate) fn call_response(outcome: Outcome, requested_rev: Option<u64>, shared
     if let Some(ttl) = meta.ttl_secs {
         headers.insert(&MIZAN_CACHE_TTL, HeaderValue::from(ttl));
     }
-    let cache_control = match meta.scope {
+    headers.insert(
+        header::CACHE_CONTROL,
+        cache_control(&meta, requested_rev, shared_max_age),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("authorization, cookie"));
+    response
+}
+
+/// `Cache-Control` of a cached query's result: shared caches may keep a public result only
+/// when the request named its current revision, because then the URL changes with every
+/// purge.
+fn cache_control(meta: &CachedMeta, requested_rev: Option<u64>, shared_max_age: u64) -> HeaderValue {
+    match meta.scope {
         CacheScope::Public if requested_rev == Some(meta.rev) => {
             let max_age = meta.ttl_secs.unwrap_or(shared_max_age);
             HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ascii header")
@@ -61,8 +65,5 @@ pub(crate) fn call_response(outcome: Outcome, requested_rev: Option<u64>, shared
         // Per-user and per-permission results are keyed by the edge module itself; no
         // shared or browser cache may keep them by URL.
         _ => HeaderValue::from_static("private, no-store"),
-    };
-    headers.insert(header::CACHE_CONTROL, cache_control);
-    headers.insert(header::VARY, HeaderValue::from_static("authorization, cookie"));
-    response
+    }
 }

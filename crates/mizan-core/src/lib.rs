@@ -10,6 +10,7 @@ mod cache;
 mod canonical;
 pub mod channels;
 mod error;
+pub mod executor;
 pub mod forms;
 mod function;
 mod keys;
@@ -30,8 +31,9 @@ pub use cache::{RedisCache, RedisCacheBuilder};
 pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
-    Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
-    Identity, RequestContext, ServerFunction, State, decode_input, encode_output, schema_generator,
+    Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerFn,
+    HandlerResult, Identity, RequestContext, ServerFunction, State, decode_input, decode_validated,
+    encode_output, schema_generator,
 };
 #[doc(inline)]
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
@@ -41,6 +43,6 @@ pub use mwt::{
     MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
 };
 pub use name::{check_function_name, check_identifier};
-pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
-pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
-pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, decode_validated, field_errors};
+pub use registry::{Composition, RESERVED_KEYS, Registry, RegistryError, RegistryExtension, RegistryProblem};
+pub use schema::{SCHEMA_VERSION, error_code_table};
+pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, field_errors};

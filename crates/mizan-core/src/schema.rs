@@ -1,26 +1,33 @@
 //! The schema document: the registry as one versioned, deterministic JSON value that
 //! codegen, the OpenAPI exporter and code review read. Field by field in `spec/SCHEMA.md`.
+//!
+//! It sits above the registry and the forms: [`Registry::get_schema`] is defined here, so
+//! the registry needs to know nothing of the document, and the `forms` section is derived
+//! from the functions' `meta.form` by the forms module.
 
 use serde_json::{Map, Value, json};
 
 use crate::error::ErrorCode;
-use crate::function::{Access, ServerFunction};
-use crate::registry::Registry;
+use crate::forms::forms_section;
+use crate::function::{FunctionKind, ServerFunction};
+use crate::registry::{RESERVED_KEYS, Registry};
 
 /// The schema document's format version; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Top-level keys of the schema document; an extension may not take one of them.
-pub const RESERVED_KEYS: &[&str] = &[
-    "version",
-    "functions",
-    "compositions",
-    "contexts",
-    "error_codes",
-    "forms",
-];
+impl Registry {
+    /// A compact listing: function names by kind, compositions with members, extensions.
+    pub fn get_registry(&self) -> Value {
+        registry_listing(self)
+    }
 
-pub(crate) fn schema_document(registry: &Registry) -> Value {
+    /// The full, versioned schema document (see `spec/SCHEMA.md`).
+    pub fn get_schema(&self) -> Value {
+        schema_document(self)
+    }
+}
+
+fn schema_document(registry: &Registry) -> Value {
     let functions: Map<String, Value> = registry
         .get_all_functions()
         .map(|f| (f.name().to_owned(), function_entry(f)))
@@ -41,7 +48,7 @@ pub(crate) fn schema_document(registry: &Registry) -> Value {
     document.insert("compositions".into(), Value::Object(compositions));
     document.insert("contexts".into(), Value::Object(contexts));
     document.insert("error_codes".into(), error_code_table());
-    document.insert("forms".into(), crate::forms::forms_section(registry));
+    document.insert("forms".into(), forms_section(registry));
     for (name, extension) in registry.extensions() {
         // A reserved name is reported by validate_registry; never let it overwrite a key.
         if !RESERVED_KEYS.contains(&name.as_str()) {
@@ -65,18 +72,10 @@ fn function_entry(f: &ServerFunction) -> Value {
             "ttl_seconds": cache.ttl_value().map(|ttl| ttl.as_secs()),
             "tags": f.cache_tags().collect::<Vec<_>>(),
         },
-        "access": access_entry(f.access()),
+        "access": f.access().schema_entry(),
         "invalidates": f.invalidates(),
         "meta": f.meta(),
     })
-}
-
-pub(crate) fn access_entry(access: &Access) -> Value {
-    match access {
-        Access::Public => json!({ "kind": "public" }),
-        Access::Authenticated => json!({ "kind": "authenticated" }),
-        Access::Permissions(perms) => json!({ "kind": "permissions", "permissions": perms }),
-    }
 }
 
 /// The framework's error codes with status and meaning, for generated code tables.
@@ -91,7 +90,7 @@ pub fn error_code_table() -> Value {
         .into()
 }
 
-pub(crate) fn registry_listing(registry: &Registry) -> Value {
+fn registry_listing(registry: &Registry) -> Value {
     let names = |kind| {
         registry
             .get_all_functions()
@@ -100,8 +99,8 @@ pub(crate) fn registry_listing(registry: &Registry) -> Value {
             .collect::<Vec<_>>()
     };
     json!({
-        "queries": names(crate::FunctionKind::Query),
-        "mutations": names(crate::FunctionKind::Mutation),
+        "queries": names(FunctionKind::Query),
+        "mutations": names(FunctionKind::Mutation),
         "compositions": registry
             .get_all_compositions()
             .map(|c| (c.name().to_owned(), json!(c.members())))

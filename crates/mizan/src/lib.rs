@@ -46,8 +46,8 @@ struct ReadmeExample;
 #[doc(inline)]
 pub use mizan_core::{
     Access, CachePolicy, CacheScope, Composition, Ctx, ErrorCode, FieldError, FunctionBuilder, FunctionError,
-    FunctionKind, Handler, Identity, IntoFunctionError, Registry, RegistryError, RegistryExtension,
-    RegistryProblem, RequestContext, ServerFunction, State,
+    FunctionKind, Handler, HandlerFn, Identity, IntoFunctionError, Registry, RegistryError,
+    RegistryExtension, RegistryProblem, RequestContext, ServerFunction, State,
 };
 
 /// `#[mizan::function(...)]`: an `async fn` becomes a [`ServerFunction`] constructor.

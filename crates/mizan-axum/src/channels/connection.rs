@@ -2,14 +2,13 @@
 //! bounded queue, pings, and drops the connection when the queue overflows.
 
 use std::collections::HashSet;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
-use futures::{FutureExt, SinkExt, StreamExt};
-use mizan_core::channels::Topic;
+use futures::{SinkExt, StreamExt};
+use mizan_core::channels::{Channels, Topic};
 use mizan_core::{ErrorCode, FunctionError, Identity, RequestContext};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
@@ -17,8 +16,12 @@ use tokio::sync::{Notify, mpsc};
 use super::close;
 use super::frames::{self, ClientFrame};
 use super::hub::{Outbound, Outbox};
+use mizan_core::executor::Executor;
+
+use super::hub::Hub;
+use crate::auth;
+use crate::config::Config;
 use crate::limits::exceeds_depth;
-use crate::shared::Shared;
 
 /// How long a closing handshake may take before the socket is simply dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
@@ -37,15 +40,24 @@ enum End {
 
 struct Connection {
     id: u64,
-    shared: Arc<Shared>,
+    executor: Arc<Executor>,
+    hub: Arc<Hub>,
+    config: Arc<Config>,
     identity: Option<Arc<Identity>>,
     topics: HashSet<Topic>,
     outbox: Outbox,
 }
 
-pub(crate) async fn serve(socket: WebSocket, shared: Arc<Shared>, identity: Option<Arc<Identity>>) {
-    shared.metrics.ws_connection();
-    let limits = shared.config.limits.channels;
+/// Serves one upgraded connection until either side ends it.
+pub(crate) async fn serve(
+    socket: WebSocket,
+    executor: Arc<Executor>,
+    hub: Arc<Hub>,
+    config: Arc<Config>,
+    identity: Option<Arc<Identity>>,
+) {
+    executor.metrics().ws_connection();
+    let limits = config.limits.channels;
     let (sink, stream) = socket.split();
     let (queue, frames) = mpsc::channel(limits.queue_len.max(1));
     let overflow = Arc::new(Notify::new());
@@ -54,11 +66,13 @@ pub(crate) async fn serve(socket: WebSocket, shared: Arc<Shared>, identity: Opti
         frames,
         overflow.clone(),
         limits.heartbeat_interval,
-        shared.clone(),
+        executor.clone(),
     ));
     let mut connection = Connection {
-        id: shared.hub.connection_id(),
-        shared,
+        id: hub.connection_id(),
+        executor,
+        hub,
+        config,
         identity,
         topics: HashSet::new(),
         outbox: Outbox::new(queue, overflow),
@@ -68,7 +82,7 @@ pub(crate) async fn serve(socket: WebSocket, shared: Arc<Shared>, identity: Opti
         _ = &mut writer => None,
     };
     for topic in std::mem::take(&mut connection.topics) {
-        connection.shared.hub.unsubscribe(&topic, connection.id);
+        connection.hub.unsubscribe(&topic, connection.id);
     }
     let closing = match end {
         Some(End::Idle) => Some((close::IDLE_TIMEOUT, "idle timeout")),
@@ -90,11 +104,11 @@ async fn write(
     mut frames: mpsc::Receiver<Outbound>,
     overflow: Arc<Notify>,
     heartbeat: Duration,
-    shared: Arc<Shared>,
+    executor: Arc<Executor>,
 ) {
     let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
-    let slow = |shared: &Shared| {
-        shared.metrics.ws_slow_consumer();
+    let slow = |executor: &Executor| {
+        executor.metrics().ws_slow_consumer();
         tracing::info!("channel client too slow: its queue is full; disconnecting (4008)");
     };
     // One registration for the whole connection: re-arming a `Notified` for every frame
@@ -105,7 +119,7 @@ async fn write(
         let next = tokio::select! {
             biased;
             _ = &mut overflowed => {
-                slow(&shared);
+                slow(&executor);
                 close_with(&mut sink, close::SLOW_CONSUMER, "slow consumer: queue full").await;
                 return;
             }
@@ -126,7 +140,7 @@ async fn write(
         tokio::select! {
             sent = sink.send(next) => if sent.is_err() { return },
             _ = &mut overflowed => {
-                slow(&shared);
+                slow(&executor);
                 return;
             }
         }
@@ -143,7 +157,7 @@ async fn close_with(sink: &mut SplitSink<WebSocket, Message>, code: u16, reason:
 
 impl Connection {
     async fn read(&mut self, mut stream: SplitStream<WebSocket>) -> End {
-        let limits = self.shared.config.limits.channels;
+        let limits = self.config.limits.channels;
         loop {
             let message = match tokio::time::timeout(limits.idle_timeout, stream.next()).await {
                 Err(_) => return End::Idle,
@@ -180,7 +194,7 @@ impl Connection {
     }
 
     async fn answer(&mut self, text: &str) {
-        if exceeds_depth(text.as_bytes(), self.shared.config.limits.max_json_depth) {
+        if exceeds_depth(text.as_bytes(), self.config.limits.max_json_depth) {
             let error = FunctionError::from_code(ErrorCode::TooDeep, "the frame is nested too deeply");
             return self.reply_error(&Value::Null, &error);
         }
@@ -233,51 +247,46 @@ impl Connection {
     }
 
     fn context(&self) -> RequestContext {
-        RequestContext::new(self.identity.clone(), self.shared.state.clone())
+        self.executor.context(self.identity.clone())
     }
 
     fn authenticate(&mut self, token: &str) -> Result<(), FunctionError> {
-        self.identity = Some(self.shared.verify(token.trim())?);
+        self.identity = Some(auth::verify(&self.config, token.trim())?);
         Ok(())
     }
 
     async fn subscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {
-        let spec = self.shared.channel(channel)?;
+        let spec = Channels::find(self.executor.registry(), channel)?;
         let topic = spec.authorize(&self.context(), params).await?;
         if !self.topics.contains(&topic) {
-            let max = self.shared.config.limits.channels.max_subscriptions;
+            let max = self.config.limits.channels.max_subscriptions;
             if self.topics.len() >= max {
                 return Err(FunctionError::from_code(
                     ErrorCode::LimitExceeded,
                     format!("a connection may hold at most {max} subscriptions; unsubscribe first"),
                 ));
             }
-            self.shared
-                .hub
-                .subscribe(topic.clone(), self.id, self.outbox.clone());
+            self.hub.subscribe(topic.clone(), self.id, self.outbox.clone());
             self.topics.insert(topic.clone());
         }
         Ok(topic)
     }
 
     fn unsubscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {
-        let topic = self.shared.channel(channel)?.topic(params)?;
+        let topic = Channels::find(self.executor.registry(), channel)?.topic(params)?;
         if self.topics.remove(&topic) {
-            self.shared.hub.unsubscribe(&topic, self.id);
+            self.hub.unsubscribe(&topic, self.id);
         }
         Ok(topic)
     }
 
     async fn receive(&mut self, channel: &str, params: Value, data: Value) -> Result<(), FunctionError> {
-        let spec = self.shared.channel(channel)?;
-        let handled = AssertUnwindSafe(spec.receive(self.context(), params, data))
-            .catch_unwind()
-            .await;
-        handled.unwrap_or_else(|_| {
-            self.shared.metrics.panic();
-            tracing::error!(channel, "channel handler panicked");
-            Err(FunctionError::internal())
-        })
+        let executor = &self.executor;
+        let spec = Channels::find(executor.registry(), channel)?;
+        let what = format!("the handler of channel `{channel}`");
+        executor
+            .guard(&what, spec.receive(self.context(), params, data))
+            .await
     }
 }
 

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::envelope::ErrorBody;
+use mizan_core::executor::ErrorBody;
 
 /// A frame from the client.
 #[derive(Debug, Deserialize)]

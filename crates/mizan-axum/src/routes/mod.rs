@@ -1,23 +1,25 @@
 //! The HTTP endpoints (`spec/PROTOCOL.md` §2.2), relative to where the router is mounted.
+//!
+//! Every route is `async fn(extractors...) -> Result<Response, HttpError>`: the extractors
+//! (`crate::extract`) check the request in the order of the arguments, the body reads
+//! top to bottom, and any error becomes the envelope.
 
 mod batch;
 mod call;
 mod compose;
 mod documents;
 mod purge;
-
-use std::sync::Arc;
+mod ws;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use mizan_core::{ErrorCode, FunctionError};
 
-use crate::respond::error_response;
-use crate::shared::Shared;
+use crate::error::HttpError;
+use crate::state::AppState;
 
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+pub(crate) fn router(app: AppState) -> Router {
     Router::new()
         .route("/call/{name}", get(call::get).post(call::post))
         .route("/batch", post(batch::post))
@@ -26,31 +28,33 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/openapi.json", get(documents::openapi))
         .route("/revisions", get(purge::revisions))
         .route("/purge", post(purge::post))
-        .route("/ws", get(crate::channels::upgrade))
+        .route("/ws", get(ws::upgrade))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_request_with_state(
-            shared.clone(),
+            app.clone(),
             count_request,
         ))
-        .with_state(shared)
+        .with_state(app)
 }
 
-async fn count_request(State(shared): State<Arc<Shared>>, request: Request) -> Request {
-    shared.metrics.request();
+async fn count_request(State(app): State<AppState>, request: Request) -> Request {
+    app.executor.metrics().request();
     request
 }
 
-async fn not_found() -> Response {
-    error_response(&FunctionError::from_code(
+async fn not_found() -> HttpError {
+    FunctionError::from_code(
         ErrorCode::NotFound,
         "no such endpoint; see spec/PROTOCOL.md for the routes",
-    ))
+    )
+    .into()
 }
 
-async fn method_not_allowed() -> Response {
-    error_response(&FunctionError::from_code(
+async fn method_not_allowed() -> HttpError {
+    FunctionError::from_code(
         ErrorCode::MethodNotAllowed,
         "this endpoint does not accept that method",
-    ))
+    )
+    .into()
 }

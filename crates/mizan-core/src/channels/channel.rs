@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::topic::Topic;
-use crate::error::{ErrorCode, FunctionError};
-use crate::function::{Access, BoxFuture, RequestContext, decode_input, schema_generator};
+use crate::error::{ErrorCode, FunctionError, IntoFunctionError};
+use crate::function::{Access, BoxFuture, HandlerFn, RequestContext, decode_input, schema_generator};
 
 type AuthorizeFn<P> = Arc<dyn Fn(RequestContext, P) -> BoxFuture<Result<(), FunctionError>> + Send + Sync>;
 type ReceiveFn<P, C> =
@@ -239,31 +239,7 @@ where
 }
 
 impl<P, M, K> Channel<P, M, K> {
-    /// Documentation carried into the schema and generated code.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = crate::function::description_text(text.into());
-        self
-    }
-
-    /// Who may subscribe and send (checked before the authorize hook).
-    pub fn access(mut self, access: Access) -> Self {
-        self.access = access;
-        self
-    }
-
-    /// Shorthand for [`Access::Authenticated`].
-    pub fn authenticated(self) -> Self {
-        self.access(Access::Authenticated)
-    }
-
-    /// Shorthand for [`Access::permissions`].
-    pub fn permissions<I, S>(self, perms: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.access(Access::permissions(perms))
-    }
+    crate::function::builder::description_and_access_methods!();
 
     /// The channel's name.
     pub fn name(&self) -> &str {
@@ -287,12 +263,14 @@ where
     /// A check run on every subscribe and client message after the declarative access
     /// rule: it sees the caller ([`RequestContext::identity`], claims included) and the
     /// decoded parameters. Return `forbidden` (or any error) to refuse.
-    pub fn authorize<F, Fut>(mut self, hook: F) -> Self
+    pub fn authorize<H, A>(mut self, hook: H) -> Self
     where
-        F: Fn(RequestContext, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), FunctionError>> + Send + 'static,
+        H: HandlerFn<A, Input = P, Output = ()>,
     {
-        self.authorize = Some(Arc::new(move |ctx, params| Box::pin(hook(ctx, params))));
+        self.authorize = Some(Arc::new(move |ctx, params| {
+            let checked = hook.call(ctx, params);
+            Box::pin(async move { checked.await.map_err(IntoFunctionError::into_function_error) })
+        }));
         self
     }
 }
@@ -519,7 +497,7 @@ impl ChannelSpec {
             "params": self.params_schema,
             "message": self.message_schema,
             "client_message": self.client_message_schema,
-            "access": crate::schema::access_entry(&self.access),
+            "access": self.access.schema_entry(),
         })
     }
 }

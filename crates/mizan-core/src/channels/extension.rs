@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::channel::{Channel, ChannelSpec};
+use crate::error::{ErrorCode, FunctionError};
 use crate::name::check_identifier;
-use crate::registry::RegistryExtension;
+use crate::registry::{Registry, RegistryExtension};
 
 /// The name under which [`Channels`] must be registered for the adapter to serve them.
 pub const CHANNELS_EXTENSION: &str = "channels";
@@ -87,6 +88,25 @@ impl Channels {
         }
     }
 
+    /// The channel named `name` in `registry`: the application's (from the extension
+    /// registered under [`CHANNELS_EXTENSION`]), or the system channel.
+    ///
+    /// # Errors
+    ///
+    /// `not_found` when there is no such channel.
+    pub fn find<'r>(registry: &'r Registry, name: &str) -> Result<&'r ChannelSpec, FunctionError> {
+        let found = match registry.get_extension::<Channels>(CHANNELS_EXTENSION) {
+            Some(channels) => channels.get(name),
+            None => (name == REVISIONS_CHANNEL).then(Self::revisions),
+        };
+        found.ok_or_else(|| {
+            FunctionError::from_code(
+                ErrorCode::NotFound,
+                format!("no channel is named `{name}`; see the schema's `channels` section"),
+            )
+        })
+    }
+
     /// The system channel [`REVISIONS_CHANNEL`], which exists with or without a `Channels`
     /// extension.
     pub fn revisions() -> &'static ChannelSpec {
@@ -151,7 +171,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::Registry;
 
     #[test]
     fn validation_reports_bad_names_duplicates_and_reserved_names() {

@@ -275,7 +275,11 @@ mod tests {
     }
 
     fn fields() -> Vec<FieldDef> {
-        fields_of(&crate::schema_generator().root_schema_for::<Outer>().to_value())
+        fields_of(
+            &crate::function::schema_generator()
+                .root_schema_for::<Outer>()
+                .to_value(),
+        )
     }
 
     #[test]

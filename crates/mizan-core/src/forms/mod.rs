@@ -25,16 +25,14 @@
 mod fields;
 
 use std::collections::BTreeMap;
-use std::future::Future;
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use fields::{CONSTRAINT_KEYWORDS, FieldDef};
 
-use crate::error::{FunctionError, IntoFunctionError};
-use crate::function::{Access, RequestContext, ServerFunction};
+use crate::error::FunctionError;
+use crate::function::{Access, HandlerFn, RequestContext, ServerFunction};
 use crate::registry::Registry;
 
 /// The `meta` key naming the form a function belongs to.
@@ -135,19 +133,16 @@ pub struct Form {
 /// assert_eq!(form.fields[0].help.as_deref(), Some("Where the newsletter goes."));
 /// assert_eq!(form.fields[0].constraints["format"], "email");
 /// ```
-pub fn register_form<'r, T, F, Fut, O, E>(
+pub fn register_form<'r, H, A>(
     registry: &'r mut Registry,
     name: &str,
-    submit: F,
+    submit: H,
 ) -> Result<&'r mut Registry, FormError>
 where
-    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + Send + 'static,
-    F: Fn(RequestContext, T) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<O, E>> + Send + 'static,
-    O: Serialize + schemars::JsonSchema + 'static,
-    E: IntoFunctionError,
+    H: HandlerFn<A, Input: validator::Validate>,
+    A: 'static,
 {
-    let [validate, submit] = form_functions::<T, F, Fut, O, E>(name, Access::Public, submit)?;
+    let [validate, submit] = form_functions(name, Access::Public, submit)?;
     Ok(registry.register(validate).register(submit))
 }
 
@@ -170,17 +165,10 @@ where
 /// let mut registry = Registry::new();
 /// registry.register(validate).register(submit);
 /// ```
-pub fn form_functions<T, F, Fut, O, E>(
-    name: &str,
-    access: Access,
-    submit: F,
-) -> Result<[ServerFunction; 2], FormError>
+pub fn form_functions<H, A>(name: &str, access: Access, submit: H) -> Result<[ServerFunction; 2], FormError>
 where
-    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + Send + 'static,
-    F: Fn(RequestContext, T) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<O, E>> + Send + 'static,
-    O: Serialize + schemars::JsonSchema + 'static,
-    E: IntoFunctionError,
+    H: HandlerFn<A, Input: validator::Validate>,
+    A: 'static,
 {
     let part = |role: FormRole| {
         ServerFunction::mutation(role.function_name(name))
@@ -190,7 +178,7 @@ where
     };
     let validate = part(FormRole::Validate)
         .description(format!("Checks a `{name}` form without submitting it."))
-        .validated_handler(|_: RequestContext, _: T| async { Ok::<(), FunctionError>(()) });
+        .validated_handler(|_: RequestContext, _: H::Input| async { Ok::<(), FunctionError>(()) });
     if validate.input_schema().get("properties").is_none() {
         return Err(FormError::NotAnObject {
             form: name.to_owned(),

@@ -4,13 +4,15 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::context::RequestContext;
-use crate::error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
+use super::decode::{decode_input, decode_json, parse_json_input};
+use crate::error::{FunctionError, IntoFunctionError};
 
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -38,21 +40,6 @@ pub trait Handler: Send + Sync + 'static {
     }
 }
 
-/// Parses input JSON text into a value; empty text is `null` (a call without input).
-pub(crate) fn parse_json_input(json: &[u8]) -> Result<Value, FunctionError> {
-    if json.trim_ascii().is_empty() {
-        return Ok(Value::Null);
-    }
-    serde_json::from_slice(json).map_err(|err| invalid_json(&err))
-}
-
-fn invalid_json(err: &serde_json::Error) -> FunctionError {
-    FunctionError::from_code(
-        ErrorCode::InvalidJson,
-        format!("the input is not valid JSON: {err}"),
-    )
-}
-
 /// What a typed handler checks once the input decoded: nothing, or the input's
 /// `#[validate(...)]` rules ([`check_rules`](crate::check_rules)).
 pub(crate) type Check<I> = fn(&I) -> Result<(), FunctionError>;
@@ -62,37 +49,85 @@ pub(crate) fn no_check<I>(_: &I) -> Result<(), FunctionError> {
     Ok(())
 }
 
-/// Adapts `async fn(Ctx, I) -> Result<O, E>` to [`Handler`].
-pub(crate) struct TypedHandler<F, I, O, E> {
-    f: F,
-    check: Check<I>,
-    _types: PhantomData<fn(I) -> (O, E)>,
+/// An async function that can be a server function's handler: `async fn(Ctx, I) ->
+/// Result<O, E>`, or a closure of that shape, whose future is `Send`.
+///
+/// Implemented for every such function (you never implement it yourself); it names the
+/// bounds once, the way axum's `Handler` does, so builders ask for `H: HandlerFn<Args>`
+/// and read the input, output and error types off it. `Args` is `(Ctx, I)`; it only tells
+/// the compiler which signature to look for.
+///
+/// ```
+/// use mizan_core::{Ctx, FunctionError, HandlerFn};
+///
+/// async fn double(_: Ctx, n: i64) -> Result<i64, FunctionError> {
+///     Ok(2 * n)
+/// }
+///
+/// fn input_schema_name<H: HandlerFn<A>, A>(_: &H) -> &'static str {
+///     std::any::type_name::<H::Input>()
+/// }
+/// assert_eq!(input_schema_name(&double), "i64");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Mizan function handler",
+    label = "expected `async fn(Ctx, Input) -> Result<Output, Error>`",
+    note = "a handler takes `(ctx: Ctx, input: I)` with `I: Deserialize + JsonSchema`, returns `Result<O, E>` with `O: Serialize + JsonSchema` and `E: IntoFunctionError`, and its future is `Send`"
+)]
+pub trait HandlerFn<Args>: Send + Sync + 'static {
+    /// What the handler takes, decoded from the call's JSON.
+    type Input: DeserializeOwned + JsonSchema + 'static;
+    /// What it returns on success, serialized into the envelope.
+    type Output: Serialize + JsonSchema + 'static;
+    /// What it returns on failure.
+    type Error: IntoFunctionError;
+    /// The future of one call.
+    type Future: Future<Output = Result<Self::Output, Self::Error>> + Send + 'static;
+
+    /// Starts one call.
+    fn call(&self, ctx: RequestContext, input: Self::Input) -> Self::Future;
 }
 
-impl<F, I, O, E> TypedHandler<F, I, O, E> {
-    pub(crate) fn new(f: F, check: Check<I>) -> Self {
-        Self {
-            f,
-            check,
-            _types: PhantomData,
-        }
-    }
-}
-
-impl<F, Fut, I, O, E> TypedHandler<F, I, O, E>
+impl<F, Fut, I, O, E> HandlerFn<(RequestContext, I)> for F
 where
     F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<O, E>> + Send + 'static,
-    I: DeserializeOwned + 'static,
-    O: Serialize + 'static,
+    I: DeserializeOwned + JsonSchema + 'static,
+    O: Serialize + JsonSchema + 'static,
     E: IntoFunctionError,
 {
-    fn run(&self, ctx: RequestContext, input: Result<I, FunctionError>) -> BoxFuture<HandlerResult> {
+    type Input = I;
+    type Output = O;
+    type Error = E;
+    type Future = Fut;
+
+    fn call(&self, ctx: RequestContext, input: I) -> Fut {
+        self(ctx, input)
+    }
+}
+
+/// Adapts a [`HandlerFn`] to the erased [`Handler`]: decodes, checks, runs, encodes.
+pub(crate) struct TypedHandler<H: HandlerFn<A>, A> {
+    f: H,
+    check: Check<H::Input>,
+    _args: PhantomData<fn() -> A>,
+}
+
+impl<H: HandlerFn<A>, A: 'static> TypedHandler<H, A> {
+    pub(crate) fn new(f: H, check: Check<H::Input>) -> Self {
+        Self {
+            f,
+            check,
+            _args: PhantomData,
+        }
+    }
+
+    fn run(&self, ctx: RequestContext, input: Result<H::Input, FunctionError>) -> BoxFuture<HandlerResult> {
         let input = match input.and_then(|input| (self.check)(&input).map(|()| input)) {
             Ok(input) => input,
             Err(err) => return Box::pin(std::future::ready(Err(err))),
         };
-        let fut = (self.f)(ctx, input);
+        let fut = self.f.call(ctx, input);
         Box::pin(async move {
             let output = fut.await.map_err(IntoFunctionError::into_function_error)?;
             encode_output(&output)
@@ -100,14 +135,7 @@ where
     }
 }
 
-impl<F, Fut, I, O, E> Handler for TypedHandler<F, I, O, E>
-where
-    F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<O, E>> + Send + 'static,
-    I: DeserializeOwned + 'static,
-    O: Serialize + 'static,
-    E: IntoFunctionError,
-{
+impl<H: HandlerFn<A>, A: 'static> Handler for TypedHandler<H, A> {
     fn call(&self, ctx: RequestContext, input: Value) -> BoxFuture<HandlerResult> {
         self.run(ctx, decode_input(input))
     }
@@ -123,185 +151,4 @@ pub fn encode_output<O: Serialize + ?Sized>(output: &O) -> HandlerResult {
         tracing::error!(%err, "function output could not be serialized");
         FunctionError::internal()
     })
-}
-
-/// Decodes an input value into `I`, turning serde's complaints into field errors with the
-/// path of the offending field.
-pub fn decode_input<I: DeserializeOwned>(input: Value) -> Result<I, FunctionError> {
-    serde_path_to_error::deserialize(input).map_err(|err| shape_error(err.path(), err.inner().to_string()))
-}
-
-/// Decodes JSON text straight into `I` (the fast path of valid input). On any failure it
-/// decodes again through a [`Value`], so errors are exactly those of [`decode_input`]
-/// whichever way the input came (serde_json reports some shape problems, such as a number
-/// where an enum is expected, as syntax errors when reading text); text that is not JSON at
-/// all is `invalid_json`.
-fn decode_json<I: DeserializeOwned>(json: &[u8]) -> Result<I, FunctionError> {
-    let json = json.trim_ascii();
-    if json.is_empty() {
-        return decode_input(Value::Null);
-    }
-    let mut de = serde_json::Deserializer::from_slice(json);
-    match I::deserialize(&mut de).and_then(|input| de.end().map(|()| input)) {
-        Ok(input) => Ok(input),
-        Err(_) => decode_input(parse_json_input(json)?),
-    }
-}
-
-fn shape_error(path: &serde_path_to_error::Path, message: String) -> FunctionError {
-    let mut path = dotted_path(path);
-    let (code, field) = classify(&message);
-    if let Some(field) = field {
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(field);
-    }
-    FunctionError::validation(vec![FieldError::new(path, code, message)])
-}
-
-fn dotted_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let segments: Vec<String> = path
-        .iter()
-        .filter_map(|segment| match segment {
-            Segment::Seq { index } => Some(index.to_string()),
-            Segment::Map { key } => Some(key.clone()),
-            Segment::Enum { variant } => Some(variant.clone()),
-            Segment::Unknown => None,
-        })
-        .collect();
-    segments.join(".")
-}
-
-/// Maps serde's standard messages to field-error codes; `missing field` names a child of the
-/// current path.
-fn classify(message: &str) -> (&'static str, Option<&str>) {
-    fn quoted(rest: &str) -> Option<&str> {
-        rest.split('`').nth(1)
-    }
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        ("required", quoted(rest))
-    } else if message.starts_with("unknown field ") {
-        // serde_path_to_error already ends the path with the unknown key.
-        ("unknown_field", None)
-    } else if message.starts_with("invalid type") {
-        ("type", None)
-    } else if message.starts_with("unknown variant") {
-        ("choice", None)
-    } else if message.starts_with("invalid length") {
-        ("length", None)
-    } else if message.starts_with("invalid value: integer") {
-        // An integer outside its Rust type: the schema states that type's bounds as
-        // `minimum`/`maximum`.
-        ("range", None)
-    } else {
-        ("invalid", None)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-    use serde_json::json;
-
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Item {
-        qty: u32,
-    }
-
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Order {
-        title: String,
-        items: Vec<Item>,
-    }
-
-    fn field_error(input: Value) -> FieldError {
-        let err = decode_input::<Order>(input).unwrap_err();
-        assert_eq!(err.code(), "validation_failed");
-        err.fields()[0].clone()
-    }
-
-    #[test]
-    fn wrong_type_points_at_the_field() {
-        let e = field_error(json!({"title": "t", "items": [{"qty": 1}, {"qty": "x"}]}));
-        assert_eq!((e.path.as_str(), e.code.as_str()), ("items.1.qty", "type"));
-    }
-
-    #[test]
-    fn missing_and_unknown_fields_name_the_child() {
-        let e = field_error(json!({"items": []}));
-        assert_eq!((e.path.as_str(), e.code.as_str()), ("title", "required"));
-        let e = field_error(json!({"title": "t", "items": [{"qty": 1, "extra": 2}]}));
-        assert_eq!(
-            (e.path.as_str(), e.code.as_str()),
-            ("items.0.extra", "unknown_field")
-        );
-    }
-
-    #[test]
-    fn an_integer_outside_its_type_is_a_range_error() {
-        let e = field_error(json!({"title": "t", "items": [{"qty": -1}]}));
-        assert_eq!((e.path.as_str(), e.code.as_str()), ("items.0.qty", "range"));
-    }
-
-    #[test]
-    fn every_code_is_in_the_table() {
-        for message in [
-            "missing field `a`",
-            "unknown field `a`",
-            "invalid type: string",
-            "unknown variant `x`",
-            "invalid length 3",
-            "invalid value: integer `-1`, expected u32",
-            "something else",
-        ] {
-            let (code, _) = classify(message);
-            assert!(crate::FIELD_ERROR_CODES.iter().any(|c| c.code == code), "{code}");
-        }
-    }
-
-    #[test]
-    fn text_input_gives_the_same_field_errors_and_flags_bad_json() {
-        let from_text = |text: &str| decode_json::<Order>(text.as_bytes()).unwrap_err();
-        let e = from_text(r#"{"title": "t", "items": [{"qty": 1}, {"qty": "x"}]}"#);
-        let field = &e.fields()[0];
-        assert_eq!(
-            (field.path.as_str(), field.code.as_str()),
-            ("items.1.qty", "type")
-        );
-        assert!(!field.message.contains(" at line "), "{}", field.message);
-        // serde_json calls a number where an enum belongs a syntax error when reading text;
-        // it is still a field error here, as it is from a value.
-        #[derive(Debug, Deserialize)]
-        #[allow(dead_code)]
-        enum Topic {
-            Sales,
-        }
-        let e = decode_json::<Topic>(b"5").unwrap_err();
-        assert_eq!(
-            (e.code(), e.fields()[0].code.as_str()),
-            ("validation_failed", "type")
-        );
-        let e = from_text(r#"{"items": []}"#);
-        assert_eq!(
-            (e.fields()[0].path.as_str(), e.fields()[0].code.as_str()),
-            ("title", "required")
-        );
-        for bad in [r#"{"title": "#, r#"{"title": "t", "items": []} trailing"#, "nul"] {
-            assert_eq!(from_text(bad).code(), "invalid_json", "{bad}");
-        }
-        assert_eq!(decode_json::<Option<u8>>(b"  ").unwrap(), None);
-    }
-
-    #[test]
-    fn a_non_object_is_a_whole_input_error() {
-        let e = field_error(json!(3));
-        assert_eq!((e.path.as_str(), e.code.as_str()), ("", "type"));
-    }
 }

@@ -1,22 +1,24 @@
 //! The function model: a named, typed, async server function with its policies.
 
+pub(crate) mod builder;
 mod context;
+mod decode;
 mod handler;
-mod policy;
+pub(crate) mod policy;
 
-use std::future::Future;
 use std::sync::Arc;
 
-use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use schemars::{SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value};
 
 pub use context::{Ctx, Identity, RequestContext, State};
-pub use handler::{BoxFuture, Handler, HandlerResult, decode_input, encode_output};
+pub(crate) use decode::parse_json_input;
+pub use decode::{decode_input, decode_validated};
+pub use handler::{BoxFuture, Handler, HandlerFn, HandlerResult, encode_output};
 pub use policy::{Access, CachePolicy, CacheScope, FunctionKind};
 
 use crate::error::IntoFunctionError;
+use crate::validation::check_rules;
 use handler::TypedHandler;
 
 /// A server function: what the registry holds and the executor runs.
@@ -182,12 +184,6 @@ impl FunctionBuilder {
         }
     }
 
-    /// Documentation carried into the schema, the OpenAPI document and generated code.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = description_text(text.into());
-        self
-    }
-
     /// The context group the frontend loads together.
     pub fn context(mut self, context: impl Into<String>) -> Self {
         self.context = Some(context.into());
@@ -200,25 +196,7 @@ impl FunctionBuilder {
         self
     }
 
-    /// Who may call the function.
-    pub fn access(mut self, access: Access) -> Self {
-        self.access = access;
-        self
-    }
-
-    /// Shorthand for [`Access::Authenticated`].
-    pub fn authenticated(self) -> Self {
-        self.access(Access::Authenticated)
-    }
-
-    /// Shorthand for [`Access::permissions`].
-    pub fn permissions<I, S>(self, perms: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.access(Access::permissions(perms))
-    }
+    builder::description_and_access_methods!();
 
     /// Tags to purge after each successful call.
     pub fn invalidates<I, S>(mut self, tags: I) -> Self
@@ -238,21 +216,14 @@ impl FunctionBuilder {
 
     /// Finishes the function with a typed async handler; input, output and error schemas
     /// are derived from its types.
-    pub fn handler<F, Fut, I, O, E>(self, f: F) -> ServerFunction
-    where
-        F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<O, E>> + Send + 'static,
-        I: DeserializeOwned + JsonSchema + 'static,
-        O: Serialize + JsonSchema + 'static,
-        E: IntoFunctionError,
-    {
-        self.typed(TypedHandler::new(f, handler::no_check::<I>))
+    pub fn handler<H: HandlerFn<A>, A: 'static>(self, f: H) -> ServerFunction {
+        self.typed(TypedHandler::new(f, handler::no_check))
     }
 
     /// Like [`handler`](Self::handler), and the input's `#[validate(...)]` rules (the
     /// `validator` crate) are checked before the handler runs; a violation is a
     /// `validation_failed` error with one [`FieldError`](crate::FieldError) per rule, in the
-    /// same shape as a decoding error (see [`decode_validated`](crate::decode_validated)).
+    /// same shape as a decoding error (see [`decode_validated`]).
     ///
     /// ```
     /// use mizan_core::{Ctx, FunctionError, ServerFunction};
@@ -271,29 +242,19 @@ impl FunctionBuilder {
     /// // The rule travels in the input schema.
     /// assert_eq!(f.input_schema()["properties"]["title"]["maxLength"], 40);
     /// ```
-    pub fn validated_handler<F, Fut, I, O, E>(self, f: F) -> ServerFunction
+    pub fn validated_handler<H, A>(self, f: H) -> ServerFunction
     where
-        F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<O, E>> + Send + 'static,
-        I: DeserializeOwned + JsonSchema + validator::Validate + 'static,
-        O: Serialize + JsonSchema + 'static,
-        E: IntoFunctionError,
+        H: HandlerFn<A, Input: validator::Validate>,
+        A: 'static,
     {
-        self.typed(TypedHandler::new(f, crate::validation::check_rules::<I>))
+        self.typed(TypedHandler::new(f, check_rules))
     }
 
-    fn typed<F, Fut, I, O, E>(self, handler: TypedHandler<F, I, O, E>) -> ServerFunction
-    where
-        F: Fn(RequestContext, I) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<O, E>> + Send + 'static,
-        I: DeserializeOwned + JsonSchema + 'static,
-        O: Serialize + JsonSchema + 'static,
-        E: IntoFunctionError,
-    {
+    fn typed<H: HandlerFn<A>, A: 'static>(self, handler: TypedHandler<H, A>) -> ServerFunction {
         let mut generator = schema_generator();
-        let input = generator.root_schema_for::<I>().to_value();
-        let output = generator.root_schema_for::<O>().to_value();
-        let error = E::error_schema(&mut generator).map(|schema| schema.to_value());
+        let input = generator.root_schema_for::<H::Input>().to_value();
+        let output = generator.root_schema_for::<H::Output>().to_value();
+        let error = H::Error::error_schema(&mut generator).map(|schema| schema.to_value());
         self.raw_handler(input, output, error, Arc::new(handler))
     }
 
@@ -313,12 +274,6 @@ impl FunctionBuilder {
             handler,
         }
     }
-}
-
-/// A description as stored: trimmed, and `None` when nothing is left.
-pub(crate) fn description_text(text: String) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The generator every schema in Mizan comes from: JSON Schema 2020-12, self-contained

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use super::context::Identity;
 use crate::error::{ErrorCode, FunctionError};
@@ -152,6 +153,16 @@ impl Access {
     /// Whether a token is needed.
     pub fn requires_identity(&self) -> bool {
         !matches!(self, Access::Public)
+    }
+
+    /// The rule's entry in the schema document (`access` of functions and channels,
+    /// `spec/SCHEMA.md`).
+    pub fn schema_entry(&self) -> Value {
+        match self {
+            Access::Public => json!({ "kind": "public" }),
+            Access::Authenticated => json!({ "kind": "authenticated" }),
+            Access::Permissions(perms) => json!({ "kind": "permissions", "permissions": perms }),
+        }
     }
 
     /// Checks `identity` against the rule; `subject` names what is guarded (`` `get_post` ``,

@@ -4,6 +4,16 @@ use std::any::Any;
 
 use serde_json::Value;
 
+/// Top-level keys of the schema document; an extension may not take one of them.
+pub const RESERVED_KEYS: &[&str] = &[
+    "version",
+    "functions",
+    "compositions",
+    "contexts",
+    "error_codes",
+    "forms",
+];
+
 /// A subsystem that lives in the registry beside the functions (channels are one).
 ///
 /// Its [`schema`](Self::schema) is placed in the registry's schema under the name it was

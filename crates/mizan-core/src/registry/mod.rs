@@ -1,4 +1,7 @@
 //! The registry: every function and composition of an application, plus its extensions.
+//!
+//! The schema document built from a registry (`get_schema`, `get_registry`) is the
+//! `schema` module's: it reads the registry, the registry never reads it.
 
 mod extension;
 mod validate;
@@ -7,13 +10,10 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use serde_json::Value;
-
-pub use extension::RegistryExtension;
+pub use extension::{RESERVED_KEYS, RegistryExtension};
 pub use validate::{RegistryError, RegistryProblem};
 
 use crate::function::ServerFunction;
-use crate::schema;
 
 /// A named set of functions fetched together in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,16 +189,6 @@ impl Registry {
     /// The names of the registered extensions, sorted.
     pub fn get_extension_names(&self) -> impl Iterator<Item = &str> {
         self.extensions.keys().map(String::as_str)
-    }
-
-    /// A compact listing: function names by kind, compositions with members, extensions.
-    pub fn get_registry(&self) -> Value {
-        schema::registry_listing(self)
-    }
-
-    /// The full, versioned schema document (see `spec/SCHEMA.md`).
-    pub fn get_schema(&self) -> Value {
-        schema::schema_document(self)
     }
 
     /// Every problem of the registry at once, or `Ok`.

@@ -2,10 +2,10 @@
 
 use std::fmt;
 
+use super::extension::RESERVED_KEYS;
 use super::{Conflict, Registry};
 use crate::function::{Access, CacheScope, FunctionKind};
 use crate::name::{check_function_name, check_identifier};
-use crate::schema::RESERVED_KEYS;
 
 /// One problem found by `validate_registry`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

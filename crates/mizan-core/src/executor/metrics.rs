@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Declares each counter once: its atomic, its increment method and its snapshot field.
 macro_rules! counters {
     ($($(#[doc = $doc:literal])+ $name:ident => $bump:ident;)+) => {
-        /// Cumulative counters of one [`Mizan`](crate::Mizan) instance.
+        /// Cumulative counters of one instance: its executor's calls and cache use, and what
+        /// the adapter counts beside them (requests, channel connections).
         #[derive(Debug, Default)]
         pub struct Metrics {
             $($name: AtomicU64,)+
@@ -19,9 +20,12 @@ macro_rules! counters {
         }
 
         impl Metrics {
-            $(pub(crate) fn $bump(&self) {
-                self.$name.fetch_add(1, Ordering::Relaxed);
-            })+
+            $(
+                #[doc = concat!("Adds one to `", stringify!($name), "`.")]
+                pub fn $bump(&self) {
+                    self.$name.fetch_add(1, Ordering::Relaxed);
+                }
+            )+
 
             /// Reads every counter.
             pub fn snapshot(&self) -> MetricsSnapshot {

@@ -1,0 +1,19 @@
+//! The extractors every route opens with, each failing with the error envelope
+//! ([`HttpError`](crate::error::HttpError)), so a route's body starts with valid parts:
+//!
+//! - `Caller` (`caller.rs`): who is calling, from the token;
+//! - [`JsonText`] and [`JsonBody`] (`body.rs`): the body under the size and depth limits;
+//! - [`CallQuery`] (`call_query.rs`): a GET call's `input` and `rev`;
+//! - [`WsUpgrade`] (`upgrade.rs`): the WebSocket handshake.
+//!
+//! Extractors run in the order of a route's arguments, so that order is the order in
+//! which a request's problems are reported.
+
+mod body;
+mod call_query;
+mod caller;
+mod upgrade;
+
+pub(crate) use body::{JsonBody, JsonText};
+pub(crate) use call_query::CallQuery;
+pub(crate) use upgrade::WsUpgrade;

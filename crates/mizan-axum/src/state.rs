@@ -1,0 +1,69 @@
+//! What every request of one instance shares: plain data, built once.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use mizan_core::executor::{Executor, ExecutorConfig};
+use mizan_core::{Registry, TokenIssuer};
+
+use crate::channels::hub::Hub;
+use crate::config::Config;
+use crate::openapi;
+
+/// The router's state.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    /// Runs the calls.
+    pub(crate) executor: Arc<Executor>,
+    /// This instance's channel subscriptions.
+    pub(crate) hub: Arc<Hub>,
+    /// The schema and OpenAPI documents, rendered once.
+    pub(crate) documents: Arc<Documents>,
+    pub(crate) config: Arc<Config>,
+}
+
+/// The documents `GET /schema` and `GET /openapi.json` serve.
+pub(crate) struct Documents {
+    pub(crate) schema: Bytes,
+    pub(crate) openapi: Bytes,
+}
+
+impl AppState {
+    pub(crate) fn new(registry: Registry, config: Config) -> Self {
+        let documents = Documents {
+            schema: serde_json::to_vec(&registry.get_schema())
+                .expect("schema serializes")
+                .into(),
+            openapi: serde_json::to_vec(&openapi::document(&registry))
+                .expect("openapi serializes")
+                .into(),
+        };
+        let publisher = mizan_core::channels::Publisher::new(config.channel_layer.clone());
+        // Handlers find the token issuer and the publisher in their state.
+        let state = config
+            .state
+            .clone()
+            .with(TokenIssuer::new(
+                config.keyring.clone(),
+                &config.cache_secret,
+                config.token_ttl,
+            ))
+            .with(publisher.clone());
+        let executor = Executor::new(
+            registry,
+            ExecutorConfig {
+                cache_secret: config.cache_secret.clone(),
+                cache: config.cache.clone(),
+                publisher,
+                state: Arc::new(state),
+                csrf_header: config.csrf_header.clone(),
+            },
+        );
+        Self {
+            executor: Arc::new(executor),
+            hub: Arc::default(),
+            documents: Arc::new(documents),
+            config: Arc::new(config),
+        }
+    }
+}

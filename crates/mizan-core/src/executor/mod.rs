@@ -1,0 +1,302 @@
+//! The executor: runs one call of a server function, knowing nothing of HTTP. An adapter
+//! turns a request into a [`Caller`], a function name and a [`CallInput`], and the
+//! [`Outcome`] back into a response.
+//!
+//! A call goes through these steps, in this order, one file each:
+//!
+//! 1. **authorize** (`authorize.rs`): a write-only function is refused on a read-only
+//!    request, a cookie-authenticated write needs the CSRF header, then the function's
+//!    access rule.
+//! 2. **decode** (`decode.rs`): a cached function needs its input as a value, for its key;
+//!    any other keeps the text, which the handler decodes straight into its input type.
+//! 3. **cache slot** (`slot.rs`): where the result lives: the scope picks the key's
+//!    subject (everyone, the permission set, the user), the function's tags give its
+//!    revision; then the lookup, which answers a hit without running anything.
+//! 4. **run** (`run.rs`): the handler, under the one panic guard (channel handlers run
+//!    under it too): a panic is `internal`, counted and logged.
+//! 5. **store** (`store.rs`): the envelope of a computed result goes into its slot.
+//! 6. **purge and announce** (`purge.rs`): a mutation's `invalidates` tags get new
+//!    revisions, announced on the revisions channel to every instance's clients.
+//!
+//! Every call runs inside a `mizan.call` tracing span (`function`, `cache`, `status`,
+//! `duration_us`) and is counted in [`Metrics`]. Batches and compositions call
+//! [`Executor::execute_all`], which runs the same steps for each member, concurrently.
+
+mod authorize;
+mod call;
+mod decode;
+mod envelope;
+mod metrics;
+mod outcome;
+mod purge;
+mod revisions;
+mod run;
+mod slot;
+mod store;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::future::join_all;
+use serde_json::Value;
+use tracing::Instrument;
+
+pub use call::{CallInput, Caller, Via};
+pub use envelope::{ErrorBody, batch_results, compose_results, error_body, success_body};
+pub use metrics::{Metrics, MetricsSnapshot};
+pub use outcome::{CacheStatus, CachedMeta, Outcome};
+
+use crate::cache::CacheBackend;
+use crate::channels::Publisher;
+use crate::error::{ErrorCode, FunctionError};
+use crate::function::{ServerFunction, State};
+use crate::keys::KeyDeriver;
+use crate::registry::Registry;
+use revisions::Revisions;
+
+/// What an [`Executor`] is built from besides the registry.
+#[derive(Clone)]
+pub struct ExecutorConfig {
+    /// Secret of cache keys and permission keys.
+    pub cache_secret: Vec<u8>,
+    /// Where cached results and revisions live.
+    pub cache: Arc<dyn CacheBackend>,
+    /// Carries the revisions announced after a purge (and, through `state`, handlers'
+    /// publications).
+    pub publisher: Publisher,
+    /// Application state handed to every handler.
+    pub state: Arc<State>,
+    /// The header a cookie-authenticated write must carry, named in `csrf_failed` errors.
+    pub csrf_header: String,
+}
+
+impl std::fmt::Debug for ExecutorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutorConfig")
+            .field("cache_secret", &"<redacted>")
+            .field("cache", &self.cache.name())
+            .field("csrf_header", &self.csrf_header)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs calls of one registry's functions (see the [module docs](self) for the steps).
+pub struct Executor {
+    registry: Registry,
+    keys: KeyDeriver,
+    cache: Arc<dyn CacheBackend>,
+    revisions: Revisions,
+    publisher: Publisher,
+    state: Arc<State>,
+    csrf_header: String,
+    metrics: Metrics,
+    /// The permission key of the empty permission set: what anonymous callers share.
+    anonymous_permission_key: String,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("registry", &self.registry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Executor {
+    /// An executor of `registry`'s functions (validate the registry first).
+    pub fn new(registry: Registry, config: ExecutorConfig) -> Self {
+        let keys = KeyDeriver::new(&config.cache_secret);
+        Self {
+            anonymous_permission_key: keys.permission_key([]),
+            keys,
+            revisions: Revisions::new(config.cache.clone()),
+            cache: config.cache,
+            publisher: config.publisher,
+            state: config.state,
+            csrf_header: config.csrf_header,
+            metrics: Metrics::default(),
+            registry,
+        }
+    }
+
+    /// The registry being served.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The counters of this instance.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The publisher of this instance's channel layer.
+    pub fn publisher(&self) -> &Publisher {
+        &self.publisher
+    }
+
+    /// The application state handlers see.
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// Runs the function `name` on `input` for `caller`. Never fails: every problem is an
+    /// error envelope in the outcome.
+    pub async fn execute(&self, caller: &Caller, name: &str, input: CallInput, via: Via) -> Outcome {
+        let Some(function) = self.registry.get_function(name) else {
+            let error = FunctionError::from_code(
+                ErrorCode::NotFound,
+                format!("no function is named `{name}`; see the schema for the registered names"),
+            );
+            return Outcome::failure(&error, CacheStatus::Off);
+        };
+        let span = tracing::info_span!(
+            "mizan.call",
+            function = name,
+            cache = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_us = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = self
+            .steps(caller, function, input, via)
+            .instrument(span.clone())
+            .await;
+        span.record("cache", outcome.cache.as_str());
+        span.record("status", outcome.status);
+        span.record("duration_us", started.elapsed().as_micros() as u64);
+        outcome
+    }
+
+    /// Runs several calls of one caller concurrently (a batch, a composition's members),
+    /// each through every step on its own; the outcomes are in the order of `calls`.
+    pub async fn execute_all<'a>(
+        &self,
+        caller: &Caller,
+        calls: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> Vec<Outcome> {
+        join_all(
+            calls
+                .into_iter()
+                .map(|(name, input)| self.execute(caller, name, CallInput::Value(input), Via::Write)),
+        )
+        .await
+    }
+
+    /// The steps of the module docs, in order.
+    async fn steps(&self, caller: &Caller, f: &ServerFunction, input: CallInput, via: Via) -> Outcome {
+        self.metrics.call();
+        if let Err(error) = self.authorize(caller, f, via) {
+            return Outcome::failure(&error, CacheStatus::Off);
+        }
+        let input = match decode::decode(f, input) {
+            Ok(input) => input,
+            Err(error) => return Outcome::failure(&error, CacheStatus::Off),
+        };
+        let slot = match self.cache_slot(caller, f, &input).await {
+            Ok(slot) => slot,
+            Err(error) => return Outcome::failure(&error, CacheStatus::Off),
+        };
+        if let Some(hit) = self.lookup(&slot).await {
+            return hit;
+        }
+        let output = match self.run(caller, f, input).await {
+            Ok(output) => output,
+            Err(error) => return Outcome::failure(&error, slot.status_on_error()),
+        };
+        let outcome = self.store(f, slot, &output).await;
+        self.purge_invalidated(f).await;
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::MemoryCache;
+    use crate::channels::InProcessLayer;
+    use crate::function::{CachePolicy, Ctx};
+
+    fn executor() -> Executor {
+        let mut registry = Registry::new();
+        registry
+            .register(
+                ServerFunction::query("greet")
+                    .cache(CachePolicy::public())
+                    .handler(
+                        |_: Ctx, name: String| async move { Ok::<_, FunctionError>(format!("hi {name}")) },
+                    ),
+            )
+            .register(
+                ServerFunction::query("boom").handler(|_: Ctx, (): ()| async move {
+                    if true {
+                        panic!("boom");
+                    }
+                    Ok::<_, FunctionError>(())
+                }),
+            )
+            .register(
+                ServerFunction::mutation("reset")
+                    .invalidates(["greet"])
+                    .handler(|_: Ctx, (): ()| async move { Ok::<_, FunctionError>(true) }),
+            );
+        registry.validate_registry().unwrap();
+        Executor::new(
+            registry,
+            ExecutorConfig {
+                cache_secret: b"executor test secret".to_vec(),
+                cache: Arc::new(MemoryCache::new()),
+                publisher: Publisher::new(Arc::new(InProcessLayer::new())),
+                state: Arc::default(),
+                csrf_header: "x-csrf".into(),
+            },
+        )
+    }
+
+    fn json(text: &str) -> CallInput {
+        CallInput::Json(bytes::Bytes::copy_from_slice(text.as_bytes()))
+    }
+
+    #[tokio::test]
+    async fn runs_the_steps_without_any_transport() {
+        let executor = executor();
+        let caller = Caller::anonymous();
+        let first = executor
+            .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
+            .await;
+        assert_eq!((first.status, first.cache), (200, CacheStatus::Miss));
+        assert_eq!(&first.body[..], br#"{"data":"hi Ada","rev":0}"#);
+        let second = executor
+            .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
+            .await;
+        assert_eq!((second.cache, second.body), (CacheStatus::Hit, first.body));
+
+        // A mutation is refused on a read-only request, and purges its tags otherwise.
+        let refused = executor.execute(&caller, "reset", json(""), Via::Read).await;
+        assert_eq!(refused.status, 405);
+        let reset = executor.execute_all(&caller, [("reset", Value::Null)]).await;
+        assert_eq!(&reset[0].body[..], br#"{"data":true}"#);
+        let fresh = executor
+            .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
+            .await;
+        assert_eq!(fresh.cache, CacheStatus::Miss);
+        assert_eq!(fresh.cached.map(|meta| meta.rev), Some(1));
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_an_internal_error_and_counted() {
+        let executor = executor();
+        let outcome = executor
+            .execute(&Caller::anonymous(), "boom", json(""), Via::Write)
+            .await;
+        assert_eq!(outcome.status, 500);
+        assert_eq!(executor.metrics().snapshot().panics, 1);
+        let guarded: Result<(), FunctionError> =
+            executor.guard("a channel handler", async { panic!("too") }).await;
+        assert_eq!(guarded.unwrap_err().code(), "internal");
+        assert_eq!(executor.metrics().snapshot().panics, 2);
+        let missing = executor
+            .execute(&Caller::anonymous(), "nope", json(""), Via::Write)
+            .await;
+        assert_eq!(missing.status, 404);
+    }
+}
