@@ -7,7 +7,6 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::schema::access_entry;
 use crate::{
     Access, Claims, Identity, KeyScope, Keyring, MAX_SAFE_INTEGER, cache_key, canonicalize_str,
     permission_key,
@@ -274,7 +273,7 @@ fn access() -> Vec<Value> {
                 Err(error) => error.code().to_owned(),
             };
             entries.push(json!({
-                "access": access_entry(rule),
+                "access": rule.schema_entry(),
                 "claims": claims,
                 "decision": decision,
             }));

@@ -22,7 +22,7 @@ struct Post {
 #[mizan::function(
     name = "posts.get",
     context = "blog",
-    cache(scope = "public", ttl = "2m", tags = ["posts", "front"]),
+    cache(scope = "permission", ttl = "2m", tags = ["posts", "front"]),
     permissions = ["posts.read"],
     meta(owner = "team-blog", weight = 3, beta = true)
 )]
@@ -63,7 +63,7 @@ fn macro_and_builder_produce_identical_schemas() {
         .description("One post by id.\n\nSecond paragraph.")
         .context("blog")
         .cache(
-            CachePolicy::public()
+            CachePolicy::permission()
                 .ttl(Duration::from_secs(120))
                 .tags(["posts", "front"]),
         )
