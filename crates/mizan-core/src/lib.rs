@@ -9,6 +9,7 @@ pub mod auth;
 mod cache;
 mod canonical;
 pub mod channels;
+mod codes;
 mod error;
 pub mod forms;
 mod function;
@@ -18,6 +19,7 @@ mod name;
 mod registry;
 mod schema;
 mod validation;
+mod value_de;
 #[doc(hidden)]
 pub mod vectors;
 
@@ -27,7 +29,7 @@ pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use cache::{RedisCache, RedisCacheBuilder};
 #[doc(inline)]
-pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
+pub use canonical::{CanonicalError, CanonicalErrorCode, canonicalize, canonicalize_str};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerResult,
@@ -43,4 +45,4 @@ pub use mwt::{
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, Registry, RegistryError, RegistryExtension, RegistryProblem};
 pub use schema::{RESERVED_KEYS, SCHEMA_VERSION, error_code_table};
-pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, decode_validated, field_errors};
+pub use validation::{FieldErrorCode, check_rules, decode_validated, field_errors};
