@@ -239,28 +239,13 @@ fn code_vectors() {
         let code = FieldErrorCode::from_code(str_field(entry, "code")).expect("a field code");
         assert_eq!(entry["keywords"], serde_json::json!(code.keywords()), "{entry}");
     }
-    let as_strs = |all: &[&'static str]| all.iter().map(|c| c.to_string()).collect::<Vec<_>>();
-    assert_eq!(
-        codes_of("error_codes"),
-        as_strs(&ErrorCode::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>())
-    );
-    assert_eq!(
-        codes_of("mwt_error_codes"),
-        as_strs(&MwtErrorCode::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>())
-    );
-    assert_eq!(
-        codes_of("canonical_error_codes"),
-        as_strs(
-            &CanonicalErrorCode::ALL
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-        )
-    );
-    assert_eq!(
-        codes_of("field_error_codes"),
-        as_strs(&FieldErrorCode::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>())
-    );
+    fn wire(all: impl IntoIterator<Item = impl std::fmt::Display>) -> Vec<String> {
+        all.into_iter().map(|code| code.to_string()).collect()
+    }
+    assert_eq!(codes_of("error_codes"), wire(ErrorCode::ALL));
+    assert_eq!(codes_of("mwt_error_codes"), wire(MwtErrorCode::ALL));
+    assert_eq!(codes_of("canonical_error_codes"), wire(CanonicalErrorCode::ALL));
+    assert_eq!(codes_of("field_error_codes"), wire(FieldErrorCode::ALL));
     let constants = &codes["constants"];
     assert_eq!(constants["token_function"], mizan_core::auth::TOKEN_FUNCTION);
     assert_eq!(constants["refresh_function"], mizan_core::auth::REFRESH_FUNCTION);
@@ -268,8 +253,8 @@ fn code_vectors() {
         constants["revisions_channel"],
         mizan_core::channels::REVISIONS_CHANNEL
     );
-    assert_eq!(constants["token_cookie"], "mizan_token");
-    assert_eq!(constants["csrf_header"], "x-mizan-csrf");
+    assert_eq!(constants["token_cookie"], mizan_core::auth::DEFAULT_TOKEN_COOKIE);
+    assert_eq!(constants["csrf_header"], mizan_core::auth::DEFAULT_CSRF_HEADER);
 }
 
 /// The rows of the first table after `header` in the PROTOCOL.md section titled `heading`,
