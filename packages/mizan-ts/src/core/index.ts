@@ -22,3 +22,10 @@ export {
 } from "./mwt/verifyMwt.js";
 export { MAX_JSON_DEPTH, parseJsonStrict } from "./parseJsonStrict.js";
 export { derivePermissionKey } from "./permissionKey.js";
+export {
+  DEFAULT_CSRF_HEADER,
+  DEFAULT_TOKEN_COOKIE,
+  REFRESH_FUNCTION,
+  REVISIONS_CHANNEL,
+  TOKEN_FUNCTION,
+} from "./wireNames.js";
