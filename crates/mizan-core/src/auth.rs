@@ -82,6 +82,12 @@ pub const TOKEN_FUNCTION: &str = "mizan.token";
 /// See [`TOKEN_FUNCTION`].
 pub const REFRESH_FUNCTION: &str = "mizan.refresh";
 
+/// The cookie that carries the token unless the adapter is configured otherwise.
+pub const DEFAULT_TOKEN_COOKIE: &str = "mizan_token";
+/// The header a cookie-authenticated mutation must carry (CSRF defence) unless the adapter
+/// is configured otherwise.
+pub const DEFAULT_CSRF_HEADER: &str = "x-mizan-csrf";
+
 /// The two built-in token functions, to register like any other:
 ///
 /// - `mizan.token` (mutation, public): runs `check` on the credentials `C` the client sends

@@ -15,11 +15,14 @@
 //! write the same bytes into one buffer for a single HMAC update, and token verification compares them
 //! against the received payload without allocating.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+use crate::codes::wire_codes;
 
 /// Why a JSON text or value has no canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,14 +67,28 @@ pub enum CanonicalError {
     },
 }
 
+wire_codes! {
+    /// The stable, language-neutral name of a [`CanonicalError`], as `spec/vectors` uses it.
+    pub enum CanonicalErrorCode {
+        /// A string contains a `\uD800`..`\uDFFF` escape that is not half of a high-low pair.
+        LoneSurrogate = "lone_surrogate",
+        /// A number's magnitude rounds beyond the largest double (`1e400`, `-1e309`).
+        NumberOutOfRange = "number_out_of_range",
+        /// An object names the same member twice (after unescaping).
+        DuplicateKey = "duplicate_key",
+        /// The text is not RFC 8259 JSON.
+        Syntax = "syntax",
+    }
+}
+
 impl CanonicalError {
-    /// A stable, language-neutral name for the failure, as used in `spec/vectors`.
-    pub fn code(&self) -> &'static str {
+    /// The stable name of this failure.
+    pub fn code(&self) -> CanonicalErrorCode {
         match self {
-            Self::LoneSurrogate { .. } => "lone_surrogate",
-            Self::NumberOutOfRange { .. } => "number_out_of_range",
-            Self::DuplicateKey { .. } => "duplicate_key",
-            Self::Syntax { .. } => "syntax",
+            Self::LoneSurrogate { .. } => CanonicalErrorCode::LoneSurrogate,
+            Self::NumberOutOfRange { .. } => CanonicalErrorCode::NumberOutOfRange,
+            Self::DuplicateKey { .. } => CanonicalErrorCode::DuplicateKey,
+            Self::Syntax { .. } => CanonicalErrorCode::Syntax,
         }
     }
 }
@@ -106,7 +123,8 @@ pub fn canonicalize(value: &Value) -> Result<String, CanonicalError> {
 ///     mizan_core::canonicalize_str(text).unwrap(),
 ///     r#"{"b":"B","numbers":[333333333.3333333,1e+30,4.5,0.002]}"#,
 /// );
-/// assert_eq!(mizan_core::canonicalize_str(r#""\ud800""#).unwrap_err().code(), "lone_surrogate");
+/// let err = mizan_core::canonicalize_str(r#""\ud800""#).unwrap_err();
+/// assert_eq!(err.code(), mizan_core::CanonicalErrorCode::LoneSurrogate);
 /// ```
 ///
 /// # Errors
@@ -120,57 +138,65 @@ pub fn canonicalize_str(json_text: &str) -> Result<String, CanonicalError> {
 /// Parses JSON text the way JCS needs: duplicate member names are an error, and every
 /// failure is classified into a [`CanonicalError`].
 pub(crate) fn parse_strict(json_text: &str) -> Result<Value, CanonicalError> {
+    let fault = Cell::new(None);
     let mut de = serde_json::Deserializer::from_str(json_text);
-    let parsed = StrictValue::deserialize(&mut de).and_then(|StrictValue(v)| de.end().map(|()| v));
-    parsed.map_err(|err| classify(err, json_text))
+    let parsed = Strict { fault: &fault }
+        .deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value));
+    parsed.map_err(|err| classify(&err, json_text, fault.take()))
 }
 
-const DUPLICATE_MARKER: &str = "mizan-jcs duplicate member ";
+/// What the strict visitor refused, recorded beside the error it returns (whose type,
+/// `serde_json::Error`, can only carry a message).
+enum Fault {
+    DuplicateKey(String),
+    NumberOutOfRange,
+}
 
-fn classify(err: serde_json::Error, text: &str) -> CanonicalError {
+fn classify(err: &serde_json::Error, text: &str, fault: Option<Fault>) -> CanonicalError {
     let (line, column) = (err.line(), err.column());
-    let message = err.to_string();
-    if let Some(rest) = message.strip_prefix(DUPLICATE_MARKER) {
-        // The marker is followed by the key as JSON, then serde_json's position suffix.
-        let key = serde_json::Deserializer::from_str(rest)
-            .into_iter::<String>()
-            .next();
-        let key = key.and_then(Result::ok).unwrap_or_default();
-        return CanonicalError::DuplicateKey { key, line, column };
+    match fault {
+        Some(Fault::DuplicateKey(key)) => return CanonicalError::DuplicateKey { key, line, column },
+        Some(Fault::NumberOutOfRange) => return CanonicalError::NumberOutOfRange { line, column },
+        None => {}
     }
-    // serde_json reports a lone surrogate under several messages (some shared with real
-    // syntax errors), so find it ourselves: any lone surrogate escape before the point
-    // where parsing stopped is what stopped it.
-    if let Some((s_line, s_column)) = first_lone_surrogate(text) {
-        if (s_line, s_column) <= (line, column) {
-            return CanonicalError::LoneSurrogate {
-                line: s_line,
-                column: s_column,
-            };
+    // serde_json refuses lone surrogates and out-of-range numbers itself, as syntax errors
+    // with no finer kind, so find them in the text: the first one before the point where
+    // parsing stopped is what stopped it.
+    match first_unrepresentable(text) {
+        Some((CanonicalErrorCode::LoneSurrogate, at)) if at <= (line, column) => {
+            CanonicalError::LoneSurrogate {
+                line: at.0,
+                column: at.1,
+            }
         }
-    }
-    // serde_json has no error kinds finer than this message; a test pins it.
-    if message.contains("number out of range") {
-        CanonicalError::NumberOutOfRange { line, column }
-    } else {
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        CanonicalError::Syntax {
-            message,
-            line,
-            column,
+        Some((CanonicalErrorCode::NumberOutOfRange, at)) if at <= (line, column) => {
+            CanonicalError::NumberOutOfRange { line, column }
+        }
+        _ => {
+            // The position is reported in its own fields; keep the message without it.
+            let message = err.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            CanonicalError::Syntax {
+                message,
+                line,
+                column,
+            }
         }
     }
 }
 
-/// The 1-based line and column of the first `\\uD800`..`\\uDFFF` escape inside a string
-/// that is not half of a high-low surrogate pair.
-fn first_lone_surrogate(text: &str) -> Option<(usize, usize)> {
+/// The first value in `text` that JSON can write but a JCS value cannot hold, with its
+/// 1-based line and column: a `\\uD800`..`\\uDFFF` escape inside a string that is not half
+/// of a high-low surrogate pair, or a number whose magnitude rounds beyond the largest double.
+fn first_unrepresentable(text: &str) -> Option<(CanonicalErrorCode, (usize, usize))> {
     fn hex4(bytes: &[u8]) -> Option<u16> {
         let digits = std::str::from_utf8(bytes.get(..4)?).ok()?;
         u16::from_str_radix(digits, 16).ok()
     }
     let bytes = text.as_bytes();
     let (mut i, mut in_string, mut line, mut line_start) = (0, false, 1, 0);
+    let position = |i: usize, line: usize, line_start: usize| (line, text[line_start..i].chars().count() + 1);
     while i < bytes.len() {
         match bytes[i] {
             b'\n' => (line, line_start) = (line + 1, i + 1),
@@ -182,11 +208,28 @@ fn first_lone_surrogate(text: &str) -> Option<(usize, usize)> {
                     let low = pair.then(|| hex4(&bytes[i + 8..])).flatten().unwrap_or(0);
                     match unit {
                         0xd800..=0xdbff if (0xdc00..=0xdfff).contains(&low) => i += 6,
-                        0xd800..=0xdfff => return Some((line, text[line_start..i].chars().count() + 1)),
+                        0xd800..=0xdfff => {
+                            return Some((CanonicalErrorCode::LoneSurrogate, position(i, line, line_start)));
+                        }
                         _ => {}
                     }
                 }
                 i += 1;
+            }
+            b'-' | b'0'..=b'9' if !in_string => {
+                let len = bytes[i..]
+                    .iter()
+                    .take_while(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .count();
+                let number = text[i..i + len].parse::<f64>();
+                if number.is_ok_and(f64::is_infinite) {
+                    return Some((
+                        CanonicalErrorCode::NumberOutOfRange,
+                        position(i, line, line_start),
+                    ));
+                }
+                i += len;
+                continue;
             }
             _ => {}
         }
@@ -195,18 +238,29 @@ fn first_lone_surrogate(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// A `Value` whose objects were checked for duplicate member names while parsing.
-struct StrictValue(Value);
+/// Parses a `Value` whose objects were checked for duplicate member names, recording
+/// what it refuses in `fault`.
+#[derive(Clone, Copy)]
+struct Strict<'f> {
+    fault: &'f Cell<Option<Fault>>,
+}
 
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+impl Strict<'_> {
+    fn refuse<E: de::Error>(self, fault: Fault) -> E {
+        self.fault.set(Some(fault));
+        E::custom("no canonical form")
     }
 }
 
-struct StrictVisitor;
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
 
-impl<'de> Visitor<'de> for StrictVisitor {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,7 +282,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         Number::from_f64(v)
             .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
+            .ok_or_else(|| self.refuse(Fault::NumberOutOfRange))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
@@ -245,7 +299,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(StrictValue(item)) = seq.next_element()? {
+        while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -255,10 +309,9 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
             if map.contains_key(&key) {
-                let quoted = Value::String(key).to_string();
-                return Err(de::Error::custom(format_args!("{DUPLICATE_MARKER}{quoted}")));
+                return Err(self.refuse(Fault::DuplicateKey(key)));
             }
-            let StrictValue(value) = access.next_value()?;
+            let value = access.next_value_seed(self)?;
             map.insert(key, value);
         }
         Ok(Value::Object(map))
@@ -558,16 +611,16 @@ mod tests {
     #[test]
     fn rejections_are_classified_with_positions() {
         let cases = [
-            (r#""\ud800""#, "lone_surrogate"),
-            (r#"["\udc00x"]"#, "lone_surrogate"),
-            (r#""\ud83dA""#, "lone_surrogate"),
-            ("1e400", "number_out_of_range"),
-            ("[-1e309]", "number_out_of_range"),
-            (r#"{"a":1,"a":2}"#, "duplicate_key"),
-            ("{\"a\":1,}", "syntax"),
-            ("NaN", "syntax"),
-            ("1 2", "syntax"),
-            ("", "syntax"),
+            (r#""\ud800""#, CanonicalErrorCode::LoneSurrogate),
+            (r#"["\udc00x"]"#, CanonicalErrorCode::LoneSurrogate),
+            (r#""\ud83dA""#, CanonicalErrorCode::LoneSurrogate),
+            ("1e400", CanonicalErrorCode::NumberOutOfRange),
+            ("[-1e309]", CanonicalErrorCode::NumberOutOfRange),
+            (r#"{"a":1,"a":2}"#, CanonicalErrorCode::DuplicateKey),
+            ("{\"a\":1,}", CanonicalErrorCode::Syntax),
+            ("NaN", CanonicalErrorCode::Syntax),
+            ("1 2", CanonicalErrorCode::Syntax),
+            ("", CanonicalErrorCode::Syntax),
         ];
         for (text, code) in cases {
             let err = canonicalize_str(text).unwrap_err();

@@ -9,6 +9,7 @@ pub mod auth;
 mod cache;
 mod canonical;
 pub mod channels;
+mod codes;
 mod error;
 pub mod executor;
 pub mod forms;
@@ -19,6 +20,7 @@ mod name;
 mod registry;
 mod schema;
 mod validation;
+mod value_de;
 #[doc(hidden)]
 pub mod vectors;
 
@@ -28,7 +30,7 @@ pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use cache::{RedisCache, RedisCacheBuilder};
 #[doc(inline)]
-pub use canonical::{CanonicalError, canonicalize, canonicalize_str};
+pub use canonical::{CanonicalError, CanonicalErrorCode, canonicalize, canonicalize_str};
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerFn,
@@ -45,4 +47,4 @@ pub use mwt::{
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, RESERVED_KEYS, Registry, RegistryError, RegistryExtension, RegistryProblem};
 pub use schema::{SCHEMA_VERSION, error_code_table};
-pub use validation::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, field_errors};
+pub use validation::{FieldErrorCode, check_rules, field_errors};

@@ -7,27 +7,31 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
+use crate::auth::{DEFAULT_CSRF_HEADER, DEFAULT_TOKEN_COOKIE, REFRESH_FUNCTION, TOKEN_FUNCTION};
+use crate::channels::REVISIONS_CHANNEL;
+use crate::codes::WireCode;
 use crate::{
-    Access, Claims, Identity, KeyScope, Keyring, MAX_SAFE_INTEGER, cache_key, canonicalize_str,
-    permission_key,
+    Access, CanonicalErrorCode, Claims, ErrorCode, FieldErrorCode, Identity, KeyScope, Keyring,
+    MAX_SAFE_INTEGER, MwtErrorCode, cache_key, canonicalize_str, permission_key,
 };
 
 /// The vector files, as `(file name, contents)`, in a fixed order.
 pub fn generate() -> Vec<(&'static str, String)> {
     [
-        ("canonical.json", canonical()),
-        ("cache_keys.json", cache_keys()),
-        ("permission_keys.json", permission_keys()),
-        ("mwt.json", mwt()),
-        ("access.json", access()),
+        ("canonical.json", canonical().into()),
+        ("cache_keys.json", cache_keys().into()),
+        ("permission_keys.json", permission_keys().into()),
+        ("mwt.json", mwt().into()),
+        ("access.json", access().into()),
+        ("codes.json", codes()),
     ]
     .into_iter()
-    .map(|(name, entries)| (name, render(&entries)))
+    .map(|(name, contents)| (name, render(&contents)))
     .collect()
 }
 
-fn render(entries: &[Value]) -> String {
-    let mut text = serde_json::to_string_pretty(entries).unwrap_or_default();
+fn render(contents: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(contents).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -110,24 +114,24 @@ pub const CANONICAL_INPUTS: &[&str] = &[
 ];
 
 /// JSON texts that have no canonical form, with the error code every implementation reports.
-pub const CANONICAL_REJECTS: &[(&str, &str)] = &[
-    ("\"\\ud800\"", "lone_surrogate"),
-    ("\"\\udc00\"", "lone_surrogate"),
-    ("{\"a\\ud83d\": 1}", "lone_surrogate"),
-    ("[\"\\ud83d\\u0041\"]", "lone_surrogate"),
-    ("1e400", "number_out_of_range"),
-    ("[-1e309]", "number_out_of_range"),
-    ("{\"x\": 2e308}", "number_out_of_range"),
-    ("{\"a\": 1, \"a\": 2}", "duplicate_key"),
-    ("{\"a\": 1, \"\\u0061\": 1}", "duplicate_key"),
-    ("[1, 2,]", "syntax"),
-    ("{\"a\" 1}", "syntax"),
-    ("NaN", "syntax"),
-    ("Infinity", "syntax"),
-    ("01", "syntax"),
-    ("\"tab\tinside\"", "syntax"),
-    ("[1] [2]", "syntax"),
-    ("", "syntax"),
+pub const CANONICAL_REJECTS: &[(&str, CanonicalErrorCode)] = &[
+    ("\"\\ud800\"", CanonicalErrorCode::LoneSurrogate),
+    ("\"\\udc00\"", CanonicalErrorCode::LoneSurrogate),
+    ("{\"a\\ud83d\": 1}", CanonicalErrorCode::LoneSurrogate),
+    ("[\"\\ud83d\\u0041\"]", CanonicalErrorCode::LoneSurrogate),
+    ("1e400", CanonicalErrorCode::NumberOutOfRange),
+    ("[-1e309]", CanonicalErrorCode::NumberOutOfRange),
+    ("{\"x\": 2e308}", CanonicalErrorCode::NumberOutOfRange),
+    ("{\"a\": 1, \"a\": 2}", CanonicalErrorCode::DuplicateKey),
+    ("{\"a\": 1, \"\\u0061\": 1}", CanonicalErrorCode::DuplicateKey),
+    ("[1, 2,]", CanonicalErrorCode::Syntax),
+    ("{\"a\" 1}", CanonicalErrorCode::Syntax),
+    ("NaN", CanonicalErrorCode::Syntax),
+    ("Infinity", CanonicalErrorCode::Syntax),
+    ("01", CanonicalErrorCode::Syntax),
+    ("\"tab\tinside\"", CanonicalErrorCode::Syntax),
+    ("[1] [2]", CanonicalErrorCode::Syntax),
+    ("", CanonicalErrorCode::Syntax),
 ];
 
 fn canonical() -> Vec<Value> {
@@ -293,7 +297,7 @@ fn mwt() -> Vec<Value> {
     let pk = permission_key(&k1, ["posts.read", "posts.write"]);
 
     let mut entries = Vec::new();
-    let mut push = |token: String, now: u64, leeway: u64, outcome: Result<(), &str>| {
+    let mut push = |token: String, now: u64, leeway: u64, outcome: Result<(), MwtErrorCode>| {
         let mut entry =
             json!({"keys": keys, "now": now, "leeway": leeway, "token": token, "valid": outcome.is_ok()});
         match outcome {
@@ -301,7 +305,7 @@ fn mwt() -> Vec<Value> {
                 let claims = crate::decode_mwt_unverified(&token).unwrap_or_default();
                 entry["claims"] = Value::Object(claims);
             }
-            Err(code) => entry["error"] = code.into(),
+            Err(code) => entry["error"] = json!(code),
         }
         entries.push(entry);
     };
@@ -338,51 +342,96 @@ fn mwt() -> Vec<Value> {
     }
 
     // Time.
-    push(short.clone(), NOW, 29, Err("expired"));
-    push(short, NOW - 29, 0, Err("expired"));
-    push(early.clone(), NOW, 29, Err("not_yet_valid"));
-    push(early, NOW, 0, Err("not_yet_valid"));
+    push(short.clone(), NOW, 29, Err(MwtErrorCode::Expired));
+    push(short, NOW - 29, 0, Err(MwtErrorCode::Expired));
+    push(early.clone(), NOW, 29, Err(MwtErrorCode::NotYetValid));
+    push(early, NOW, 0, Err(MwtErrorCode::NotYetValid));
 
     // Keys and signatures.
     let stranger = Keyring::new("k9", &k1).expect("fixed, valid key");
-    push(issue(&stranger, typical()), NOW, 0, Err("unknown_kid"));
+    push(issue(&stranger, typical()), NOW, 0, Err(MwtErrorCode::UnknownKid));
     let impostor = Keyring::new("k1", &k2).expect("fixed, valid key");
-    push(issue(&impostor, typical()), NOW, 0, Err("bad_signature"));
+    push(
+        issue(&impostor, typical()),
+        NOW,
+        0,
+        Err(MwtErrorCode::BadSignature),
+    );
     let (good_head, good_sig) = good.rsplit_once('.').unwrap_or_default();
     let other = issue(&ring, Claims::new("user-43", pk.clone(), NOW - 60, NOW + 3600));
     let (other_head, other_sig) = other.rsplit_once('.').unwrap_or_default();
-    push(format!("{other_head}.{good_sig}"), NOW, 0, Err("bad_signature"));
-    push(format!("{good_head}.{other_sig}"), NOW, 0, Err("bad_signature"));
+    push(
+        format!("{other_head}.{good_sig}"),
+        NOW,
+        0,
+        Err(MwtErrorCode::BadSignature),
+    );
+    push(
+        format!("{good_head}.{other_sig}"),
+        NOW,
+        0,
+        Err(MwtErrorCode::BadSignature),
+    );
 
     // Shape, version and size.
     for token in ["", "mwt1", "mwt1.", "mwt1.e30", "mwt1..", "mwt1..AAAA"] {
-        push(token.into(), NOW, 0, Err("malformed"));
+        push(token.into(), NOW, 0, Err(MwtErrorCode::Malformed));
     }
-    push(format!("{good}."), NOW, 0, Err("malformed"));
-    push(format!("{good}.{good_sig}"), NOW, 0, Err("malformed"));
+    push(format!("{good}."), NOW, 0, Err(MwtErrorCode::Malformed));
+    push(format!("{good}.{good_sig}"), NOW, 0, Err(MwtErrorCode::Malformed));
     let mut short_sig = crate::mwt::B64.decode(good_sig).unwrap_or_default();
     short_sig.pop();
     push(
         format!("{good_head}.{}", crate::mwt::B64.encode(short_sig)),
         NOW,
         0,
-        Err("malformed"),
+        Err(MwtErrorCode::Malformed),
     );
-    push(format!("{good_head}.{good_sig}AAAA"), NOW, 0, Err("malformed"));
-    push(format!("mwt2{}", &good[4..]), NOW, 0, Err("wrong_version"));
-    push(format!("MWT1{}", &good[4..]), NOW, 0, Err("wrong_version"));
+    push(
+        format!("{good_head}.{good_sig}AAAA"),
+        NOW,
+        0,
+        Err(MwtErrorCode::Malformed),
+    );
+    push(
+        format!("mwt2{}", &good[4..]),
+        NOW,
+        0,
+        Err(MwtErrorCode::WrongVersion),
+    );
+    push(
+        format!("MWT1{}", &good[4..]),
+        NOW,
+        0,
+        Err(MwtErrorCode::WrongVersion),
+    );
     push(
         "eyJhbGciOiJIUzI1NiJ9.e30.AAAA".into(),
         NOW,
         0,
-        Err("wrong_version"),
+        Err(MwtErrorCode::WrongVersion),
     );
-    push(padded(&ring, 3200), NOW, 0, Err("oversize"));
-    push(format!("mwt1.{}", "A".repeat(4092)), NOW, 0, Err("oversize"));
+    push(padded(&ring, 3200), NOW, 0, Err(MwtErrorCode::Oversize));
+    push(
+        format!("mwt1.{}", "A".repeat(4092)),
+        NOW,
+        0,
+        Err(MwtErrorCode::Oversize),
+    );
 
     // Encoding.
-    push(format!("{good_head}.{good_sig}="), NOW, 0, Err("bad_encoding"));
-    push(format!("{good_head}=.{good_sig}"), NOW, 0, Err("bad_encoding"));
+    push(
+        format!("{good_head}.{good_sig}="),
+        NOW,
+        0,
+        Err(MwtErrorCode::BadEncoding),
+    );
+    push(
+        format!("{good_head}=.{good_sig}"),
+        NOW,
+        0,
+        Err(MwtErrorCode::BadEncoding),
+    );
     let last = good_sig.chars().last().unwrap_or('A');
     let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let flipped = alphabet
@@ -393,25 +442,30 @@ fn mwt() -> Vec<Value> {
         format!("{good_head}.{}{flipped}", &good_sig[..good_sig.len() - 1]),
         NOW,
         0,
-        Err("bad_encoding"),
+        Err(MwtErrorCode::BadEncoding),
     );
     push(
         format!("{good_head}.{}+", &good_sig[..good_sig.len() - 1]),
         NOW,
         0,
-        Err("bad_encoding"),
+        Err(MwtErrorCode::BadEncoding),
     );
-    push(format!("mwt1.e30$.{good_sig}"), NOW, 0, Err("bad_encoding"));
+    push(
+        format!("mwt1.e30$.{good_sig}"),
+        NOW,
+        0,
+        Err(MwtErrorCode::BadEncoding),
+    );
 
     // Payload content, signed correctly with k1 so only the content is wrong.
     let raw = |payload: &str| ring.sign_payload("k1", payload.as_bytes()).unwrap_or_default();
-    push(raw("[]"), NOW, 0, Err("invalid_payload"));
-    push(raw("not json"), NOW, 0, Err("invalid_payload"));
+    push(raw("[]"), NOW, 0, Err(MwtErrorCode::InvalidPayload));
+    push(raw("not json"), NOW, 0, Err(MwtErrorCode::InvalidPayload));
     push(
         raw(r#"{"kid":"k1","sub":"\ud800"}"#),
         NOW,
         0,
-        Err("invalid_payload"),
+        Err(MwtErrorCode::InvalidPayload),
     );
     let fields = format!(
         r#""exp":{},"iat":{},"kid":"k1","pk":"p","sub":"s""#,
@@ -419,8 +473,18 @@ fn mwt() -> Vec<Value> {
         NOW
     );
     push(raw(&format!("{{{fields}}}")), NOW, 0, Ok(()));
-    push(raw(&format!("{{ {fields}}}")), NOW, 0, Err("non_canonical"));
-    push(raw(&format!("{{{fields}}}\n")), NOW, 0, Err("non_canonical"));
+    push(
+        raw(&format!("{{ {fields}}}")),
+        NOW,
+        0,
+        Err(MwtErrorCode::NonCanonical),
+    );
+    push(
+        raw(&format!("{{{fields}}}\n")),
+        NOW,
+        0,
+        Err(MwtErrorCode::NonCanonical),
+    );
     push(
         raw(&format!(
             r#"{{"iat":{NOW},"exp":{},"kid":"k1","pk":"p","sub":"s"}}"#,
@@ -428,7 +492,7 @@ fn mwt() -> Vec<Value> {
         )),
         NOW,
         0,
-        Err("non_canonical"),
+        Err(MwtErrorCode::NonCanonical),
     );
     push(
         raw(&format!(
@@ -437,7 +501,7 @@ fn mwt() -> Vec<Value> {
         )),
         NOW,
         0,
-        Err("non_canonical"),
+        Err(MwtErrorCode::NonCanonical),
     );
     push(
         raw(&format!(
@@ -446,13 +510,13 @@ fn mwt() -> Vec<Value> {
         )),
         NOW,
         0,
-        Err("non_canonical"),
+        Err(MwtErrorCode::NonCanonical),
     );
     push(
         raw(&format!(r#"{{{fields},"sub":"t"}}"#)),
         NOW,
         0,
-        Err("non_canonical"),
+        Err(MwtErrorCode::NonCanonical),
     );
     for payload in [
         format!(r#"{{"exp":{},"iat":{NOW},"kid":"k1","pk":"p"}}"#, NOW + 60),
@@ -481,7 +545,7 @@ fn mwt() -> Vec<Value> {
         format!(r#"{{"exp":{},"iat":{NOW},"pk":"p","sub":"s"}}"#, NOW + 60),
         format!(r#"{{"exp":{},"iat":{NOW},"kid":1,"pk":"p","sub":"s"}}"#, NOW + 60),
     ] {
-        push(raw(&payload), NOW, 0, Err("invalid_claims"));
+        push(raw(&payload), NOW, 0, Err(MwtErrorCode::InvalidClaims));
     }
     entries
 }
@@ -490,4 +554,36 @@ fn mwt() -> Vec<Value> {
 fn padded(ring: &Keyring, n: usize) -> String {
     let claims = Claims::new("u", "pk", NOW, NOW + 60).with_claim("note", json!("x".repeat(n)));
     ring.issue(claims).unwrap_or_default()
+}
+
+/// Every code table, in declaration order, and the names both sides must agree on.
+fn codes() -> Value {
+    fn table<C: WireCode>(column: impl Fn(C) -> (&'static str, Value)) -> Value {
+        C::ALL
+            .iter()
+            .map(|&code| {
+                let (name, value) = column(code);
+                json!({"code": code.as_str(), name: value, "description": code.description()})
+            })
+            .collect()
+    }
+    fn plain<C: WireCode>() -> Value {
+        C::ALL
+            .iter()
+            .map(|&code| json!({"code": code.as_str(), "description": code.description()}))
+            .collect()
+    }
+    json!({
+        "error_codes": table(|code: ErrorCode| ("status", code.status().into())),
+        "mwt_error_codes": plain::<MwtErrorCode>(),
+        "canonical_error_codes": plain::<CanonicalErrorCode>(),
+        "field_error_codes": table(|code: FieldErrorCode| ("keywords", code.keywords().into())),
+        "constants": {
+            "csrf_header": DEFAULT_CSRF_HEADER,
+            "token_cookie": DEFAULT_TOKEN_COOKIE,
+            "token_function": TOKEN_FUNCTION,
+            "refresh_function": REFRESH_FUNCTION,
+            "revisions_channel": REVISIONS_CHANNEL,
+        },
+    })
 }

@@ -1,5 +1,6 @@
-//! Checks every entry of `spec/vectors/*.json` against this crate, and that the files are
-//! exactly what `mizan_core::vectors::generate` produces. New vector kinds: add the file to
+//! Checks every entry of `spec/vectors/*.json` against this crate, that the files are
+//! exactly what `mizan_core::vectors::generate` produces, and that the code tables of
+//! `spec/PROTOCOL.md` agree with `codes.json`. New vector kinds: add the file to
 //! `KNOWN_FILES` and a checker below.
 
 use std::collections::BTreeSet;
@@ -7,15 +8,15 @@ use std::path::PathBuf;
 
 use hmac::{Hmac, Mac};
 use mizan_core::{
-    Access, CanonicalError, Identity, KeyScope, Keyring, MwtErrorCode, cache_key, canonicalize_str,
-    permission_key,
+    Access, CanonicalErrorCode, ErrorCode, FieldErrorCode, Identity, KeyScope, Keyring, MwtErrorCode,
+    cache_key, canonicalize_str, permission_key,
 };
 use serde_json::Value;
 use sha2::Sha256;
 
 /// Generated files, plus the folders of published vectors (checked in
 /// `published_vectors.rs`).
-const KNOWN_FILES: [&str; 8] = [
+const KNOWN_FILES: [&str; 9] = [
     "README.md",
     "rfc8785",
     "wycheproof",
@@ -24,13 +25,14 @@ const KNOWN_FILES: [&str; 8] = [
     "cache_keys.json",
     "permission_keys.json",
     "mwt.json",
+    "codes.json",
 ];
 
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/vectors")
 }
 
-fn load(name: &str) -> Vec<Value> {
+fn load<T: serde::de::DeserializeOwned>(name: &str) -> T {
     let text = std::fs::read_to_string(vectors_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
@@ -73,7 +75,7 @@ fn files_are_exactly_what_the_generator_produces() {
 
 #[test]
 fn canonical_vectors() {
-    let entries = load("canonical.json");
+    let entries: Vec<Value> = load("canonical.json");
     let mut codes = BTreeSet::new();
     for entry in &entries {
         let input = str_field(entry, "input");
@@ -87,29 +89,19 @@ fn canonical_vectors() {
                 );
             }
             (None, Some(Value::String(code))) => {
-                assert_eq!(canonicalize_str(input).unwrap_err().code(), code, "{input}");
+                assert_eq!(
+                    canonicalize_str(input).unwrap_err().code().as_str(),
+                    code,
+                    "{input}"
+                );
                 codes.insert(code.as_str());
             }
             _ => panic!("entry needs exactly one of canonical/error: {entry}"),
         }
     }
-    let all = [
-        CanonicalError::LoneSurrogate { line: 0, column: 0 },
-        CanonicalError::NumberOutOfRange { line: 0, column: 0 },
-        CanonicalError::DuplicateKey {
-            key: String::new(),
-            line: 0,
-            column: 0,
-        },
-        CanonicalError::Syntax {
-            message: String::new(),
-            line: 0,
-            column: 0,
-        },
-    ];
     assert_eq!(
         codes,
-        all.iter().map(CanonicalError::code).collect(),
+        CanonicalErrorCode::ALL.iter().map(|c| c.as_str()).collect(),
         "every error code has a vector"
     );
     let rfc_sample = entries
@@ -141,7 +133,7 @@ fn access_rule(entry: &Value) -> Access {
 #[test]
 fn access_vectors() {
     let mut decisions = BTreeSet::new();
-    for entry in load("access.json") {
+    for entry in load::<Vec<Value>>("access.json") {
         let rule = access_rule(&entry["access"]);
         let identity = entry["claims"].as_object().map(|claims| Identity {
             user_id: claims["sub"].as_str().unwrap_or_default().to_owned(),
@@ -184,7 +176,7 @@ fn scope(name: &str) -> KeyScope {
 
 #[test]
 fn cache_key_vectors() {
-    let entries = load("cache_keys.json");
+    let entries: Vec<Value> = load("cache_keys.json");
     assert!(entries.len() >= 50, "only {} cache key vectors", entries.len());
     let mut scopes = BTreeSet::new();
     for entry in &entries {
@@ -218,7 +210,7 @@ fn cache_key_vectors() {
 
 #[test]
 fn permission_key_vectors() {
-    let entries = load("permission_keys.json");
+    let entries: Vec<Value> = load("permission_keys.json");
     for entry in &entries {
         let perms: Vec<&str> = entry["perms"]
             .as_array()
@@ -247,7 +239,7 @@ fn permission_key_vectors() {
 
 #[test]
 fn mwt_vectors() {
-    let entries = load("mwt.json");
+    let entries: Vec<Value> = load("mwt.json");
     let mut codes = BTreeSet::new();
     let mut valid = 0;
     for entry in &entries {
@@ -278,4 +270,134 @@ fn mwt_vectors() {
     assert!(valid >= 5);
     let all: BTreeSet<&str> = MwtErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(codes, all, "every rejection code has a vector");
+}
+
+/// The `code` of every entry of one table of `codes.json`, in order.
+fn codes_of(table: &str) -> Vec<String> {
+    let codes: Value = load("codes.json");
+    codes[table]
+        .as_array()
+        .unwrap_or_else(|| panic!("codes.json has no {table}"))
+        .iter()
+        .map(|entry| str_field(entry, "code").to_owned())
+        .collect()
+}
+
+#[test]
+fn code_vectors() {
+    let codes: Value = load("codes.json");
+    for entry in codes["error_codes"].as_array().unwrap() {
+        let code = ErrorCode::from_code(str_field(entry, "code")).expect("a framework code");
+        assert_eq!(entry["status"], code.status(), "{entry}");
+        assert_eq!(str_field(entry, "description"), code.description());
+    }
+    for entry in codes["field_error_codes"].as_array().unwrap() {
+        let code = FieldErrorCode::from_code(str_field(entry, "code")).expect("a field code");
+        assert_eq!(entry["keywords"], serde_json::json!(code.keywords()), "{entry}");
+    }
+    fn wire(all: impl IntoIterator<Item = impl std::fmt::Display>) -> Vec<String> {
+        all.into_iter().map(|code| code.to_string()).collect()
+    }
+    assert_eq!(codes_of("error_codes"), wire(ErrorCode::ALL));
+    assert_eq!(codes_of("mwt_error_codes"), wire(MwtErrorCode::ALL));
+    assert_eq!(codes_of("canonical_error_codes"), wire(CanonicalErrorCode::ALL));
+    assert_eq!(codes_of("field_error_codes"), wire(FieldErrorCode::ALL));
+    let constants = &codes["constants"];
+    assert_eq!(constants["token_function"], mizan_core::auth::TOKEN_FUNCTION);
+    assert_eq!(constants["refresh_function"], mizan_core::auth::REFRESH_FUNCTION);
+    assert_eq!(
+        constants["revisions_channel"],
+        mizan_core::channels::REVISIONS_CHANNEL
+    );
+    assert_eq!(constants["token_cookie"], mizan_core::auth::DEFAULT_TOKEN_COOKIE);
+    assert_eq!(constants["csrf_header"], mizan_core::auth::DEFAULT_CSRF_HEADER);
+}
+
+/// The rows of the first table after `header` in the PROTOCOL.md section titled `heading`,
+/// each as its cells.
+fn protocol_table(heading: &str, header: &str) -> Vec<Vec<String>> {
+    let protocol = include_str!("../../../spec/PROTOCOL.md");
+    let section = protocol
+        .split("\n#")
+        .find(|s| s.trim_start_matches('#').trim_start().starts_with(heading))
+        .unwrap_or_else(|| panic!("PROTOCOL.md has no section {heading}"));
+    let table = section
+        .split_once(&format!("\n{header}\n"))
+        .unwrap_or_else(|| panic!("§{heading} has no table {header}"))
+        .1;
+    table
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            let cells = line.trim_matches('|').split(" | ");
+            cells.map(|cell| cell.trim().to_owned()).collect()
+        })
+        .collect()
+}
+
+/// A cell's backticked names (`` `minLength`, `format: "uri"` `` gives `minLength`, `format`).
+fn quoted_names(cell: &str) -> Vec<String> {
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|quoted| quoted.split(':').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn first_column(rows: &[Vec<String>]) -> Vec<String> {
+    rows.iter().map(|row| quoted_names(&row[0]).concat()).collect()
+}
+
+#[test]
+fn protocol_code_tables_agree_with_the_code_vectors() {
+    let canonical = protocol_table("1.1 ", "| code | condition | note for JavaScript |");
+    assert_eq!(
+        first_column(&canonical),
+        codes_of("canonical_error_codes"),
+        "§1.1"
+    );
+
+    let mwt = protocol_table("1.4 ", "| code | step |");
+    assert_eq!(first_column(&mwt), codes_of("mwt_error_codes"), "§1.4");
+
+    let fields = protocol_table("4.2 ", "| code | JSON Schema keyword | meaning |");
+    assert_eq!(first_column(&fields), codes_of("field_error_codes"), "§4.2");
+    for row in &fields {
+        let code = FieldErrorCode::from_code(&quoted_names(&row[0]).concat()).unwrap();
+        let mut keywords = quoted_names(&row[1]);
+        keywords.dedup();
+        let mut expected: Vec<&str> = code.keywords().to_vec();
+        expected.dedup();
+        assert_eq!(keywords, expected, "§4.2 keywords of {code}");
+    }
+}
+
+/// §2.3's table is rendered from `ErrorCode`: this is the text it must read.
+#[test]
+fn protocol_error_table_is_the_rendered_error_codes() {
+    let rows = protocol_table("2.3 ", "| code | status | meaning |");
+    let codes: Value = load("codes.json");
+    let rendered: Vec<Vec<String>> = codes["error_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            vec![
+                format!("`{}`", str_field(entry, "code")),
+                entry["status"].to_string(),
+                str_field(entry, "description").to_owned(),
+            ]
+        })
+        .collect();
+    let text = |rows: &[Vec<String>]| {
+        rows.iter()
+            .map(|row| format!("| {} |\n", row.join(" | ")))
+            .collect::<String>()
+    };
+    assert!(
+        rows == rendered,
+        "§2.3 differs from ErrorCode; its rows must read:\n{}",
+        text(&rendered)
+    );
 }

@@ -115,15 +115,15 @@ pub mod forms {
     #[doc(inline)]
     pub use mizan_core::forms::*;
     #[doc(inline)]
-    pub use mizan_core::{FIELD_ERROR_CODES, FieldErrorCode, check_rules, decode_validated, field_errors};
+    pub use mizan_core::{FieldErrorCode, check_rules, decode_validated, field_errors};
 }
 
 /// Canonical JSON (RFC 8785), cache keys and permission keys (`spec/PROTOCOL.md` §1).
 pub mod keys {
     #[doc(inline)]
     pub use mizan_core::{
-        CanonicalError, KEY_VERSION, KeyDeriver, KeyScope, cache_key, canonicalize, canonicalize_str,
-        permission_key,
+        CanonicalError, CanonicalErrorCode, KEY_VERSION, KeyDeriver, KeyScope, cache_key, canonicalize,
+        canonicalize_str, permission_key,
     };
 }
 

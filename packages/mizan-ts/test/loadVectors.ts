@@ -16,6 +16,14 @@ export function loadVectorFile(file: VectorFile): readonly unknown[] {
   return entries;
 }
 
+/**
+ * `codes.json`: every wire code table of the Rust core and the names both sides share.
+ * Not a list of vectors, so it is read on its own.
+ */
+export function loadCodes(): unknown {
+  return JSON.parse(readFileSync(`${VECTOR_DIR}codes.json`, "utf8"));
+}
+
 export function loadVectors(): VectorSet {
   return Object.fromEntries(VECTOR_FILES.map((file) => [file, loadVectorFile(file)])) as Record<VectorFile, readonly unknown[]>;
 }

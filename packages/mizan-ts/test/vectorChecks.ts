@@ -15,6 +15,7 @@ import {
   verifyMwt,
   type CacheKeyParts,
 } from "../src/core/index.js";
+import { isRecord } from "../src/core/isRecord.js";
 
 /** Every file in `spec/vectors/` this package must pass, by name without `.json`. */
 export const VECTOR_FILES = ["canonical", "cache_keys", "permission_keys", "mwt", "access"] as const;
@@ -38,9 +39,7 @@ export interface VectorReport {
 /** The entries of a vector file: a bare array, or an object with a `vectors` array. */
 export function vectorEntries(parsed: unknown): readonly unknown[] {
   if (Array.isArray(parsed)) return parsed;
-  if (typeof parsed === "object" && parsed !== null && Array.isArray((parsed as { vectors?: unknown }).vectors)) {
-    return (parsed as { vectors: unknown[] }).vectors;
-  }
+  if (isRecord(parsed) && Array.isArray(parsed["vectors"])) return parsed["vectors"];
   throw new TypeError("a vector file must be an array or an object with a vectors array");
 }
 
@@ -115,7 +114,7 @@ async function checkPermissionKey(v: Record<string, unknown>): Promise<string | 
 
 async function checkMwt(v: Record<string, unknown>): Promise<string | null> {
   const keyHex = v["keys"];
-  if (typeof keyHex !== "object" || keyHex === null) return "keys is not an object";
+  if (!isRecord(keyHex)) return "keys is not an object";
   const keys = new Map(Object.entries(keyHex).map(([kid, hex]) => [kid, fromHex(String(hex))]));
   const token = field(v, "token", "string");
   const maxBytes = v["max_len"] ?? v["max_bytes"];

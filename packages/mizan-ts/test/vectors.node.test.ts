@@ -1,8 +1,15 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CANONICAL_JSON_ERROR_CODES, MWT_ERROR_CODES } from "mizan/core";
-import { loadVectorFile } from "./loadVectors.js";
+import { FIELD_ERROR_CODES, MIZAN_ERROR_CODES } from "mizan";
+import {
+  CANONICAL_JSON_ERROR_CODES,
+  DEFAULT_CSRF_HEADER,
+  DEFAULT_TOKEN_COOKIE,
+  MWT_ERROR_CODES,
+  REFRESH_FUNCTION,
+  REVISIONS_CHANNEL,
+  TOKEN_FUNCTION,
+} from "mizan/core";
+import { loadCodes, loadVectorFile } from "./loadVectors.js";
 import { VECTOR_FILES, checkVector } from "./vectorChecks.js";
 
 // Every entry of every spec/vectors file, one test each; a missing or empty file fails.
@@ -48,26 +55,42 @@ describe("error code tables against spec/vectors", () => {
   });
 });
 
-describe("error code tables against spec/PROTOCOL.md", () => {
-  const protocol = readFileSync(fileURLToPath(new URL("../../../spec/PROTOCOL.md", import.meta.url)), "utf8");
-  // The text of section `n` ("1.4"), up to the next heading of the same or a higher level.
-  const section = (n: string) => {
-    const start = protocol.indexOf(`\n### ${n} `);
-    expect(start).toBeGreaterThanOrEqual(0);
-    const next = protocol.slice(start + 1).search(/\n#{1,3} /);
-    return next < 0 ? protocol.slice(start) : protocol.slice(start, start + 1 + next);
+// The TypeScript code tables and shared names against the Rust ones, exported to
+// codes.json (whose own agreement with spec/PROTOCOL.md the Rust suite checks).
+describe("code tables against spec/vectors/codes.json", () => {
+  const codes = loadCodes() as {
+    error_codes: { code: string; status: number }[];
+    mwt_error_codes: { code: string }[];
+    canonical_error_codes: { code: string }[];
+    field_error_codes: { code: string; keywords: string[] }[];
+    constants: Record<string, string>;
   };
-  const codesOfTable = (text: string, row: RegExp) => [...text.matchAll(row)].map((m) => m[1]);
+  const names = (table: readonly { code: string }[]) => table.map((entry) => entry.code);
 
-  it("MWT_ERROR_CODES lists the §1.4 codes in the order the table gives them", () => {
-    // Rows of the code/step table: "| `expired` | 10 |".
-    expect(codesOfTable(section("1.4"), /^\| `([a-z_]+)` \| \d/gm)).toEqual(Object.keys(MWT_ERROR_CODES));
+  it("MIZAN_ERROR_CODES has every framework code with its status", () => {
+    expect(MIZAN_ERROR_CODES).toEqual(Object.fromEntries(codes.error_codes.map((e) => [e.code, e.status])));
   });
 
-  it("CANONICAL_JSON_ERROR_CODES starts with the §1.1 codes", () => {
-    // Rows of the rejection table: "| `syntax` | the text is not RFC 8259 JSON ... |".
-    const shared = codesOfTable(section("1.1"), /^\| `([a-z_]+)` \| [a-z]/gm);
-    expect(shared.length).toBeGreaterThan(0);
+  it("MWT_ERROR_CODES lists the MWT codes in the order verification checks them", () => {
+    expect(Object.keys(MWT_ERROR_CODES)).toEqual(names(codes.mwt_error_codes));
+  });
+
+  it("CANONICAL_JSON_ERROR_CODES starts with the shared canonical codes", () => {
+    const shared = names(codes.canonical_error_codes);
     expect(Object.keys(CANONICAL_JSON_ERROR_CODES).slice(0, shared.length)).toEqual(shared);
+  });
+
+  it("FIELD_ERROR_CODES has every field code with its JSON Schema keywords, in order", () => {
+    expect(Object.entries(FIELD_ERROR_CODES)).toEqual(codes.field_error_codes.map((e) => [e.code, e.keywords]));
+  });
+
+  it("the shared names are the server's", () => {
+    expect({
+      csrf_header: DEFAULT_CSRF_HEADER,
+      token_cookie: DEFAULT_TOKEN_COOKIE,
+      token_function: TOKEN_FUNCTION,
+      refresh_function: REFRESH_FUNCTION,
+      revisions_channel: REVISIONS_CHANNEL,
+    }).toEqual(codes.constants);
   });
 });

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use mizan_core::forms::{FieldDef, form_functions, register_form};
-use mizan_core::{Access, Ctx, FIELD_ERROR_CODES, FunctionError, Registry};
+use mizan_core::{Access, Ctx, FieldErrorCode, FunctionError, Registry};
 use regex::Regex;
 use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
@@ -343,11 +343,9 @@ async fn every_rule_the_server_enforces_is_in_the_schema() {
             [(case.path.to_owned(), case.code.to_owned())]
         );
 
-        let keywords = FIELD_ERROR_CODES
-            .iter()
-            .find(|c| c.code == case.code)
+        let keywords = FieldErrorCode::from_code(case.code)
             .expect("a documented code")
-            .keywords;
+            .keywords();
         let errors: Vec<(String, String)> = checker
             .iter_errors(&input)
             .map(|e| {

@@ -20,7 +20,7 @@
 //! ["derive"] }` to its own dependencies. Use only rules that carry into the schema (and
 //! so to the client): `length`, `range` (inclusive `min`/`max`), `email`, `url`,
 //! `regex(path = ..)`, `contains`, `required`, and `nested` for nested objects and lists
-//! of objects ([`FIELD_ERROR_CODES`](crate::FIELD_ERROR_CODES), `spec/PROTOCOL.md` §4.2).
+//! of objects ([`FieldErrorCode`](crate::FieldErrorCode), `spec/PROTOCOL.md` §4.2).
 
 mod fields;
 

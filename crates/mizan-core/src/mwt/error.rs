@@ -2,75 +2,37 @@
 
 use std::fmt;
 
-/// The stable, language-neutral name of an MWT rejection.
-///
-/// These strings are part of the protocol: `spec/vectors/mwt.json` uses them and the
-/// TypeScript verifier reports the same ones. [`MwtErrorCode::ALL`] lists them in the
-/// order verification checks for them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MwtErrorCode {
-    /// `oversize`: longer than the verifier's limit; nothing was decoded.
-    Oversize,
-    /// `malformed`: not `mwt1.<payload>.<signature>` with non-empty parts and a 32-byte MAC.
-    Malformed,
-    /// `wrong_version`: the text before the first `.` is not `mwt1`.
-    WrongVersion,
-    /// `bad_encoding`: a part is not canonical unpadded base64url.
-    BadEncoding,
-    /// `invalid_payload`: the payload is not UTF-8 JSON text of an object.
-    InvalidPayload,
-    /// `non_canonical`: the payload is not exactly the JCS form of itself.
-    NonCanonical,
-    /// `unknown_kid`: the `kid` claim names no key in the verifier's keyring.
-    UnknownKid,
-    /// `bad_signature`: the MAC does not match.
-    BadSignature,
-    /// `invalid_claims`: a required claim is missing or has the wrong type.
-    InvalidClaims,
-    /// `expired`: `now > exp + leeway`.
-    Expired,
-    /// `not_yet_valid`: `iat > now + leeway`.
-    NotYetValid,
-}
+use crate::codes::wire_codes;
 
-impl MwtErrorCode {
-    /// Every code, in the order verification checks for them.
-    pub const ALL: [Self; 11] = [
-        Self::Oversize,
-        Self::Malformed,
-        Self::WrongVersion,
-        Self::BadEncoding,
-        Self::InvalidPayload,
-        Self::NonCanonical,
-        Self::UnknownKid,
-        Self::BadSignature,
-        Self::InvalidClaims,
-        Self::Expired,
-        Self::NotYetValid,
-    ];
-
-    /// The wire name, e.g. `"bad_signature"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Oversize => "oversize",
-            Self::Malformed => "malformed",
-            Self::WrongVersion => "wrong_version",
-            Self::BadEncoding => "bad_encoding",
-            Self::InvalidPayload => "invalid_payload",
-            Self::NonCanonical => "non_canonical",
-            Self::UnknownKid => "unknown_kid",
-            Self::BadSignature => "bad_signature",
-            Self::InvalidClaims => "invalid_claims",
-            Self::Expired => "expired",
-            Self::NotYetValid => "not_yet_valid",
-        }
-    }
-}
-
-impl fmt::Display for MwtErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+wire_codes! {
+    /// The stable, language-neutral name of an MWT rejection.
+    ///
+    /// These strings are part of the protocol: `spec/vectors/mwt.json` uses them and the
+    /// TypeScript verifier reports the same ones. [`MwtErrorCode::ALL`] lists them in the
+    /// order verification checks for them.
+    pub enum MwtErrorCode {
+        /// Longer than the verifier's limit; nothing was decoded.
+        Oversize = "oversize",
+        /// Not `mwt1.<payload>.<signature>` with non-empty parts and a 32-byte MAC.
+        Malformed = "malformed",
+        /// The text before the first `.` is not `mwt1`.
+        WrongVersion = "wrong_version",
+        /// A part is not canonical unpadded base64url.
+        BadEncoding = "bad_encoding",
+        /// The payload is not UTF-8 JSON text of an object.
+        InvalidPayload = "invalid_payload",
+        /// The payload is not exactly the JCS form of itself.
+        NonCanonical = "non_canonical",
+        /// The `kid` claim names no key in the verifier's keyring.
+        UnknownKid = "unknown_kid",
+        /// The MAC does not match.
+        BadSignature = "bad_signature",
+        /// A required claim is missing or has the wrong type.
+        InvalidClaims = "invalid_claims",
+        /// `now > exp + leeway`.
+        Expired = "expired",
+        /// `iat > now + leeway`.
+        NotYetValid = "not_yet_valid",
     }
 }
 

@@ -1,6 +1,8 @@
 import { canonicalize } from "../core/canonical.js";
 import type { MizanClient } from "../client/createMizanClient.js";
-import { errorFromEnvelope, isRecord, MizanError } from "../client/mizanError.js";
+import { errorFromEnvelope, MizanError } from "../client/mizanError.js";
+import { isRecord } from "../core/isRecord.js";
+import { REVISIONS_CHANNEL } from "../core/wireNames.js";
 import { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame } from "./frames.js";
 import { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
 
@@ -111,7 +113,6 @@ interface Pending {
   resolve(frame: ServerFrame): void;
 }
 
-const REVISIONS_CHANNEL = "mizan_revisions";
 const OPEN = 1;
 
 const topicKey = (channel: string, params: unknown): string => `${channel}\n${canonicalize(params ?? null)}`;

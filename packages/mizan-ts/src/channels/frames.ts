@@ -1,4 +1,4 @@
-import { isRecord } from "../client/mizanError.js";
+import { isRecord } from "../core/isRecord.js";
 
 /** A request id: chosen by the client, echoed by the server (`null` when it had none). */
 export type FrameId = string | number;

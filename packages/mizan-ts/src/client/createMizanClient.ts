@@ -1,8 +1,10 @@
 import { canonicalize } from "../core/canonical.js";
+import { isRecord } from "../core/isRecord.js";
+import { DEFAULT_CSRF_HEADER, REFRESH_FUNCTION, TOKEN_FUNCTION } from "../core/wireNames.js";
 import { createBatchQueue, type PendingCall } from "./batchQueue.js";
 import { decodeTokenClaims } from "./decodeTokenClaims.js";
 import { functionMeta, functionsTaggedWith, type FunctionTable } from "./functionTable.js";
-import { errorFromEnvelope, isRecord, MizanError } from "./mizanError.js";
+import { errorFromEnvelope, MizanError } from "./mizanError.js";
 import { RevisionMap, type RevisionListener } from "./revisionMap.js";
 import { memoryTokenStore, type TokenStore } from "./tokenStore.js";
 
@@ -88,9 +90,6 @@ export interface MizanClient {
   currentToken(): Promise<string | null>;
 }
 
-const TOKEN_FUNCTION = "mizan.token";
-const REFRESH_FUNCTION = "mizan.refresh";
-
 /**
  * A Mizan client over `fetch` (`spec/PROTOCOL.md` §2). It batches calls made in the same
  * tick, sends cached queries as rev-aware GETs, keeps the token fresh and turns every
@@ -110,7 +109,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
   const refreshBefore = options.refreshBeforeSeconds ?? 60;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const revisions = new RevisionMap(table);
-  const csrfHeader = options.csrfHeader ?? "x-mizan-csrf";
+  const csrfHeader = options.csrfHeader ?? DEFAULT_CSRF_HEADER;
   let refreshing: Promise<IssuedToken> | null = null;
 
   const headers = (method: "GET" | "POST", token: string | null): Headers => {

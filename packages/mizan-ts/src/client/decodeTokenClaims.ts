@@ -1,5 +1,5 @@
 import { decodeBase64url } from "../core/base64url.js";
-import { isRecord } from "./mizanError.js";
+import { isRecord } from "../core/isRecord.js";
 
 /** The claims a client reads from its own token. */
 export interface TokenClaims {

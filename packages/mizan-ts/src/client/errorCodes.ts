@@ -1,8 +1,8 @@
 /**
  * The framework's error codes and their HTTP statuses (`spec/PROTOCOL.md` §2.3), declared
- * once. The server exports the same table as the schema's `error_codes`; a test holds this
- * one equal to what `examples/hello` serves, so a code added in Rust fails the TS suite
- * until it is added here.
+ * once. The Rust core's `ErrorCode` is the same table; the unit tests hold this one equal to
+ * its export in `spec/vectors/codes.json`, so a code added in Rust fails the TS suite until
+ * it is added here.
  */
 export const MIZAN_ERROR_CODES = {
   invalid_json: 400,

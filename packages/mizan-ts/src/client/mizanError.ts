@@ -1,3 +1,4 @@
+import { isRecord } from "../core/isRecord.js";
 import { statusOfCode, type MizanErrorCode } from "./errorCodes.js";
 
 /** One field at fault: `path` joins keys and indices with dots (`items.2.qty`); `""` is the whole input. */
@@ -81,8 +82,4 @@ function isFieldError(value: unknown): value is FieldError {
     typeof value["code"] === "string" &&
     typeof value["message"] === "string"
   );
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,5 @@
+import { isRecord } from "../core/isRecord.js";
+
 /**
  * Where a function sits in the typed API object: its dotted name's segments in camelCase
  * (`posts.get_all` → `["posts", "getAll"]`). Codegen and the runtime both use it, so the
@@ -48,12 +50,8 @@ export function mergeProcedureTrees(
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
     if (existing === undefined) target[key] = value;
-    else if (isPlainObject(existing) && isPlainObject(value)) mergeProcedureTrees(existing, value);
+    else if (isRecord(existing) && isRecord(value)) mergeProcedureTrees(existing, value);
     else throw new Error(`${key}: two extensions define the same member`);
   }
   return target;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

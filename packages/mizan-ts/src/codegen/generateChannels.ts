@@ -1,3 +1,4 @@
+import { isRecord } from "../core/isRecord.js";
 import type { ExtensionContext, ExtensionOutput } from "./generate.js";
 import { typeName } from "./jsonSchemaToIr.js";
 import type { JsonSchema } from "./schemaDocument.js";
@@ -14,13 +15,12 @@ interface SchemaChannel {
 /** The channel entries of the section; entries of another `type` are left as data. */
 function parseChannels(section: unknown): Record<string, SchemaChannel> {
   const problems: string[] = [];
-  const record = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-  const schema = (v: unknown): boolean => record(v) || typeof v === "boolean";
-  if (!record(section)) throw new Error("invalid schema document: channels must be an object");
+  const schema = (v: unknown): boolean => isRecord(v) || typeof v === "boolean";
+  if (!isRecord(section)) throw new Error("invalid schema document: channels must be an object");
   const channels: Record<string, SchemaChannel> = {};
   for (const [name, entry] of Object.entries(section)) {
     const at = `channels.${name}`;
-    if (!record(entry)) {
+    if (!isRecord(entry)) {
       problems.push(`${at} must be an object`);
       continue;
     }

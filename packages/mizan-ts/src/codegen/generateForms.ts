@@ -1,3 +1,4 @@
+import { isRecord } from "../core/isRecord.js";
 import type { ExtensionContext, ExtensionOutput } from "./generate.js";
 import { typeName } from "./jsonSchemaToIr.js";
 
@@ -7,8 +8,7 @@ import { typeName } from "./jsonSchemaToIr.js";
  * `mizan.contact.useForm()`, typed by the submit function's input and output.
  */
 export function generateForms(section: unknown, { document, runtimeModule }: ExtensionContext): ExtensionOutput {
-  const record = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-  if (!record(section)) throw new Error("invalid schema document: forms must be an object");
+  if (!isRecord(section)) throw new Error("invalid schema document: forms must be an object");
   const problems: string[] = [];
   const names = Object.keys(section).sort();
   const definitions: string[] = [];
@@ -17,7 +17,7 @@ export function generateForms(section: unknown, { document, runtimeModule }: Ext
   const memberDocs: Record<string, string> = {};
   for (const name of names) {
     const form = section[name];
-    if (!record(form) || !Array.isArray(form["fields"])) {
+    if (!isRecord(form) || !Array.isArray(form["fields"])) {
       problems.push(`forms.${name}.fields must be a list`);
       continue;
     }
@@ -26,7 +26,7 @@ export function generateForms(section: unknown, { document, runtimeModule }: Ext
     if (submit !== null && fn === undefined) problems.push(`forms.${name}.submit names no function: ${submit}`);
     const input = fn === undefined ? "unknown" : `${typeName(submit as string)}Input`;
     const output = fn === undefined ? "unknown" : `${typeName(submit as string)}Output`;
-    const denyUnknownFields = fn !== undefined && record(fn.input) && fn.input["additionalProperties"] === false;
+    const denyUnknownFields = fn !== undefined && isRecord(fn.input) && fn.input["additionalProperties"] === false;
     definitions.push(`  ${JSON.stringify(name)}: ${JSON.stringify({ ...form, denyUnknownFields })},`);
     clientMembers[name] = `FormProcedure<${input}>`;
     reactMembers[name] = `ReactFormProcedure<${input}, ${output}>`;

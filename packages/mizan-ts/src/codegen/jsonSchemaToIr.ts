@@ -1,3 +1,4 @@
+import { isRecord } from "../core/isRecord.js";
 import type { JsonSchema } from "./schemaDocument.js";
 import { intersection, NEVER, union, UNKNOWN, type NamedTypeIr, type PropertyIr, type TypeIr } from "./typeIr.js";
 
@@ -86,7 +87,7 @@ function definitionsOf(schema: JsonSchema): Map<string, JsonSchema> {
   if (typeof schema === "boolean") return defs;
   for (const keyword of ["definitions", "$defs"]) {
     const section = schema[keyword];
-    if (isObject(section)) for (const [key, value] of Object.entries(section)) defs.set(key, value as JsonSchema);
+    if (isRecord(section)) for (const [key, value] of Object.entries(section)) defs.set(key, value as JsonSchema);
   }
   return defs;
 }
@@ -163,7 +164,7 @@ function arrayType(schema: SchemaObject, resolve: (ref: string) => TypeIr): Type
 
 function objectType(schema: SchemaObject, resolve: (ref: string) => TypeIr): TypeIr {
   const required = new Set(Array.isArray(schema["required"]) ? schema["required"] : []);
-  const declared = isObject(schema["properties"]) ? Object.entries(schema["properties"]) : [];
+  const declared = isRecord(schema["properties"]) ? Object.entries(schema["properties"]) : [];
   const properties: PropertyIr[] = declared.map(([name, property]) => ({
     name,
     type: convert(property as JsonSchema, resolve),
@@ -173,7 +174,7 @@ function objectType(schema: SchemaObject, resolve: (ref: string) => TypeIr): Typ
   const extra: TypeIr[] = [];
   const additional = schema["additionalProperties"];
   if (additional !== undefined && additional !== false) extra.push(convert(additional as JsonSchema, resolve));
-  if (isObject(schema["patternProperties"])) {
+  if (isRecord(schema["patternProperties"])) {
     for (const pattern of Object.values(schema["patternProperties"])) extra.push(convert(pattern as JsonSchema, resolve));
   }
   // An object schema that names no members is a map: `{ [key: string]: unknown }`.
@@ -196,10 +197,6 @@ function descriptionOf(schema: JsonSchema): string | null {
 
 function decodePointer(segment: string): string {
   return decodeURIComponent(segment).replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-function isObject(value: unknown): value is SchemaObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** `posts.get` → `PostsGet`, `snake_case` → `SnakeCase`, anything else made a valid identifier. */

@@ -1,3 +1,5 @@
+import { isRecord } from "../core/isRecord.js";
+
 /** A JSON Schema (2020-12) as the schema document carries it. */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
@@ -41,30 +43,29 @@ const NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
  */
 export function parseSchemaDocument(value: unknown): SchemaDocument {
   const problems: string[] = [];
-  const record = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
-  if (!record(value)) throw new Error("the schema document is not a JSON object");
+  if (!isRecord(value)) throw new Error("the schema document is not a JSON object");
   if (value["version"] !== 1) problems.push(`version must be 1, got ${JSON.stringify(value["version"])}`);
   for (const section of ["functions", "compositions", "contexts", "error_codes"]) {
-    if (!record(value[section])) problems.push(`${section} must be an object`);
+    if (!isRecord(value[section])) problems.push(`${section} must be an object`);
   }
   if (problems.length > 0) throw new Error(`invalid schema document:\n- ${problems.join("\n- ")}`);
   for (const [name, fn] of Object.entries(value["functions"] as Record<string, unknown>)) {
     const at = `functions.${name}`;
     if (!NAME.test(name)) problems.push(`${at}: not a snake_case dotted name`);
-    if (!record(fn)) {
+    if (!isRecord(fn)) {
       problems.push(`${at} must be an object`);
       continue;
     }
     if (fn["kind"] !== "query" && fn["kind"] !== "mutation") problems.push(`${at}.kind must be query or mutation`);
-    if (!record(fn["cache"]) || !strings(fn["cache"]["tags"])) problems.push(`${at}.cache.tags must be a list of strings`);
+    if (!isRecord(fn["cache"]) || !strings(fn["cache"]["tags"])) problems.push(`${at}.cache.tags must be a list of strings`);
     if (!strings(fn["invalidates"])) problems.push(`${at}.invalidates must be a list of strings`);
     for (const key of ["input", "output"]) {
-      if (!record(fn[key]) && typeof fn[key] !== "boolean") problems.push(`${at}.${key} must be a JSON Schema`);
+      if (!isRecord(fn[key]) && typeof fn[key] !== "boolean") problems.push(`${at}.${key} must be a JSON Schema`);
     }
   }
   for (const [name, composition] of Object.entries(value["compositions"] as Record<string, unknown>)) {
-    if (!record(composition) || !strings(composition["members"])) problems.push(`compositions.${name}.members must be a list`);
+    if (!isRecord(composition) || !strings(composition["members"])) problems.push(`compositions.${name}.members must be a list`);
   }
   for (const [name, members] of Object.entries(value["contexts"] as Record<string, unknown>)) {
     if (!strings(members)) problems.push(`contexts.${name} must be a list of function names`);

@@ -1,8 +1,8 @@
 /**
  * Why a value or JSON text has no RFC 8785 canonical form.
  *
- * The first four codes are shared with the Rust core (`CanonicalError::code`) and appear
- * in `spec/vectors/canonical.json`; the last two can only arise from in-memory values.
+ * The first four codes are the Rust core's `CanonicalErrorCode` (the unit tests hold them
+ * equal to `spec/vectors/codes.json`); the last two can only arise from in-memory values.
  */
 export const CANONICAL_JSON_ERROR_CODES = {
   /** A string holds a UTF-16 surrogate that is not part of a pair: it has no UTF-8 form. */

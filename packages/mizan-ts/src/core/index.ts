@@ -14,3 +14,4 @@ export { signMwt } from "./mwt/signMwt.js";
 export { MWT_DEFAULT_LEEWAY_SECONDS, MWT_DEFAULT_MAX_BYTES, verifyMwt, type VerifyMwtOptions } from "./mwt/verifyMwt.js";
 export { MAX_JSON_DEPTH, parseJsonStrict } from "./parseJsonStrict.js";
 export { derivePermissionKey } from "./permissionKey.js";
+export { DEFAULT_CSRF_HEADER, DEFAULT_TOKEN_COOKIE, REFRESH_FUNCTION, REVISIONS_CHANNEL, TOKEN_FUNCTION } from "./wireNames.js";

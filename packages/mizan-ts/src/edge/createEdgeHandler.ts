@@ -7,6 +7,7 @@ import type { MwtKeys } from "../core/mwt/mwtKeys.js";
 import { verifyMwt } from "../core/mwt/verifyMwt.js";
 import { parseJsonStrict } from "../core/parseJsonStrict.js";
 import { derivePermissionKey } from "../core/permissionKey.js";
+import { DEFAULT_TOKEN_COOKIE } from "../core/wireNames.js";
 import { functionMeta, type FunctionTable } from "../client/functionTable.js";
 
 /** What the handler needs of the Workers execution context. */
@@ -76,7 +77,7 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
   const origin = options.origin.replace(/\/+$/, "");
   const prefix = (options.prefix ?? "/mizan").replace(/\/+$/, "");
   const fetchImpl = options.fetch ?? ((request: Request) => fetch(request));
-  const cookieName = options.cookieName ?? "mizan_token";
+  const cookieName = options.cookieName ?? DEFAULT_TOKEN_COOKIE;
   const defaultTtl = options.defaultTtlSeconds ?? 3600;
   let anonymousPk: Promise<string> | null = null;
 

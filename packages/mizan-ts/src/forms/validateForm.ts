@@ -1,5 +1,7 @@
 import type { FieldError } from "../client/mizanError.js";
 import type { FormDefinition, FormField } from "./formDefinition.js";
+import { isRecord } from "../core/isRecord.js";
+import type { FieldErrorCode } from "./fieldErrorCodes.js";
 import { isEmail, isUrl } from "./formats.js";
 
 export interface ValidateFormOptions {
@@ -10,6 +12,9 @@ export interface ValidateFormOptions {
    */
   readonly mode?: "all" | "server";
 }
+
+/** A field error this check finds: its code is always one of the table's. */
+type FoundError = FieldError & { readonly code: FieldErrorCode };
 
 /** The bounds of schemars' integer formats, which the server enforces while decoding. */
 const INTEGER_FORMATS: Readonly<Record<string, readonly [number | bigint, number | bigint, string]>> = {
@@ -38,20 +43,16 @@ const INTEGER_FORMATS: Readonly<Record<string, readonly [number | bigint, number
  * `uniqueItems` have no field-error code and are left to the server.
  */
 export function validateForm(form: FormDefinition, value: unknown, options: ValidateFormOptions = {}): FieldError[] {
-  const decoding: FieldError[] = [];
+  const decoding: FoundError[] = [];
   decodeObject(form.fields, form.denyUnknownFields === true, value, "", decoding);
   if (options.mode === "server" && decoding.length > 0) return decoding.slice(0, 1);
-  const rules: FieldError[] = [];
+  const rules: FoundError[] = [];
   checkObject(form.fields, value, "", rules, new Set(decoding.map((e) => e.path)));
   return sortByPath([...decoding, ...rules]);
 }
 
 function join(path: string, key: string | number): string {
   return path === "" ? String(key) : `${path}.${key}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {
@@ -65,8 +66,8 @@ function describe(value: unknown): string {
 }
 
 /** Decoding: the shape of the JSON, in the order the server meets it (present keys, then missing ones). */
-function decodeObject(fields: readonly FormField[], closed: boolean, value: unknown, path: string, out: FieldError[]): void {
-  if (!isObject(value)) {
+function decodeObject(fields: readonly FormField[], closed: boolean, value: unknown, path: string, out: FoundError[]): void {
+  if (!isRecord(value)) {
     out.push({ path, code: "type", message: `invalid type: ${describe(value)}, expected a map` });
     return;
   }
@@ -88,7 +89,7 @@ function decodeObject(fields: readonly FormField[], closed: boolean, value: unkn
   }
 }
 
-function decodeField(field: FormField, value: unknown, path: string, out: FieldError[]): void {
+function decodeField(field: FormField, value: unknown, path: string, out: FoundError[]): void {
   if (value === null) {
     if (!field.nullable && field.type !== "any")
       out.push({ path, code: "type", message: `invalid type: null, expected ${field.type}` });
@@ -127,7 +128,7 @@ function decodeField(field: FormField, value: unknown, path: string, out: FieldE
     }
     case "object":
       if (field.fields !== undefined) decodeObject(field.fields, false, value, path, out);
-      else if (!isObject(value)) wrongType();
+      else if (!isRecord(value)) wrongType();
       return;
     case "array":
       if (!Array.isArray(value)) return wrongType();
@@ -149,10 +150,10 @@ function checkObject(
   fields: readonly FormField[],
   value: unknown,
   path: string,
-  out: FieldError[],
+  out: FoundError[],
   broken: ReadonlySet<string>,
 ): void {
-  if (!isObject(value)) return;
+  if (!isRecord(value)) return;
   for (const field of fields) {
     const name = field.name ?? "";
     const item = value[name];
@@ -165,7 +166,7 @@ function between(min: number | undefined, max: number | undefined, what: string)
   return min !== undefined ? `${what} must be at least ${min}` : `${what} must be at most ${max ?? ""}`;
 }
 
-function checkField(field: FormField, value: unknown, path: string, out: FieldError[], broken: ReadonlySet<string>): void {
+function checkField(field: FormField, value: unknown, path: string, out: FoundError[], broken: ReadonlySet<string>): void {
   if (value === null || broken.has(path)) return;
   const c = field.constraints ?? {};
   if (typeof value === "string") {
@@ -202,7 +203,7 @@ function checkField(field: FormField, value: unknown, path: string, out: FieldEr
       value.forEach((item, index) => item !== undefined && checkField(items, item, join(path, index), out, broken));
     return;
   }
-  if (isObject(value) && field.fields !== undefined) checkObject(field.fields, value, path, out, broken);
+  if (isRecord(value) && field.fields !== undefined) checkObject(field.fields, value, path, out, broken);
 }
 
 function sortByPath(errors: FieldError[]): FieldError[] {

@@ -1,7 +1,7 @@
 /**
  * Every way an MWT can be refused, each declared once, in the order `verifyMwt` checks
- * for them. The codes are the Rust core's `MwtErrorCode` names (`spec/PROTOCOL.md`) and
- * appear in `spec/vectors/mwt.json`.
+ * for them. The codes and their order are the Rust core's `MwtErrorCode` (`spec/PROTOCOL.md`
+ * §1.4): the unit tests hold this table equal to `spec/vectors/codes.json`.
  */
 export const MWT_ERROR_CODES = {
   /** Longer than the size limit in UTF-8 bytes; nothing was decoded. */
