@@ -23,7 +23,10 @@ export function Field(props: { name: string; label: string; help?: string; error
  * it (the server's `title_taken`), while the field still holds the value it was about.
  */
 export function messagesOf(name: string, fields: readonly FieldError[], typed: { error: unknown; value: unknown }): string[] {
-  const messages = fields.filter((f) => f.path === name).map((f) => f.message);
+  // A pattern's message quotes the regular expression; say what it means instead.
+  const messages = fields
+    .filter((f) => f.path === name)
+    .map((f) => (f.code === "pattern" ? "uses a character a title may not have (start with a letter or digit)" : f.message));
   const error = typed.error as { code?: string; message?: string; details?: PostError } | null;
   const details = error?.details;
   if (details?.kind === "title_taken" && details.field === name && details.title === typed.value && error?.message !== undefined) {

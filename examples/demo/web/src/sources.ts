@@ -1,7 +1,8 @@
 import { useSyncExternalStore } from "react";
+import { compositions } from "./mizan/client";
 
 /** Where an answer came from, as the response headers tell. */
-export type Source = "edge" | "origin cache" | "computed" | "not cached" | "browser cache" | "batch";
+export type Source = "edge" | "origin cache" | "computed" | "not cached" | "browser cache" | "batched";
 
 const sources = new Map<string, Source>();
 const listeners = new Set<() => void>();
@@ -34,13 +35,16 @@ function fromBrowserCache(url: string): boolean {
   return last !== undefined && last.transferSize === 0 && last.decodedBodySize > 0;
 }
 
-/** The function names a batch or composition request carries (members get one shared label). */
-function membersOf(path: string, body: unknown): string[] {
-  if (typeof body !== "string") return [];
+/**
+ * The functions a batch or composition request carries. Their answers share one response,
+ * whose headers do not say which member came from where (the server does not report it
+ * per member yet), so they are labelled "batched".
+ */
+function membersOf(path: string, body: unknown): readonly string[] {
+  const composition = /\/compose\/([^/]+)$/.exec(path)?.[1];
+  if (composition !== undefined) return (compositions as Record<string, readonly string[]>)[decodeURIComponent(composition)] ?? [];
   try {
-    const parsed = JSON.parse(body) as { calls?: { fn: string }[]; inputs?: Record<string, unknown> };
-    if (path.endsWith("/batch")) return (parsed.calls ?? []).map((call) => call.fn);
-    return Object.keys(parsed.inputs ?? {});
+    return typeof body === "string" ? ((JSON.parse(body) as { calls?: { fn: string }[] }).calls ?? []).map((call) => call.fn) : [];
   } catch {
     return [];
   }
@@ -55,7 +59,7 @@ export const recordingFetch = async (input: Request | string | URL, init?: Reque
     const fn = decodeURIComponent(call[1]);
     record(fn, init?.method === undefined || init.method === "GET" ? (fromBrowserCache(url.href) ? "browser cache" : sourceOf(response)) : sourceOf(response));
   } else if (/\/(batch|compose\/[^/]+)$/.test(url.pathname)) {
-    for (const fn of membersOf(url.pathname, init?.body)) record(fn, "batch");
+    for (const fn of membersOf(url.pathname, init?.body)) record(fn, "batched");
   }
   return response;
 };

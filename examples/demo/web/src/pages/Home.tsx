@@ -46,7 +46,9 @@ export function Home() {
         )}
       </section>
       <section className="card" id="my-drafts">
-        <h2>My drafts</h2>
+        <h2>
+          My drafts <SourceBadge fn="my_drafts" />
+        </h2>
         {drafts.ok ? <DraftList drafts={drafts.data} /> : <p className="muted">Sign in to keep drafts.</p>}
       </section>
     </div>
