@@ -147,12 +147,17 @@ pub(crate) fn post_of(row: &AnyRow) -> Result<Post, sqlx::Error> {
 }
 
 async fn boards_where(db: &Db, members_only: bool) -> Result<Vec<Board>, FunctionError> {
-    let rows = sqlx::query(&format!("{BOARD_COLUMNS} WHERE b.members_only = $1 ORDER BY b.id"))
-        .bind(i64::from(members_only))
-        .fetch_all(db.pool())
-        .await
-        .map_err(internal)?;
-    rows.iter().map(board_of).collect::<Result<_, _>>().map_err(internal)
+    let rows = sqlx::query(&format!(
+        "{BOARD_COLUMNS} WHERE b.members_only = $1 ORDER BY b.id"
+    ))
+    .bind(i64::from(members_only))
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(board_of)
+        .collect::<Result<_, _>>()
+        .map_err(internal)
 }
 
 /// The board `id`, if the caller may read it: members-only boards answer `not_found` to
@@ -197,7 +202,11 @@ pub async fn board_posts(ctx: Ctx, input: BoardId) -> Result<BoardPage, Function
     .fetch_all(ctx.state::<Db>()?.pool())
     .await
     .map_err(internal)?;
-    let posts = rows.iter().map(post_of).collect::<Result<_, _>>().map_err(internal)?;
+    let posts = rows
+        .iter()
+        .map(post_of)
+        .collect::<Result<_, _>>()
+        .map_err(internal)?;
     Ok(BoardPage { board, posts })
 }
 
@@ -205,8 +214,12 @@ pub async fn board_posts(ctx: Ctx, input: BoardId) -> Result<BoardPage, Function
 #[mizan::function(cache(scope = "permission", ttl = "30s", tags = ["posts", "comments"]))]
 pub async fn post_detail(ctx: Ctx, input: PostId) -> Result<PostPage, FunctionError> {
     let db = ctx.state::<Db>()?;
-    let not_found =
-        || FunctionError::from_code(mizan::ErrorCode::NotFound, format!("no post has the id {}", input.post_id));
+    let not_found = || {
+        FunctionError::from_code(
+            mizan::ErrorCode::NotFound,
+            format!("no post has the id {}", input.post_id),
+        )
+    };
     let row = sqlx::query(&format!("{POST_COLUMNS} WHERE p.id = $1 AND p.draft = 0"))
         .bind(input.post_id)
         .fetch_optional(db.pool())
@@ -214,7 +227,9 @@ pub async fn post_detail(ctx: Ctx, input: PostId) -> Result<PostPage, FunctionEr
         .map_err(internal)?
         .ok_or_else(not_found)?;
     let post = post_of(&row).map_err(internal)?;
-    readable_board(&ctx, post.board_id).await.map_err(|_| not_found())?;
+    readable_board(&ctx, post.board_id)
+        .await
+        .map_err(|_| not_found())?;
     let rows = sqlx::query(
         "SELECT id, author, body, created_at FROM comments WHERE post_id = $1 ORDER BY created_at, id",
     )
@@ -248,7 +263,10 @@ pub async fn my_drafts(ctx: Ctx, _: ()) -> Result<Vec<Post>, FunctionError> {
     .fetch_all(ctx.state::<Db>()?.pool())
     .await
     .map_err(internal)?;
-    rows.iter().map(post_of).collect::<Result<_, _>>().map_err(internal)
+    rows.iter()
+        .map(post_of)
+        .collect::<Result<_, _>>()
+        .map_err(internal)
 }
 
 /// Who is signed in.
@@ -257,7 +275,8 @@ pub async fn me(ctx: Ctx, _: ()) -> Result<Me, FunctionError> {
     let identity = ctx.require_identity()?;
     Ok(Me {
         user: identity.user_id.clone(),
-        display_name: user(&identity.user_id).map_or_else(|| identity.user_id.clone(), |u| u.display_name.to_owned()),
+        display_name: user(&identity.user_id)
+            .map_or_else(|| identity.user_id.clone(), |u| u.display_name.to_owned()),
         permissions: identity.permissions.iter().cloned().collect(),
     })
 }

@@ -46,10 +46,20 @@ pub fn board_chat() -> Channel<BoardChat, ChatLine, Bidirectional<BoardChat, Str
             }
             let user = ctx.require_identity()?.user_id.clone();
             ctx.state::<Publisher>()?
-                .publish(&BOARD_CHAT, &chat, &ChatLine { user, text, at: now() })
+                .publish(
+                    &BOARD_CHAT,
+                    &chat,
+                    &ChatLine {
+                        user,
+                        text,
+                        at: now(),
+                    },
+                )
                 .await
                 .map_err(|err| FunctionError::from_code(mizan::ErrorCode::Unavailable, err.to_string()))
         })
         .authenticated()
-        .authorize(|ctx: Ctx, chat: BoardChat| async move { readable_board(&ctx, chat.board_id).await.map(drop) })
+        .authorize(
+            |ctx: Ctx, chat: BoardChat| async move { readable_board(&ctx, chat.board_id).await.map(drop) },
+        )
 }

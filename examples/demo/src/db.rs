@@ -10,9 +10,9 @@ use std::path::Path;
 
 use futures::future::BoxFuture;
 use mizan::prelude::*;
+use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::AnyPool;
 
 /// The app's connection pool, in the handlers' state.
 #[derive(Debug, Clone)]
@@ -70,7 +70,13 @@ impl MigrationSource<'static> for Embedded {
         };
         let seed = include_str!("../migrations/0002_seed.sql");
         let migration = |version, description: &'static str, sql: &'static str| {
-            Migration::new(version, Cow::Borrowed(description), MigrationType::Simple, Cow::Borrowed(sql), false)
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
         };
         let migrations = vec![migration(1, "board", tables), migration(2, "seed", seed)];
         Box::pin(async move { Ok(migrations) })

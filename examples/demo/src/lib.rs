@@ -29,13 +29,19 @@ pub fn registry() -> Registry {
         .register(boards::me())
         .register(posts::edit_post())
         .register(posts::add_comment());
-    for f in token_functions(users::check_login).into_iter().chain(posts::new_post_form()) {
+    for f in token_functions(users::check_login)
+        .into_iter()
+        .chain(posts::new_post_form())
+    {
         registry.register(f);
     }
     // The home page in one round trip; members fail on their own (a guest's
     // `member_boards` is `forbidden`, an anonymous caller's `my_drafts` `unauthenticated`).
     registry.register_compose("dashboard", ["list_public_boards", "member_boards", "my_drafts"]);
-    registry.register_extension("channels", mizan::channels::Channels::new().with(chat::board_chat()));
+    registry.register_extension(
+        "channels",
+        mizan::channels::Channels::new().with(chat::board_chat()),
+    );
     registry
 }
 
@@ -56,7 +62,9 @@ impl Settings {
     /// Reads the variables above.
     pub fn from_env() -> Result<Self, Box<dyn std::error::Error>> {
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let path = |var: &str, default: &str| std::env::var_os(var).map_or_else(|| here.join(default), PathBuf::from);
+        let path = |var: &str, default: &str| {
+            std::env::var_os(var).map_or_else(|| here.join(default), PathBuf::from)
+        };
         Ok(Self {
             database_url: std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()),
             data_dir: path("DEMO_DATA_DIR", "data"),
@@ -80,7 +88,10 @@ pub fn config(db: Db) -> Result<Config, Box<dyn std::error::Error>> {
     let config = if std::env::var_os("MIZAN_CACHE_SECRET").is_some() {
         Config::from_env()?
     } else {
-        Config::new(b"demo-dev-cache-secret".to_vec(), Keyring::new("dev", b"demo-dev-signing-key")?)
+        Config::new(
+            b"demo-dev-cache-secret".to_vec(),
+            Keyring::new("dev", b"demo-dev-signing-key")?,
+        )
     };
     Ok(config.with_state(State::new().with(db)))
 }

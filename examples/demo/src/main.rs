@@ -22,9 +22,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !settings.web_dir.join("index.html").exists() {
         tracing::warn!(dir = %settings.web_dir.display(), "no built frontend; run scripts/demo");
     }
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port))).await?;
+    let listener =
+        tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port))).await?;
     let url = format!("http://{}/", listener.local_addr()?);
-    tracing::info!(database = if settings.database_url.is_some() { "postgres" } else { "sqlite" }, "ready");
+    tracing::info!(
+        database = if settings.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        },
+        "ready"
+    );
     // The line scripts and tests wait for; printed, not logged, so it shows whatever RUST_LOG says.
     println!("demo: open {url}");
     axum::serve(listener, demo::app(&mizan, &settings.web_dir)).await?;

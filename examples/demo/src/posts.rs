@@ -15,7 +15,8 @@ use crate::users::{EDIT_ANY, WRITE_POSTS};
 
 /// A title starts with a letter or digit and holds only letters, digits, spaces and
 /// `- , . ! ? ' :`.
-static TITLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\p{L}\p{N}][\p{L}\p{N} \-,.!?':]*$").unwrap());
+static TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{L}\p{N}][\p{L}\p{N} \-,.!?':]*$").unwrap());
 
 /// A new post. Its rules travel in the schema, so the browser checks them first.
 #[derive(Debug, Deserialize, JsonSchema, Validate)]
@@ -89,7 +90,9 @@ pub enum PostError {
 impl std::fmt::Display for PostError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PostError::TitleTaken { title, .. } => write!(f, "a post on this board is already titled \"{title}\""),
+            PostError::TitleTaken { title, .. } => {
+                write!(f, "a post on this board is already titled \"{title}\"")
+            }
             PostError::NotYours { .. } => f.write_str("only its author can change this post"),
         }
     }
@@ -157,7 +160,9 @@ async fn post_by_id(db: &Db, id: i64) -> Result<Post, FunctionError> {
         .fetch_optional(db.pool())
         .await
         .map_err(internal)?
-        .ok_or_else(|| FunctionError::from_code(mizan::ErrorCode::NotFound, format!("no post has the id {id}")))?;
+        .ok_or_else(|| {
+            FunctionError::from_code(mizan::ErrorCode::NotFound, format!("no post has the id {id}"))
+        })?;
     post_of(&row).map_err(internal)
 }
 
@@ -184,10 +189,12 @@ pub async fn submit_new_post(ctx: Ctx, input: NewPost) -> Result<Post, Failure<P
     .fetch_one(db.pool())
     .await
     // Two writers racing for one title: the unique index decides.
-    .map_err(|err| match err.as_database_error().map(|e| e.is_unique_violation()) {
-        Some(true) => Failure::Typed(PostError::title_taken(title)),
-        _ => Failure::Other(internal(err)),
-    })?;
+    .map_err(
+        |err| match err.as_database_error().map(|e| e.is_unique_violation()) {
+            Some(true) => Failure::Typed(PostError::title_taken(title)),
+            _ => Failure::Other(internal(err)),
+        },
+    )?;
     let id = sqlx::Row::try_get::<i64, _>(&row, "id").map_err(internal)?;
     Ok(post_by_id(db, id).await?)
 }
@@ -247,13 +254,15 @@ pub async fn add_comment(ctx: Ctx, input: NewComment) -> Result<i64, FunctionErr
     let db = ctx.state::<Db>()?;
     let post = post_by_id(db, input.post_id).await?;
     readable_board(&ctx, post.board_id).await?;
-    let row = sqlx::query("INSERT INTO comments (post_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(post.id)
-        .bind(author)
-        .bind(input.body)
-        .bind(now())
-        .fetch_one(db.pool())
-        .await
-        .map_err(internal)?;
+    let row = sqlx::query(
+        "INSERT INTO comments (post_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(post.id)
+    .bind(author)
+    .bind(input.body)
+    .bind(now())
+    .fetch_one(db.pool())
+    .await
+    .map_err(internal)?;
     sqlx::Row::try_get::<i64, _>(&row, "id").map_err(internal)
 }
