@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postgres, psql, startDemo, type DemoServer } from "./demoServer";
+import { spawnSync } from "node:child_process";
+import { postgres, psql, redis, startDemo, type DemoServer } from "./demoServer";
 
 // The demo end to end, as a user meets it: the built server (scripts/demo --build-only)
 // serving the built page, driven in Debian's Chromium. Screenshots of the main screens go
@@ -86,6 +87,74 @@ function recordBodies(page: Page): () => Promise<string[]> {
   return () => Promise.all(pending);
 }
 
+/**
+ * The member writes on `memberBase` while the admin reads the board on `adminBase` (one
+ * server, or two instances sharing Redis): the form's three outcomes, the post appearing
+ * on the admin's open board without a reload, and a chat line from the admin to the member.
+ */
+async function formLiveAndChat(memberBase: string, adminBase: string, artifacts: string): Promise<void> {
+  const member = await openPage();
+  const admin = await openPage();
+  await signIn(admin, adminBase, "admin");
+  await admin.goto(`${adminBase}boards/1`, WAIT);
+  await admin.locator("#posts").waitFor(WAIT);
+  // Marks this document: a reload would lose it.
+  await admin.evaluate(() => Object.assign(window, { demoMarker: true }));
+
+  await signIn(member, memberBase, "member");
+  await member.screenshot({ path: join(ARTIFACTS, `${artifacts}-home-member.png`) });
+  const submits: string[] = [];
+  member.on("request", (request) => {
+    if (`${request.url()} ${request.postData() ?? ""}`.includes("new_post.submit")) submits.push(request.url());
+  });
+  await member.goto(`${memberBase}boards/1`, WAIT);
+  await member.getByRole("link", { name: "New post" }).click();
+  await member.locator("#new-post").waitFor(WAIT);
+
+  // Invalid: the browser reports every rule and sends nothing.
+  await member.locator("#title").fill("x");
+  await member.locator("#body").fill("short");
+  await member.getByRole("button", { name: "Post" }).click();
+  await member.locator("[data-field=title] .field-error", { hasText: "length must be between 4 and 80" }).waitFor(WAIT);
+  await member.locator("[data-field=body] .field-error").waitFor(WAIT);
+  await member.locator("#title").fill("!nope");
+  await member.locator("[data-field=title] .field-error", { hasText: "may not have" }).waitFor(WAIT);
+  expect(submits).toEqual([]);
+
+  // Valid to the browser, refused by the server: the title is taken.
+  await member.locator("#title").fill("Welcome to the board");
+  await member.locator("#body").fill("A body long enough for the rules.");
+  await member.getByRole("button", { name: "Post" }).click();
+  await member.locator("[data-field=title] .field-error", { hasText: "already titled" }).waitFor(WAIT);
+  expect(submits).toHaveLength(1);
+  await member.screenshot({ path: join(ARTIFACTS, `${artifacts}-form-typed-error.png`) });
+
+  // Valid: written, and the admin's open board shows it without a reload.
+  const title = `Live from the test ${Date.now()}`;
+  await member.locator("#title").fill(title);
+  await member.getByRole("button", { name: "Post" }).click();
+  await member.locator("#post-title", { hasText: title }).waitFor(WAIT);
+  await admin.locator("#posts", { hasText: title }).waitFor(WAIT);
+  expect(await admin.evaluate(() => "demoMarker" in window)).toBe(true);
+
+  // The board chat: the admin speaks, the member hears it. A line sent before the
+  // member's subscription is acknowledged is not delivered, so the admin repeats itself
+  // (a bounded number of times) until it is heard.
+  await member.getByRole("link", { name: "← board" }).click();
+  await member.locator(".chat .status", { hasText: "open" }).waitFor(WAIT);
+  await admin.locator(".chat .status", { hasText: "open" }).waitFor(WAIT);
+  const line = member.locator("#chat-lines", { hasText: "hello from admin" });
+  for (let attempt = 0; attempt < 5 && !(await line.isVisible()); attempt++) {
+    await admin.locator("input[name=chat]").fill("hello from admin");
+    await admin.getByRole("button", { name: "Send" }).click();
+    await line.waitFor({ timeout: 2_000 }).catch(() => undefined);
+  }
+  await line.waitFor(WAIT);
+  await member.screenshot({ path: join(ARTIFACTS, `${artifacts}-board-chat.png`) });
+  await member.context().close();
+  await admin.context().close();
+}
+
 describe("the demo in a browser", () => {
   it("answers a second reader of a board from the origin cache", async () => {
     const first = await openPage();
@@ -100,66 +169,7 @@ describe("the demo in a browser", () => {
   });
 
   it("checks the form in the browser, shows the server's typed error at the field, and updates other readers live", async () => {
-    const member = await openPage();
-    const admin = await openPage();
-    await signIn(admin, server.url, "admin");
-    await admin.goto(`${server.url}boards/1`, WAIT);
-    await admin.locator("#posts").waitFor(WAIT);
-    // Marks this document: a reload would lose it.
-    await admin.evaluate(() => Object.assign(window, { demoMarker: true }));
-
-    await signIn(member, server.url, "member");
-    await member.screenshot({ path: join(ARTIFACTS, "home-member.png") });
-    const submits: string[] = [];
-    member.on("request", (request) => {
-      if (`${request.url()} ${request.postData() ?? ""}`.includes("new_post.submit")) submits.push(request.url());
-    });
-    await member.goto(`${server.url}boards/1`, WAIT);
-    await member.getByRole("link", { name: "New post" }).click();
-    await member.locator("#new-post").waitFor(WAIT);
-
-    // Invalid: the browser reports every rule and sends nothing.
-    await member.locator("#title").fill("x");
-    await member.locator("#body").fill("short");
-    await member.getByRole("button", { name: "Post" }).click();
-    await member.locator("[data-field=title] .field-error", { hasText: "length must be between 4 and 80" }).waitFor(WAIT);
-    await member.locator("[data-field=body] .field-error").waitFor(WAIT);
-    await member.locator("#title").fill("!nope");
-    await member.locator("[data-field=title] .field-error", { hasText: "may not have" }).waitFor(WAIT);
-    expect(submits).toEqual([]);
-
-    // Valid to the browser, refused by the server: the title is taken.
-    await member.locator("#title").fill("Welcome to the board");
-    await member.locator("#body").fill("A body long enough for the rules.");
-    await member.getByRole("button", { name: "Post" }).click();
-    await member.locator("[data-field=title] .field-error", { hasText: "already titled" }).waitFor(WAIT);
-    expect(submits).toHaveLength(1);
-    await member.screenshot({ path: join(ARTIFACTS, "form-typed-error.png") });
-
-    // Valid: written, and the admin's open board shows it without a reload.
-    const title = `Live from the test ${Date.now()}`;
-    await member.locator("#title").fill(title);
-    await member.getByRole("button", { name: "Post" }).click();
-    await member.locator("#post-title", { hasText: title }).waitFor(WAIT);
-    await admin.locator("#posts", { hasText: title }).waitFor(WAIT);
-    expect(await admin.evaluate(() => "demoMarker" in window)).toBe(true);
-
-    // The board chat: the admin speaks, the member hears it. A line sent before the
-    // member's subscription is acknowledged is not delivered, so the admin repeats itself
-    // (a bounded number of times) until it is heard.
-    await member.getByRole("link", { name: "← board" }).click();
-    await member.locator(".chat .status", { hasText: "open" }).waitFor(WAIT);
-    await admin.locator(".chat .status", { hasText: "open" }).waitFor(WAIT);
-    const line = member.locator("#chat-lines", { hasText: "hello from admin" });
-    for (let attempt = 0; attempt < 5 && !(await line.isVisible()); attempt++) {
-      await admin.locator("input[name=chat]").fill("hello from admin");
-      await admin.getByRole("button", { name: "Send" }).click();
-      await line.waitFor({ timeout: 2_000 }).catch(() => undefined);
-    }
-    await line.waitFor(WAIT);
-    await member.screenshot({ path: join(ARTIFACTS, "board-chat.png") });
-    await member.context().close();
-    await admin.context().close();
+    await formLiveAndChat(server.url, server.url, "one");
   });
 
   it("never gives a guest or an anonymous reader member-only data, in the page or in any response", async () => {
@@ -246,5 +256,44 @@ describe("a restart loses nothing", () => {
     } finally {
       psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     }
+  });
+});
+
+describe("two instances on one Redis", () => {
+  const url = redis();
+  const prefix = `demo-e2e-${process.pid}-${Date.now()}:`;
+  let instances: DemoServer[] = [];
+
+  beforeAll(async () => {
+    if (url === undefined) return;
+    // One board (the same SQLite file), one cache, one channel layer.
+    const dataDir = tempDir();
+    const first = await startDemo({ dataDir, redis: { url, prefix } });
+    instances = [first, await startDemo({ dataDir, redis: { url, prefix } })];
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    if (url === undefined) return;
+    const keys = spawnSync("redis-cli", ["--scan", "--pattern", `${prefix}*`], { encoding: "utf8", timeout: 10_000 });
+    const names = keys.stdout.split("\n").filter((key) => key !== "");
+    if (names.length > 0) spawnSync("redis-cli", ["del", ...names], { timeout: 10_000 });
+  });
+
+  it.skipIf(url === undefined)("share the cache: what one computed, the other answers from it", async () => {
+    const [a, b] = instances as [DemoServer, DemoServer];
+    const first = await openPage();
+    await first.goto(`${a.url}boards/2`, WAIT);
+    await first.locator("h1 [data-source]").waitFor(WAIT);
+    const second = await openPage();
+    await second.goto(`${b.url}boards/2`, WAIT);
+    await expect.poll(() => second.locator("h1 [data-source]").textContent(), WAIT).toBe("origin cache");
+    await first.context().close();
+    await second.context().close();
+  });
+
+  it.skipIf(url === undefined)("share revisions and channels: a post and a chat line reach the other instance's browser live", async () => {
+    const [a, b] = instances as [DemoServer, DemoServer];
+    await formLiveAndChat(a.url, b.url, "two");
   });
 });

@@ -17,21 +17,26 @@ export interface DemoOptions {
   readonly dataDir: string;
   /** A PostgreSQL URL instead of SQLite. */
   readonly databaseUrl?: string;
+  /** Share cache, revisions and channels with other instances through this Redis. */
+  readonly redis?: { readonly url: string; readonly prefix: string };
 }
 
 /** Starts the demo on a free loopback port (the OS picks it) and waits for its URL line. */
 export function startDemo(options: DemoOptions): Promise<DemoServer> {
-  const child: ChildProcess = spawn(BINARY, [], {
-    env: {
-      ...process.env,
-      DEMO_PORT: "0",
-      DEMO_DATA_DIR: options.dataDir,
-      DEMO_WEB_DIR: WEB_DIR,
-      DATABASE_URL: options.databaseUrl ?? "",
-      RUST_LOG: "warn",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DEMO_PORT: "0",
+    DEMO_DATA_DIR: options.dataDir,
+    DEMO_WEB_DIR: WEB_DIR,
+    RUST_LOG: "warn",
+  };
+  for (const name of ["DATABASE_URL", "MIZAN_REDIS_URL", "MIZAN_REDIS_PREFIX", "MIZAN_CACHE_SECRET"]) delete env[name];
+  if (options.databaseUrl !== undefined) env["DATABASE_URL"] = options.databaseUrl;
+  if (options.redis !== undefined) {
+    env["MIZAN_REDIS_URL"] = options.redis.url;
+    env["MIZAN_REDIS_PREFIX"] = options.redis.prefix;
+  }
+  const child: ChildProcess = spawn(BINARY, [], { env, stdio: ["ignore", "pipe", "inherit"] });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -63,6 +68,12 @@ export function startDemo(options: DemoOptions): Promise<DemoServer> {
 export function postgres(database: string): string | undefined {
   const ready = spawnSync("pg_isready", ["-h", "127.0.0.1", "-p", "5432", "-t", "3"], { stdio: "ignore" });
   return ready.status === 0 ? `postgres://postgres@127.0.0.1:5432/${database}` : undefined;
+}
+
+/** The local Redis's URL, or undefined when none answers (scripts/ensure-services starts it). */
+export function redis(): string | undefined {
+  const ping = spawnSync("redis-cli", ["-h", "127.0.0.1", "-p", "6379", "ping"], { encoding: "utf8", timeout: 5_000 });
+  return ping.stdout?.trim() === "PONG" ? "redis://127.0.0.1:6379" : undefined;
 }
 
 /** Runs one statement against the `test` database (CREATE / DROP DATABASE). */
