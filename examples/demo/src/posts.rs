@@ -5,7 +5,6 @@ use std::sync::LazyLock;
 
 use mizan::forms::{FORM_META_KEY, FORM_ROLE_META_KEY, FormRole, form_functions};
 use mizan::prelude::*;
-use mizan::{Access, FunctionError};
 use regex::Regex;
 use validator::Validate;
 
