@@ -31,9 +31,13 @@ export function when(seconds: number): string {
   return new Date(seconds * 1000).toLocaleString();
 }
 
-/** Who is signed in, from the token's claims (decoded, not verified: the server verifies). */
+/**
+ * Who is signed in, from the token's claims (decoded, not verified: the server verifies).
+ * An expired token (a tab reopened after its lifetime; the client never sends one) is no one.
+ */
 export function useViewer(): { user: string; perms: readonly string[] } | null {
   const token = useToken();
   const claims = token === null ? null : decodeTokenClaims(token);
-  return claims === null ? null : { user: claims.sub, perms: claims.perms ?? [] };
+  if (claims === null || claims.exp <= Date.now() / 1000) return null;
+  return { user: claims.sub, perms: claims.perms ?? [] };
 }
