@@ -160,6 +160,11 @@ async fn boards_where(db: &Db, members_only: bool) -> Result<Vec<Board>, Functio
         .map_err(internal)
 }
 
+/// `not_found` for the post `id`: also what a post the caller may not read answers.
+pub(crate) fn no_post(id: i64) -> FunctionError {
+    FunctionError::from_code(mizan::ErrorCode::NotFound, format!("no post has the id {id}"))
+}
+
 /// The board `id`, if the caller may read it: members-only boards answer `not_found` to
 /// everyone without `boards.members`, so their existence does not leak either.
 pub(crate) async fn readable_board(ctx: &Ctx, id: i64) -> Result<Board, FunctionError> {
@@ -214,22 +219,16 @@ pub async fn board_posts(ctx: Ctx, input: BoardId) -> Result<BoardPage, Function
 #[mizan::function(cache(scope = "permission", ttl = "30s", tags = ["posts", "comments"]))]
 pub async fn post_detail(ctx: Ctx, input: PostId) -> Result<PostPage, FunctionError> {
     let db = ctx.state::<Db>()?;
-    let not_found = || {
-        FunctionError::from_code(
-            mizan::ErrorCode::NotFound,
-            format!("no post has the id {}", input.post_id),
-        )
-    };
     let row = sqlx::query(&format!("{POST_COLUMNS} WHERE p.id = $1 AND p.draft = 0"))
         .bind(input.post_id)
         .fetch_optional(db.pool())
         .await
         .map_err(internal)?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| no_post(input.post_id))?;
     let post = post_of(&row).map_err(internal)?;
     readable_board(&ctx, post.board_id)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|_| no_post(post.id))?;
     let rows = sqlx::query(
         "SELECT id, author, body, created_at FROM comments WHERE post_id = $1 ORDER BY created_at, id",
     )

@@ -8,7 +8,7 @@ use mizan::prelude::*;
 use regex::Regex;
 use validator::Validate;
 
-use crate::boards::{POST_COLUMNS, Post, post_of, readable_board};
+use crate::boards::{POST_COLUMNS, Post, no_post, post_of, readable_board};
 use crate::db::{Db, internal, now};
 use crate::users::{EDIT_ANY, WRITE_POSTS};
 
@@ -159,9 +159,7 @@ async fn post_by_id(db: &Db, id: i64) -> Result<Post, FunctionError> {
         .fetch_optional(db.pool())
         .await
         .map_err(internal)?
-        .ok_or_else(|| {
-            FunctionError::from_code(mizan::ErrorCode::NotFound, format!("no post has the id {id}"))
-        })?;
+        .ok_or_else(|| no_post(id))?;
     post_of(&row).map_err(internal)
 }
 
@@ -252,6 +250,10 @@ pub async fn add_comment(ctx: Ctx, input: NewComment) -> Result<i64, FunctionErr
     let author = ctx.require_identity()?.user_id.clone();
     let db = ctx.state::<Db>()?;
     let post = post_by_id(db, input.post_id).await?;
+    // Drafts have no readers to comment.
+    if post.draft {
+        return Err(no_post(post.id));
+    }
     readable_board(&ctx, post.board_id).await?;
     let row = sqlx::query(
         "INSERT INTO comments (post_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",

@@ -112,7 +112,12 @@ async fn drafts_are_their_authors_only() {
     let dir = TempDir::new("drafts");
     let db = Db::open_sqlite(&dir.0).await.unwrap();
     let draft = json!({"board_id": 1, "title": "Not yet", "body": "Still thinking about it.", "draft": true});
-    call(&db, Some("member"), "new_post.submit", draft).await.unwrap();
+    let written = call(&db, Some("member"), "new_post.submit", draft).await.unwrap();
+    let comment = json!({"post_id": written["id"], "body": "Guessed its id."});
+    let err = call(&db, Some("admin"), "add_comment", comment)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
     let mine = call(&db, Some("member"), "my_drafts", Value::Null).await.unwrap();
     assert_eq!(mine[0]["title"], "Not yet");
     assert_eq!(
