@@ -1,0 +1,131 @@
+//! The Mizan demo, a small team board: its registry, configuration and router, shared by
+//! the binary and its tests.
+
+pub mod boards;
+pub mod chat;
+pub mod db;
+pub mod posts;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use mizan::auth::token_functions;
+use mizan::axum::{Config, Mizan};
+use mizan::cache::RedisCache;
+use mizan::channels::RedisLayer;
+use mizan::mwt::Keyring;
+use mizan::prelude::*;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::db::Db;
+
+/// Every function, composition, form and channel of the app.
+pub fn registry() -> Registry {
+    let mut registry = Registry::new();
+    registry
+        .register(boards::list_public_boards())
+        .register(boards::member_boards())
+        .register(boards::board_posts())
+        .register(boards::post_detail())
+        .register(boards::my_drafts())
+        .register(boards::me())
+        .register(posts::edit_post())
+        .register(posts::add_comment());
+    for f in token_functions(users::check_login)
+        .into_iter()
+        .chain(posts::new_post_form())
+    {
+        registry.register(f);
+    }
+    // The home page in one round trip; members fail on their own (a guest's
+    // `member_boards` is `forbidden`, an anonymous caller's `my_drafts` `unauthenticated`).
+    registry.register_compose("dashboard", ["list_public_boards", "member_boards", "my_drafts"]);
+    registry.register_extension(
+        "channels",
+        mizan::channels::Channels::new().with(chat::board_chat()),
+    );
+    registry
+}
+
+/// Where the demo keeps its data and serves from, read from the environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL` (`postgres://...`); unset means SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// `DEMO_DATA_DIR`, default `examples/demo/data`.
+    pub data_dir: PathBuf,
+    /// `DEMO_WEB_DIR`: the built frontend, default `examples/demo/web/dist`.
+    pub web_dir: PathBuf,
+    /// `DEMO_PORT` on 127.0.0.1, default 3000 (`0` picks a free one).
+    pub port: u16,
+}
+
+impl Settings {
+    /// Reads the variables above.
+    pub fn from_env() -> Result<Self, Box<dyn std::error::Error>> {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let path = |var: &str, default: &str| {
+            std::env::var_os(var).map_or_else(|| here.join(default), PathBuf::from)
+        };
+        Ok(Self {
+            database_url: std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()),
+            data_dir: path("DEMO_DATA_DIR", "data"),
+            web_dir: path("DEMO_WEB_DIR", "web/dist"),
+            port: std::env::var("DEMO_PORT").map_or(Ok(3000), |p| p.parse())?,
+        })
+    }
+
+    /// Opens the database the settings name, migrated.
+    pub async fn open_db(&self) -> Result<Db, sqlx::Error> {
+        match &self.database_url {
+            Some(url) => Db::open(url).await,
+            None => Db::open_sqlite(&self.data_dir).await,
+        }
+    }
+}
+
+/// The Mizan configuration: `Config::from_env` when `MIZAN_CACHE_SECRET` is set (see its
+/// docs for the variables), otherwise fixed development secrets; with `MIZAN_REDIS_URL`,
+/// Redis carries the cache, the revisions and the channels, so several instances serve one
+/// board (`MIZAN_REDIS_PREFIX`, default `mizan:`, separates apps on one Redis). The
+/// database goes into the handlers' state.
+pub async fn config(db: Db) -> Result<Config, Box<dyn std::error::Error>> {
+    let config = if std::env::var_os("MIZAN_CACHE_SECRET").is_some() {
+        Config::from_env()?
+    } else {
+        Config::new(
+            b"demo-dev-cache-secret".to_vec(),
+            Keyring::new("dev", b"demo-dev-signing-key")?,
+        )
+    };
+    let config = match std::env::var("MIZAN_REDIS_URL") {
+        // `Config::from_env` sets up only the Redis cache; the channel layer (chat and
+        // `mizan_revisions`) is set here, and the cache too for the development secrets.
+        Ok(url) => {
+            let prefix =
+                std::env::var("MIZAN_REDIS_PREFIX").unwrap_or_else(|_| RedisLayer::DEFAULT_PREFIX.into());
+            let cache = RedisCache::builder(url.clone()).prefix(prefix.clone()).build()?;
+            let layer = RedisLayer::connect(&url, &prefix).await?;
+            config
+                .with_cache(Arc::new(cache))
+                .with_channel_layer(Arc::new(layer))
+        }
+        Err(_) => config,
+    };
+    Ok(config.with_state(State::new().with(db)))
+}
+
+/// The app: Mizan under `/mizan`, the instance's counters at `GET /stats` (the operator
+/// page reads them), and the built frontend for every other path (`index.html` for the
+/// client-side routes).
+pub fn app(mizan: &Mizan, web_dir: &Path) -> axum::Router {
+    let stats = mizan.clone();
+    axum::Router::new()
+        .nest("/mizan", mizan.router())
+        .route(
+            "/stats",
+            axum::routing::get(move || async move { axum::Json(stats.metrics().snapshot()) }),
+        )
+        .fallback_service(ServeDir::new(web_dir).fallback(ServeFile::new(web_dir.join("index.html"))))
+}

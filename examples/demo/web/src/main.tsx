@@ -1,0 +1,14 @@
+import { MizanProvider } from "mizan/react";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { api, queryClient } from "./api";
+import { App } from "./App";
+import "./styles.css";
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <MizanProvider client={api.$client} channels={api.$channels} queryClient={queryClient}>
+      <App />
+    </MizanProvider>
+  </StrictMode>,
+);
