@@ -1,26 +1,18 @@
 // The edge worker (test/workerd/edgeWorker.ts) in workerd through miniflare, listening on a
 // loopback port in front of a Mizan origin, for scripts/bench-edge. Not a test.
 // Usage (bundled by scripts/bench-edge): node edgeServer.mjs ORIGIN_BASE PORT
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { functionTableOf, parseSchemaDocument } from "../src/codegen/index.js";
+import { bundleWorker } from "../test/workerd/bundleWorker.js";
 
 const [origin, port] = process.argv.slice(2);
 if (origin === undefined || port === undefined) throw new Error("usage: edgeServer ORIGIN_BASE PORT");
 
-const bundle = await build({
-  entryPoints: [new URL("../test/workerd/edgeWorker.ts", import.meta.url).pathname],
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  target: "es2022",
-  write: false,
-  logLevel: "silent",
-});
+const script = await bundleWorker(new URL("../test/workerd/edgeWorker.ts", import.meta.url).pathname);
 const schema = parseSchemaDocument(await (await fetch(`${origin}/schema`)).json());
 const edge = new Miniflare({
   modules: true,
-  script: bundle.outputFiles[0]!.text,
+  script,
   compatibilityDate: "2025-09-01",
   host: "127.0.0.1",
   port: Number(port),

@@ -1,27 +1,11 @@
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadVectors } from "./loadVectors.js";
+import { bundleWorker } from "./workerd/bundleWorker.js";
 import { VECTOR_FILES, type VectorReport, type VectorSet } from "./vectorChecks.js";
 
 // The edge-compatibility suite: the same vectors, checked by src/core running inside the
 // real Workers runtime (workerd, started by miniflare), must give the same digests.
-
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [new URL("./workerd/worker.ts", import.meta.url).pathname],
-    bundle: true,
-    format: "esm",
-    // Neutral: a Node built-in anywhere in src/core fails the bundle instead of being shimmed.
-    platform: "neutral",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  const [output] = result.outputFiles;
-  if (output === undefined) throw new Error("esbuild produced no worker");
-  return output.text;
-}
 
 describe("spec/vectors inside workerd", () => {
   let vectors: VectorSet;
@@ -31,7 +15,7 @@ describe("spec/vectors inside workerd", () => {
     vectors = loadVectors();
     mf = new Miniflare({
       modules: true,
-      script: await bundleWorker(),
+      script: await bundleWorker(new URL("./workerd/worker.ts", import.meta.url).pathname),
       compatibilityDate: "2025-09-01",
       bindings: { VECTORS: vectors },
     });
