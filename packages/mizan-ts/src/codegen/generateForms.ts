@@ -1,5 +1,5 @@
 import { isRecord } from "../core/isRecord.js";
-import type { ExtensionContext, ExtensionOutput } from "./generate.js";
+import type { ExtensionContext, ExtensionOutput } from "./extension.js";
 import { typeName } from "./jsonSchemaToIr.js";
 
 /**
