@@ -17,7 +17,7 @@ pub const RESERVED_CLAIMS: [&str; 6] = ["sub", "pk", "iat", "exp", "kid", "perms
 /// The required claims are typed fields; application claims live in [`Claims::extra`].
 /// By convention `perms` carries the subject's permission names: the HTTP adapter
 /// authorizes with them and first checks that `pk` is their
-/// [`permission_key`](crate::permission_key) ([`Claims::permission_key_matches`]), so a
+/// [`permission_key`](crate::keys::permission_key) ([`Claims::permission_key_matches`]), so a
 /// token can never pair one permission set with another set's cache entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
@@ -66,7 +66,7 @@ impl Claims {
     /// Whether `pk` is the permission key of `perms` under `secret` (false without `perms`).
     pub fn permission_key_matches(&self, secret: &[u8]) -> bool {
         let Some(perms) = &self.perms else { return false };
-        let expected = crate::permission_key(secret, perms.iter().map(String::as_str));
+        let expected = crate::keys::permission_key(secret, perms.iter().map(String::as_str));
         expected.as_bytes().ct_eq(self.pk.as_bytes()).into()
     }
 
