@@ -17,7 +17,7 @@ pub const RESERVED_CLAIMS: [&str; 6] = ["sub", "pk", "iat", "exp", "kid", "perms
 /// The required claims are typed fields; application claims live in [`Claims::extra`].
 /// By convention `perms` carries the subject's permission names: the HTTP adapter
 /// authorizes with them and first checks that `pk` is their
-/// [`permission_key`](crate::keys::permission_key) ([`Claims::permission_key_matches`]), so a
+/// [`permission_key`](crate::permission_key) ([`Claims::permission_key_matches`]), so a
 /// token can never pair one permission set with another set's cache entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
