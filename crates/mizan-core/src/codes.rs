@@ -22,9 +22,10 @@ pub(crate) trait WireCode: Copy + 'static {
 /// (the row's doc comment), `from_code`, `Display` and `Serialize` (as the wire string).
 ///
 /// A table with an extra column names it once, as a documented `const fn`, and each row
-/// gives its value after the code:
+/// gives its value after the code (the macro is crate-private, so this is shown, not run;
+/// `error.rs` is the live example):
 ///
-/// ```ignore
+/// ```text
 /// wire_codes! {
 ///     /// The framework's own error codes.
 ///     pub enum ErrorCode {
