@@ -53,8 +53,5 @@ pub(super) async fn post(
         .iter()
         .map(|call| (call.function.as_str(), call.input.clone()));
     let outcomes = app.executor.execute_all(&caller, calls).await;
-    Ok(json_response(
-        200,
-        batch_results(outcomes.iter()),
-    ))
+    Ok(json_response(200, batch_results(outcomes.iter())))
 }

@@ -56,9 +56,6 @@ pub(super) async fn post(
         .iter()
         .map(|member| (member.as_str(), inputs.remove(member).unwrap_or(Value::Null)));
     let outcomes = app.executor.execute_all(&caller, calls).await;
-    let results = members
-        .iter()
-        .map(String::as_str)
-        .zip(outcomes.iter());
+    let results = members.iter().map(String::as_str).zip(outcomes.iter());
     Ok(json_response(200, compose_results(results)))
 }

@@ -114,9 +114,7 @@ fn member_len(outcome: &Outcome) -> usize {
 /// closing brace, so the output is never re-parsed.
 fn put_member(out: &mut BytesMut, outcome: &Outcome) {
     let body = &outcome.body[..];
-    let open = body
-        .strip_suffix(b"}")
-        .expect("an envelope is a JSON object");
+    let open = body.strip_suffix(b"}").expect("an envelope is a JSON object");
     out.put_slice(open);
     out.put_slice(b",\"cache\":\"");
     out.put_slice(outcome.cache.as_str().as_bytes());
