@@ -182,6 +182,7 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
     else context.waitUntil(put);
   };
 
+  /** `GET /call/{fn}`: the steps of the doc comment above. */
   const single = async (request: Request, url: URL, fn: string, forward: () => Promise<Response>, context?: EdgeContext) => {
     const caller = await authenticate(request);
     if (caller instanceof Response) return caller;
@@ -210,8 +211,8 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
 
   /**
    * The members of a batch or composition: each answered from its slot or, with the other
-   * misses, by one `POST /batch` to the origin; `null` when the origin's answer is a
-   * request-level failure, which is then returned as it is.
+   * misses, by one `POST /batch` to the origin; the origin's own response when it is a
+   * request-level failure, returned as it is.
    */
   const members = async (
     request: Request,

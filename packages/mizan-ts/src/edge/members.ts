@@ -1,3 +1,5 @@
+import { isRecord } from "../core/isRecord.js";
+
 /** One call inside a batch or a composition, as the edge reads it (`spec/PROTOCOL.md` §2.2). */
 export interface MemberCall {
   readonly fn: string;
@@ -50,10 +52,6 @@ export function batchResults(body: unknown, count: number): Record<string, unkno
   if (!isRecord(body) || !Array.isArray(body["results"])) return null;
   const results = body["results"] as unknown[];
   return results.length === count && results.every(isRecord) ? results : null;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function onlyKeys(value: Record<string, unknown>, allowed: readonly string[]): boolean {
