@@ -232,12 +232,10 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
     if (missing.length === 0) return { envelopes: envelopes as Record<string, unknown>[], reachedOrigin: false, cached };
 
     const forwarded = missing.map((i) => calls[i] as MemberCall);
-    const headers = new Headers(request.headers);
-    headers.delete("content-length");
     const body = JSON.stringify({
       calls: forwarded.map(({ fn, input, rev }) => (rev === null ? { fn, input } : { fn, input, rev })),
     });
-    const response = await fetchImpl(new Request(`${origin}/batch`, { method: "POST", headers, body }));
+    const response = await fetchImpl(withBody(request, `${origin}/batch`, body));
     if (response.status !== 200) return mark(response, "bypass");
     const text = await response.text();
     const results = batchResults(JSON.parse(text), missing.length);
@@ -292,11 +290,7 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
     }
     const target = `${origin}${url.pathname.slice(prefix.length)}${url.search}`;
     const forward = (): Promise<Response> => fetchImpl(new Request(target, request));
-    const forwardText = (body: string): Promise<Response> => {
-      const headers = new Headers(request.headers);
-      headers.delete("content-length");
-      return fetchImpl(new Request(target, { method: request.method, headers, body }));
-    };
+    const forwardText = (body: string): Promise<Response> => fetchImpl(withBody(request, target, body));
     const path = url.pathname.slice(prefix.length);
     const call = /^\/call\/([^/]+)$/.exec(path);
     if (request.method === "GET" && call !== null)
@@ -316,6 +310,13 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
       context,
     );
   };
+}
+
+/** `request` to `url` with `body` in place of the one it was read from (so its own length). */
+function withBody(request: Request, url: string, body: string): Request {
+  const headers = new Headers(request.headers);
+  headers.delete("content-length");
+  return new Request(url, { method: request.method, headers, body });
 }
 
 function tokenOf(request: Request, cookieName: string): string | null {
