@@ -15,14 +15,21 @@ const utf8 = new TextEncoder();
 interface CountingProxy {
   readonly url: string;
   readonly seen: string[];
+  /** The body of each request in `seen`, at the same index. */
+  readonly bodies: string[];
   close(): Promise<void>;
 }
 
 function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const seen: string[] = [];
+  const bodies: string[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    const index = bodies.push("") - 1;
+    req.on("data", (chunk: Buffer) => {
+      bodies[index] = `${bodies[index] ?? ""}${chunk.toString("utf8")}`;
+    });
     const forwarded = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -38,6 +45,7 @@ function startCountingProxy(target: string): Promise<CountingProxy> {
       resolve({
         url: `http://127.0.0.1:${address.port}`,
         seen,
+        bodies,
         close: () => new Promise((done) => server.close(() => done())),
       });
     });
@@ -100,7 +108,11 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
       compatibilityDate: "2025-09-01",
     };
     const bindings = { ORIGIN: `${proxy.url}/mizan`, SIGNING_KEY, CACHE_SECRET };
-    edge = new Miniflare({ ...common, bindings: { ...bindings, FUNCTIONS: functionTableOf(schema) } });
+    const compositions = Object.fromEntries(Object.entries(schema.compositions).map(([name, c]) => [name, c.members]));
+    edge = new Miniflare({
+      ...common,
+      bindings: { ...bindings, FUNCTIONS: functionTableOf(schema), COMPOSITIONS: compositions },
+    });
     learning = new Miniflare({ ...common, bindings });
     await Promise.all([edge.ready, learning.ready]);
     for (const user of ["ada", "bob", "admin"]) tokens[user] = await login(helloUrl, user);
@@ -233,20 +245,152 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
     expect(originSince(mark)).toHaveLength(4);
   });
 
-  it("forwards mutations, batches and compositions untouched", async () => {
+  it("forwards mutations untouched", async () => {
     const mark = proxy.seen.length;
-    const batch = await edge.dispatchFetch("http://edge.test/mizan/batch", {
-      method: "POST",
-      body: JSON.stringify({ calls: [{ fn: "greet", input: { name: "B" } }] }),
-    });
-    expect(await batch.json()).toMatchObject({ results: [{ data: { message: "Hello, B!" } }] });
     const reset = await edge.dispatchFetch("http://edge.test/mizan/call/reset_greetings", {
       method: "POST",
       body: "null",
       headers: { authorization: `Bearer ${tokens["ada"]!}` },
     });
     expect(reset.status).toBe(403);
-    expect(originSince(mark)).toEqual(["POST /mizan/batch", "POST /mizan/call/reset_greetings"]);
+    expect(originSince(mark)).toEqual(["POST /mizan/call/reset_greetings"]);
+  });
+
+  const post = (mf: Miniflare, path: string, body: unknown, token?: string) =>
+    mf.dispatchFetch(`http://edge.test/mizan${path}`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+
+  /** The member calls that reached the origin since `mark`: `fn` of each call of each forwarded batch. */
+  const memberCallsSince = (mark: number): string[] =>
+    proxy.seen.slice(mark).flatMap((line, i) => {
+      expect(line).toBe("POST /mizan/batch");
+      return ((JSON.parse(proxy.bodies[mark + i]!) as { calls: { fn: string }[] }).calls ?? []).map((c) => c.fn);
+    });
+
+  type Member = { data?: unknown; error?: { code: string }; edge?: string };
+
+  it("answers warm batch members itself and forwards only the misses, in one request", async () => {
+    const rev = await revisionOf(["greet", "greetings"]);
+    const greet = (name: string) => ({ fn: "greet", input: { name }, rev });
+    const ten = Array.from({ length: 10 }, (_, i) => greet(`Batch${i}`));
+    const run = async (calls: unknown[]) => {
+      const mark = proxy.seen.length;
+      const response = await post(edge, "/batch", { calls });
+      expect(response.status).toBe(200);
+      const { results } = (await response.json()) as { results: Member[] };
+      return { header: response.headers.get("mizan-edge"), results, origin: memberCallsSince(mark) };
+    };
+    const messages = (results: Member[]) => results.map((r) => (r.data as { message: string }).message);
+
+    const cold = await run(ten);
+    expect(cold.origin).toHaveLength(10);
+    expect([cold.header, ...new Set(cold.results.map((r) => r.edge))]).toEqual(["miss", "miss"]);
+    expect(messages(cold.results)).toEqual(ten.map((c) => `Hello, ${c.input.name}!`));
+
+    const warm = await run(ten);
+    expect(warm.origin).toEqual([]);
+    expect([warm.header, ...new Set(warm.results.map((r) => r.edge))]).toEqual(["hit", "hit"]);
+    expect(warm.results.map((r) => r.data)).toEqual(cold.results.map((r) => r.data));
+
+    // Nine warm members and a new one in the middle: one call reaches the origin, and the
+    // answer keeps the original order.
+    const partly = [...ten.slice(0, 4), greet("BatchNew"), ...ten.slice(5)];
+    const mixed = await run(partly);
+    expect(mixed.origin).toEqual(["greet"]);
+    expect(mixed.results.map((r) => r.edge)).toEqual(["hit", "hit", "hit", "hit", "miss", ...Array(5).fill("hit")]);
+    expect(messages(mixed.results)).toEqual(partly.map((c) => `Hello, ${c.input.name}!`));
+
+    // A member without `rev`, or that the table does not cache, is forwarded every time.
+    const uncached = await run([ten[0], { fn: "greet", input: { name: "NoRev" } }, { fn: "nope" }]);
+    expect(uncached.origin).toEqual(["greet", "nope"]);
+    expect(uncached.results.map((r) => r.edge)).toEqual(["hit", "bypass", "bypass"]);
+    expect(uncached.results[2]!.error!.code).toBe("not_found");
+  });
+
+  it("answers warm composition members itself, each keyed by its own scope", async () => {
+    const revs = { greet: await revisionOf(["greet", "greetings"]), whoami: await revisionOf(["whoami"]) };
+    const body = { inputs: { greet: { name: "Composed" } }, revs };
+    const run = async (token: string | undefined) => {
+      const mark = proxy.seen.length;
+      const response = await post(edge, "/compose/home_page", body, token);
+      expect(response.status).toBe(200);
+      const { results } = (await response.json()) as { results: Record<string, Member> };
+      return { results, origin: memberCallsSince(mark) };
+    };
+
+    const carol = await tokenFor("carol");
+    const cold = await run(carol);
+    expect(cold.origin).toEqual(["greet", "whoami"]);
+    expect(Object.keys(cold.results)).toEqual(["greet", "whoami"]);
+    expect(cold.results["whoami"]).toMatchObject({ data: "carol", edge: "miss" });
+
+    const warm = await run(carol);
+    expect(warm.origin).toEqual([]);
+    expect(Object.keys(warm.results)).toEqual(["greet", "whoami"]);
+    expect(warm.results["greet"]).toMatchObject({ data: { message: "Hello, Composed!" }, edge: "hit" });
+    expect(warm.results["whoami"]).toMatchObject({ data: "carol", edge: "hit" });
+
+    // dave shares the public greeting, never carol's user-scoped entry.
+    const partly = await run(await tokenFor("dave"));
+    expect(partly.origin).toEqual(["whoami"]);
+    expect(partly.results["greet"]!.edge).toBe("hit");
+    expect(partly.results["whoami"]).toMatchObject({ data: "dave", edge: "miss" });
+
+    // A member and the same call made alone share one entry.
+    await get(edge, `/call/whoami?rev=${revs.whoami}`, tokens["ada"]);
+    const ada = await run(tokens["ada"]);
+    expect([ada.origin, ada.results["whoami"]]).toEqual([[], { data: "ada", rev: revs.whoami, edge: "hit" }]);
+
+    // Anonymous: the public member is a hit, the user-scoped one goes to the origin, which refuses it.
+    const anonymous = await run(undefined);
+    expect(anonymous.origin).toEqual(["whoami"]);
+    expect(anonymous.results["greet"]!.edge).toBe("hit");
+    expect([anonymous.results["whoami"]!.error?.code, anonymous.results["whoami"]!.data]).toEqual(["unauthenticated", undefined]);
+  });
+
+  it("never answers a guarded member from the cache to callers the access rule refuses", async () => {
+    const calls = [
+      { fn: "writers_note", rev: await revisionOf(["writers_note"]) },
+      { fn: "member_greeting", rev: await revisionOf(["member_greeting"]) },
+    ];
+    const run = async (token: string | undefined) => {
+      const mark = proxy.seen.length;
+      const response = await post(edge, "/batch", { calls }, token);
+      const { results } = (await response.json()) as { results: Member[] };
+      return { results, origin: memberCallsSince(mark) };
+    };
+    await run(tokens["admin"]);
+    const warm = await run(tokens["admin"]);
+    expect([warm.origin, warm.results.map((r) => r.edge)]).toEqual([[], ["hit", "hit"]]);
+
+    const nobody = await tokenWithoutPermissions();
+    for (const [token, codes] of [
+      [undefined, ["unauthenticated", "unauthenticated"]],
+      [tokens["ada"], ["forbidden", undefined]],
+      [nobody, ["forbidden", undefined]],
+    ] as const) {
+      const refused = await run(token);
+      expect(refused.results.map((r) => r.error?.code)).toEqual(codes);
+      expect(refused.results[0]!.data).toBeUndefined();
+      expect(refused.results[0]!.edge).toBe("bypass");
+      if (token === undefined) expect(refused.results[1]!.data).toBeUndefined();
+      expect(refused.origin).toContain("writers_note");
+    }
+  });
+
+  it("forwards a batch it cannot read untouched, so the origin answers the precise error", async () => {
+    const mark = proxy.seen.length;
+    const duplicate = await edge.dispatchFetch("http://edge.test/mizan/batch", {
+      method: "POST",
+      body: '{"calls":[],"calls":[{"fn":"greet"}]}',
+    });
+    expect(duplicate.headers.get("mizan-edge")).toBe("bypass");
+    expect(originSince(mark)).toEqual(["POST /mizan/batch"]);
+    expect(proxy.bodies[mark]).toBe('{"calls":[],"calls":[{"fn":"greet"}]}');
+    await duplicate.arrayBuffer();
   });
 
   it("without a function table, forwards every call: it never guesses a policy from the origin's headers", async () => {
@@ -261,12 +405,15 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
     expect(originSince(mark)).toHaveLength(2);
   });
 
-  /** A token for a signed-in caller who holds no permission: its `pk` is that of the empty set, as an anonymous caller's. */
-  const tokenWithoutPermissions = async (): Promise<string> => {
+  /** A token for `sub`, signed-in without permissions. */
+  const tokenFor = async (sub: string): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
     const pk = await derivePermissionKey(utf8.encode(CACHE_SECRET), []);
-    return signMwt({ sub: "nobody", pk, perms: [], iat: now, exp: now + 600, kid: "dev" }, utf8.encode(SIGNING_KEY));
+    return signMwt({ sub, pk, perms: [], iat: now, exp: now + 600, kid: "dev" }, utf8.encode(SIGNING_KEY));
   };
+
+  /** A token for a signed-in caller who holds no permission: its `pk` is that of the empty set, as an anonymous caller's. */
+  const tokenWithoutPermissions = (): Promise<string> => tokenFor("nobody");
 
   /** Asserts a refused answer: the origin's error, and no trace of a cached body. */
   const expectRefused = async (
@@ -338,6 +485,8 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
         const admin = await get(mf, path, tokens["admin"]);
         expect([admin.status, admin.headers.get("mizan-edge")]).toEqual([200, "miss"]);
         await admin.arrayBuffer();
+        const member = await post(mf, "/batch", { calls: [{ fn: "writers_note", rev }] }, tokens["admin"]);
+        expect(((await member.json()) as { results: Member[] }).results[0]!.edge).toBe("miss");
       }
       await expectRefused(await get(mf, path), 401, "unauthenticated");
     } finally {

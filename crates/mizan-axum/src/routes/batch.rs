@@ -1,5 +1,7 @@
-//! `POST /batch`: `{"calls": [{"fn": NAME, "input": INPUT}, ...]}` ->
-//! `{"results": [ENVELOPE, ...]}` in the same order; members run concurrently.
+//! `POST /batch`: `{"calls": [{"fn": NAME, "input": INPUT, "rev": N}, ...]}` ->
+//! `{"results": [ENVELOPE, ...]}` in the same order; members run concurrently. A call's
+//! optional `rev` is the revision its caller knows: the origin computes at its current
+//! revision anyway, an edge keys its entry with it (`spec/PROTOCOL.md` §2.2).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -26,6 +28,8 @@ struct BatchCall {
     function: String,
     #[serde(default)]
     input: Value,
+    #[serde(default, rename = "rev")]
+    _known_rev: Option<u64>,
 }
 
 pub(super) async fn post(
@@ -49,8 +53,5 @@ pub(super) async fn post(
         .iter()
         .map(|call| (call.function.as_str(), call.input.clone()));
     let outcomes = app.executor.execute_all(&caller, calls).await;
-    Ok(json_response(
-        200,
-        batch_results(outcomes.iter().map(|o| &o.body[..])),
-    ))
+    Ok(json_response(200, batch_results(outcomes.iter())))
 }

@@ -1,6 +1,7 @@
 //! `POST /compose/{name}`: `{"inputs": {MEMBER: INPUT, ...}}` (optional; a missing input is
 //! `null`) -> `{"results": {MEMBER: ENVELOPE, ...}}`; members run concurrently, each
-//! authorized and cached on its own.
+//! authorized and cached on its own. The optional `"revs": {MEMBER: N}` names the
+//! revisions the caller knows, for an edge's keys; the origin only checks its members.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,8 @@ use crate::state::AppState;
 pub(super) struct ComposeBody {
     #[serde(default)]
     inputs: BTreeMap<String, Value>,
+    #[serde(default)]
+    revs: BTreeMap<String, u64>,
 }
 
 // An unknown composition is reported before a bad token or body, so both are taken as
@@ -36,8 +39,12 @@ pub(super) async fn post(
     })?;
     let caller = caller?;
     let JsonBody(body) = body?;
-    let mut inputs = body.unwrap_or_default().inputs;
-    if let Some(stray) = inputs.keys().find(|k| !composition.members().contains(k)) {
+    let ComposeBody { mut inputs, revs } = body.unwrap_or_default();
+    if let Some(stray) = inputs
+        .keys()
+        .chain(revs.keys())
+        .find(|k| !composition.members().contains(k))
+    {
         return Err(FunctionError::from_code(
             ErrorCode::BadRequest,
             format!("`{stray}` is not a member of the composition `{name}`"),
@@ -49,9 +56,6 @@ pub(super) async fn post(
         .iter()
         .map(|member| (member.as_str(), inputs.remove(member).unwrap_or(Value::Null)));
     let outcomes = app.executor.execute_all(&caller, calls).await;
-    let results = members
-        .iter()
-        .map(String::as_str)
-        .zip(outcomes.iter().map(|o| &o.body[..]));
+    let results = members.iter().map(String::as_str).zip(outcomes.iter());
     Ok(json_response(200, compose_results(results)))
 }

@@ -183,3 +183,61 @@ async fn errors_are_not_cached() {
     assert_eq!(backend.entry_count(), entries);
     assert_eq!(backend.name(), "memory");
 }
+
+#[tokio::test]
+async fn batch_and_composition_members_are_served_from_the_cache_each_on_its_own() {
+    let server = Server::default().await;
+    let batch = |rev: u64| {
+        server.request(Method::POST, "/batch").json(&json!({"calls": [
+            {"fn": "counter", "input": {"b": 1}, "rev": rev},
+            {"fn": "echo", "input": 1},
+        ]}))
+    };
+    let cold = server.send(batch(0)).await;
+    assert_eq!(cold.status, 200);
+    assert_eq!(
+        cold.body["results"],
+        json!([
+            {"data": {"input": {"b": 1}, "computed": 1}, "rev": 0, "cache": "miss", "scope": "public"},
+            {"data": 1, "cache": "off"},
+        ])
+    );
+    // The known `rev` is accepted whatever it says: the origin answers at its own revision.
+    let warm = server.send(batch(9)).await;
+    assert_eq!(warm.body["results"][0]["cache"], "hit");
+    assert_eq!(warm.body["results"][0]["data"], cold.body["results"][0]["data"]);
+
+    // A composition member shares the entry of the same call made alone.
+    let single = server.call("counter", json!({"page": 1}), None).await;
+    assert_eq!(single.header("mizan-cache"), Some("miss"));
+    let ada = token("ada", &[]);
+    let compose = || {
+        server
+            .request(Method::POST, "/compose/page")
+            .bearer_auth(&ada)
+            .json(&json!({"inputs": {"counter": {"page": 1}}, "revs": {"counter": 0, "by_perms": 0}}))
+    };
+    let first = server.send(compose()).await;
+    let results = &first.body["results"];
+    assert_eq!(results["counter"]["cache"], "hit");
+    assert_eq!(results["counter"]["data"], single.body["data"]);
+    assert_eq!(
+        (&results["by_perms"]["cache"], &results["by_perms"]["scope"]),
+        (&json!("miss"), &json!("permission"))
+    );
+    assert_eq!(results["admin_only"]["cache"], "off");
+    assert_eq!(results["admin_only"]["error"]["code"], "forbidden");
+    let second = server.send(compose()).await;
+    assert_eq!(second.body["results"]["by_perms"]["cache"], "hit");
+
+    // `revs` names members, as `inputs` does.
+    let stray = server
+        .send(
+            server
+                .request(Method::POST, "/compose/page")
+                .json(&json!({"revs": {"echo": 0}})),
+        )
+        .await;
+    assert_eq!(stray.status, 400);
+    assert_eq!(stray.body["error"]["code"], "bad_request");
+}

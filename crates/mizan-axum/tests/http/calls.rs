@@ -42,11 +42,11 @@ async fn a_batch_answers_each_call_in_order() {
     assert_eq!(reply.status, 200);
     let results = reply.body["results"].as_array().unwrap();
     assert_eq!(results.len(), 5);
-    assert_eq!(results[0], json!({"data": 1}));
+    assert_eq!(results[0], json!({"data": 1, "cache": "off"}));
     assert_eq!(results[1]["error"]["code"], "not_found");
     assert_eq!(results[2]["error"]["code"], "validation_failed");
     assert_eq!(results[3]["error"]["code"], "unauthenticated");
-    assert_eq!(results[4], json!({"data": "last"}));
+    assert_eq!(results[4], json!({"data": "last", "cache": "off"}));
 }
 
 #[tokio::test]

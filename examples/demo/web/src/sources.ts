@@ -2,7 +2,7 @@ import { useSyncExternalStore } from "react";
 import { compositions } from "./mizan/client";
 
 /** Where an answer came from, as the response headers tell. */
-export type Source = "edge" | "origin cache" | "computed" | "not cached" | "browser cache" | "batched";
+export type Source = "edge" | "origin cache" | "computed" | "not cached" | "browser cache";
 
 const sources = new Map<string, Source>();
 const listeners = new Set<() => void>();
@@ -12,10 +12,13 @@ function record(fn: string, source: Source): void {
   for (const listener of [...listeners]) listener();
 }
 
-/** `Mizan-Edge: hit` first, then the origin's `Mizan-Cache: hit | miss | bypass | off`. */
-function sourceOf(response: Response): Source {
-  if (response.headers.get("mizan-edge") === "hit") return "edge";
-  switch (response.headers.get("mizan-cache")) {
+/**
+ * `Mizan-Edge: hit` first, then the origin's `Mizan-Cache: hit | miss | bypass | off`; a
+ * batch or composition member says the same in its envelope's `edge` and `cache`.
+ */
+function sourceOf(edge: unknown, cache: unknown): Source {
+  if (edge === "hit") return "edge";
+  switch (cache) {
     case "hit":
       return "origin cache";
     case "miss":
@@ -35,11 +38,7 @@ function fromBrowserCache(url: string): boolean {
   return last !== undefined && last.transferSize === 0 && last.decodedBodySize > 0;
 }
 
-/**
- * The functions a batch or composition request carries. Their answers share one response,
- * whose headers do not say which member came from where (the server does not report it
- * per member yet), so they are labelled "batched".
- */
+/** The functions a batch or composition request carries, in the order of its results. */
 function membersOf(path: string, body: unknown): readonly string[] {
   const composition = /\/compose\/([^/]+)$/.exec(path)?.[1];
   if (composition !== undefined) return (compositions as Record<string, readonly string[]>)[decodeURIComponent(composition)] ?? [];
@@ -50,6 +49,17 @@ function membersOf(path: string, body: unknown): readonly string[] {
   }
 }
 
+/** Each member's source, from its envelope in the batch's or composition's results. */
+async function recordMembers(path: string, body: unknown, response: Response): Promise<void> {
+  const results = ((await response.json().catch(() => ({}))) as { results?: unknown }).results;
+  if (typeof results !== "object" || results === null) return;
+  const envelopes = Object.values(results) as { edge?: unknown; cache?: unknown }[];
+  membersOf(path, body).forEach((fn, i) => {
+    const envelope = envelopes[i];
+    if (envelope !== undefined) record(fn, sourceOf(envelope.edge, envelope.cache));
+  });
+}
+
 /** The `fetch` given to `createMizan`: the global one, noting each answer's source. */
 export const recordingFetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
   const response = await fetch(input, init);
@@ -57,9 +67,10 @@ export const recordingFetch = async (input: Request | string | URL, init?: Reque
   const call = /\/call\/([^/?]+)$/.exec(url.pathname);
   if (call?.[1] !== undefined) {
     const fn = decodeURIComponent(call[1]);
-    record(fn, init?.method === undefined || init.method === "GET" ? (fromBrowserCache(url.href) ? "browser cache" : sourceOf(response)) : sourceOf(response));
-  } else if (/\/(batch|compose\/[^/]+)$/.test(url.pathname)) {
-    for (const fn of membersOf(url.pathname, init?.body)) record(fn, "batched");
+    const source = sourceOf(response.headers.get("mizan-edge"), response.headers.get("mizan-cache"));
+    record(fn, (init?.method === undefined || init.method === "GET") && fromBrowserCache(url.href) ? "browser cache" : source);
+  } else if (/\/(batch|compose\/[^/]+)$/.test(url.pathname) && response.ok) {
+    void recordMembers(url.pathname, init?.body, response.clone());
   }
   return response;
 };

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { startEdge } from "../../edge/dev.mjs";
 import { postgres, psql, redis, startDemo, type DemoServer } from "./demoServer";
 
 // The demo end to end, as a user meets it: the built server (scripts/demo --build-only)
@@ -241,6 +242,43 @@ async function survivesRestart(options: { dataDir: string; databaseUrl?: string 
     await running.stop();
   }
 }
+
+describe("the demo behind its edge worker (examples/demo/edge in miniflare)", () => {
+  it("serves public answers from the edge, on the wire and in the page", async () => {
+    const demo = await startDemo({ dataDir: tempDir() });
+    const edge = await startEdge({ origin: demo.url.replace(/\/+$/, "") });
+    try {
+      const tags = "list_public_boards,boards,posts";
+      const revisions = ((await (await fetch(`${edge.url}mizan/revisions?tags=${tags}`)).json()) as { revisions: Record<string, number> }).revisions;
+      const rev = Object.values(revisions).reduce((a, b) => a + b, 0);
+      const call = `${edge.url}mizan/call/list_public_boards?input=null&rev=${rev}`;
+      const first = await fetch(call);
+      expect(first.headers.get("mizan-edge")).toBe("miss");
+      const again = await fetch(call);
+      expect(again.headers.get("mizan-edge")).toBe("hit");
+      expect(await again.json()).toEqual(await first.json());
+
+      // A fresh page knows no revision, so its first dashboard passes the edge by; once it
+      // knows them (from the answers), each composition names them and the edge keys the
+      // members: the second visit stores the public boards, the third is answered by the edge.
+      const reader = await openPage();
+      await reader.goto(edge.url, WAIT);
+      const boards = reader.locator('[title^="list_public_boards:"]');
+      await expect.poll(() => boards.getAttribute("data-source"), WAIT).toBe("origin cache");
+      for (const expected of ["origin cache", "edge"]) {
+        await reader.locator('a[href^="/boards/"]').first().click();
+        await reader.locator("h1 [data-source]").waitFor(WAIT);
+        await reader.goBack();
+        await expect.poll(() => boards.getAttribute("data-source"), WAIT).toBe(expected);
+      }
+      await reader.screenshot({ path: join(ARTIFACTS, "edge-hits.png") });
+      await reader.context().close();
+    } finally {
+      await edge.dispose();
+      await demo.stop();
+    }
+  });
+});
 
 describe("a restart loses nothing", () => {
   it("with SQLite", async () => {

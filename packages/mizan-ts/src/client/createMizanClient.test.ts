@@ -93,6 +93,49 @@ describe("createMizanClient", () => {
     ]);
   });
 
+  it("names the revision it knows of each batch call and composition member, and ignores the member cache fields", async () => {
+    const fake = fakeFetch((request) =>
+      new URL(request.url).pathname === "/batch"
+        ? json({
+            results: [
+              { data: 1, rev: 4, cache: "hit", scope: "public" },
+              { data: 2, cache: "off", edge: "miss" },
+            ],
+          })
+        : json({
+            results: {
+              cached: { data: 3, rev: 4, cache: "hit", scope: "public", edge: "hit" },
+              other: { data: 4, cache: "off" },
+            },
+          }),
+    );
+    const cached = {
+      kind: "query",
+      context: null,
+      cache: { scope: "public", ttlSeconds: null, tags: ["cached"] },
+      invalidates: [],
+    } as const;
+    const client = createMizanClient({
+      baseUrl: "http://x",
+      fetch: fake.fetch,
+      functions: { cached },
+      compositions: { page: ["cached", "other"] },
+    });
+    await client.applyRevisions({ cached: 4 });
+    expect(await Promise.all([client.call("cached", { a: 1 }), client.call("other")])).toEqual([1, 2]);
+    expect(await client.compose("page")).toEqual({ cached: { ok: true, data: 3, rev: 4 }, other: { ok: true, data: 4 } });
+    const bodies = await Promise.all(fake.requests.map((r) => r.json()));
+    expect(bodies).toEqual([
+      {
+        calls: [
+          { fn: "cached", input: { a: 1 }, rev: 4 },
+          { fn: "other", input: null },
+        ],
+      },
+      { revs: { cached: 4 } },
+    ]);
+  });
+
   it("sends the cookie and the CSRF header in cookie mode", async () => {
     const fake = fakeFetch(() => json({ data: true }));
     const client = createMizanClient({ baseUrl: "http://x", fetch: fake.fetch, credentials: "include" });

@@ -16,6 +16,8 @@ export interface MizanClientOptions {
   readonly baseUrl: string;
   /** The generated function table; unknown functions are called by POST and never GET. */
   readonly functions?: FunctionTable;
+  /** The generated compositions (name → members): `compose` names each member's known `rev`. */
+  readonly compositions?: Readonly<Record<string, readonly string[]>>;
   /** Defaults to the global `fetch`. Tests inject a counting or fake one. */
   readonly fetch?: FetchLike;
   /** Defaults to an in-memory store. */
@@ -191,7 +193,13 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
       only.resolve({ status: response.status, envelope: json });
       return;
     }
-    const body = { calls: calls.map((c) => ({ fn: c.fn, input: c.input ?? null })) };
+    // Each call names the revision the client knows, as a GET does: an edge keys members by it.
+    const body = {
+      calls: calls.map(({ fn, input }) => {
+        const rev = revisions.get(fn);
+        return rev === undefined ? { fn, input: input ?? null } : { fn, input: input ?? null, rev };
+      }),
+    };
     const { response, json } = await exchange("POST", "/batch", body, token);
     const results = isRecord(json) ? json["results"] : undefined;
     if (!response.ok || !Array.isArray(results) || results.length !== calls.length) {
@@ -285,7 +293,13 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
   };
 
   const compose = async (name: string, inputs?: Readonly<Record<string, unknown>>): Promise<Record<string, Settled>> => {
-    const body = inputs === undefined ? {} : { inputs };
+    const members = options.compositions?.[name] ?? Object.keys(inputs ?? {});
+    const revs: Record<string, number> = {};
+    for (const member of members) {
+      const rev = revisions.get(member);
+      if (rev !== undefined) revs[member] = rev;
+    }
+    const body = { ...(inputs === undefined ? {} : { inputs }), ...(Object.keys(revs).length > 0 ? { revs } : {}) };
     const { response, json } = await exchange("POST", `/compose/${encodeURIComponent(name)}`, body, await currentToken());
     const results = isRecord(json) ? json["results"] : undefined;
     if (!response.ok || !isRecord(results)) throw errorFromEnvelope(json, response.status);

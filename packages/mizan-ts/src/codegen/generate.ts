@@ -108,11 +108,11 @@ export function generate(schema: unknown, options: GenerateOptions = {}): Genera
     )} as const;\n`,
     apiInterface(types, document, byName, clientMembers, memberDocs),
     `/** What \`createMizan\` takes: the client's options${clientOptions.length > 0 ? " and the extensions'" : ""}. */
-export type CreateMizanOptions = Omit<MizanClientOptions, "functions">${clientOptions.map((o) => ` & ${o}`).join("")};
+export type CreateMizanOptions = Omit<MizanClientOptions, "functions" | "compositions">${clientOptions.map((o) => ` & ${o}`).join("")};
 
 /** A typed client: \`createMizan({ baseUrl: "/mizan" }).greet.query({ name: "Ada" })\`. */
 export function createMizan(options: CreateMizanOptions): MizanApi {
-  const client = createMizanClient({ ...options, functions });
+  const client = createMizanClient({ ...options, functions, compositions });
   return createMizanApi<MizanApi>(
     client,
     { functions: Object.keys(functions), compositions: Object.keys(compositions) },

@@ -9,6 +9,7 @@ import { parseJsonStrict } from "../core/parseJsonStrict.js";
 import { derivePermissionKey } from "../core/permissionKey.js";
 import { DEFAULT_TOKEN_COOKIE } from "../core/wireNames.js";
 import { functionMeta, type FunctionTable } from "../client/functionTable.js";
+import { batchCalls, batchResults, compositionCalls, knownRev, type MemberCall } from "./members.js";
 
 /** What the handler needs of the Workers execution context. */
 export interface EdgeContext {
@@ -30,6 +31,13 @@ export interface EdgeOptions {
    * every request is forwarded: a policy is never guessed from the origin's headers.
    */
   readonly functions?: FunctionTable;
+  /**
+   * The generated compositions (name → members): the edge answers the members of those it
+   * knows one by one; any other composition is forwarded untouched.
+   */
+  readonly compositions?: Readonly<Record<string, readonly string[]>>;
+  /** The server's `max_batch_calls` (default 50): a larger batch is forwarded untouched, so the origin refuses it. */
+  readonly maxBatchCalls?: number;
   /** Defaults to `caches.default` (the Workers Cache API). */
   readonly cache?: Cache;
   /** Defaults to the global `fetch`. */
@@ -53,6 +61,13 @@ interface Policy {
 
 type Caller = { readonly claims: MwtClaims } | { readonly claims: null };
 
+/** Where a call's answer lives in the edge cache: only for a call the edge may answer. */
+interface Slot {
+  readonly url: string;
+  readonly policy: Policy;
+  readonly rev: number;
+}
+
 /**
  * A Cloudflare Workers `fetch` handler in front of a Mizan origin (`spec/PROTOCOL.md` §2).
  * For `GET {prefix}/call/{fn}?input=...&rev=N` of a cached query it:
@@ -69,9 +84,18 @@ type Caller = { readonly claims: MwtClaims } | { readonly claims: null };
  *    `rev` equals the requested one and whose `Mizan-Cache-Scope` confirms the table's
  *    scope (a stale table never widens who shares an entry), for the policy's ttl.
  *
- * Everything else (POST, batches, compositions, requests without `rev`, functions the
- * table does not name, user-scoped queries from anonymous callers) is forwarded untouched.
- * Only Web-standard APIs are used.
+ * `POST {prefix}/batch` and `POST {prefix}/compose/{name}` (of a composition in the
+ * `compositions` table) take the same steps for each member, keyed by the member's `rev`
+ * (batch calls' `"rev"`, compositions' `"revs"`): hits are answered here, the misses go to
+ * the origin in one `POST /batch` (the origin has no subset form of a composition, and its
+ * members are functions with the same envelopes), each is stored when its envelope
+ * confirms it (`data`, `rev` equal to the requested one, `scope` equal to the table's), and
+ * the answer is merged in the original order and shape; each member says `"edge": "hit" |
+ * "miss" | "bypass"`.
+ *
+ * Everything else (mutations, requests without `rev`, functions the table does not name,
+ * user-scoped queries from anonymous callers) is forwarded untouched. Only Web-standard
+ * APIs are used.
  */
 export function createEdgeHandler(options: EdgeOptions): (request: Request, context?: EdgeContext) => Promise<Response> {
   const origin = options.origin.replace(/\/+$/, "");
@@ -79,6 +103,7 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
   const fetchImpl = options.fetch ?? ((request: Request) => fetch(request));
   const cookieName = options.cookieName ?? DEFAULT_TOKEN_COOKIE;
   const defaultTtl = options.defaultTtlSeconds ?? 3600;
+  const maxBatchCalls = options.maxBatchCalls ?? 50;
   let anonymousPk: Promise<string> | null = null;
 
   const cache = (): Cache => {
@@ -134,49 +159,164 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
     return `https://mizan-edge.invalid/v1/${key}`;
   };
 
-  return async (request, context) => {
-    const url = new URL(request.url);
-    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) {
-      return envelope(404, { code: "not_found", message: `no Mizan endpoint at ${url.pathname}`, fields: [] });
-    }
-    const forward = (): Promise<Response> =>
-      fetchImpl(new Request(`${origin}${url.pathname.slice(prefix.length)}${url.search}`, request));
-    const call = /^\/call\/([^/]+)$/.exec(url.pathname.slice(prefix.length));
-    if (request.method !== "GET" || call === null) return forward();
+  /** The slot of a call, after the same access decision as the origin; `null` when the edge must not touch its cache. */
+  const slotOf = async (fn: string, input: unknown, rev: number | null, caller: Caller): Promise<Slot | null> => {
+    const policy = policyOf(fn);
+    if (rev === null || policy === undefined) return null;
+    if (checkAccess(policy.access, caller.claims) !== "allow") return null;
+    const url = await keyUrl(fn, input, policy, caller, rev);
+    return url === null ? null : { url, policy, rev };
+  };
 
+  /**
+   * Whether the origin's answer may live in `slot`: computed at the requested revision and
+   * cached by the origin under the table's scope (a stale table never widens who shares it).
+   */
+  const confirms = (slot: Slot, scope: unknown, rev: unknown): boolean => scope === slot.policy.scope && rev === slot.rev;
+
+  const store = async (slot: Slot, entry: Response, context: EdgeContext | undefined): Promise<void> => {
+    entry.headers.set("cache-control", `public, max-age=${slot.policy.ttlSeconds ?? defaultTtl}`);
+    entry.headers.delete("set-cookie");
+    const put = cache().put(slot.url, entry);
+    if (context === undefined) await put;
+    else context.waitUntil(put);
+  };
+
+  /** `GET /call/{fn}`: the steps of the doc comment above. */
+  const single = async (request: Request, url: URL, fn: string, forward: () => Promise<Response>, context?: EdgeContext) => {
     const caller = await authenticate(request);
     if (caller instanceof Response) return caller;
-    const fn = decodeURIComponent(call[1] as string);
     const revText = url.searchParams.get("rev");
-    const rev = revText !== null && /^(0|[1-9][0-9]{0,15})$/.test(revText) ? Number(revText) : null;
+    const rev = revText !== null && /^(0|[1-9][0-9]{0,15})$/.test(revText) ? knownRev(Number(revText)) : null;
     let input: unknown;
     try {
       input = parseJsonStrict(url.searchParams.get("input") ?? "null");
     } catch {
       return forward(); // the origin answers the precise error
     }
-    const policy = policyOf(fn);
-    if (rev === null || policy === undefined || !Number.isSafeInteger(rev)) return mark(await forward(), "bypass");
-    if (checkAccess(policy.access, caller.claims) !== "allow") return mark(await forward(), "bypass");
-    const cacheUrl = await keyUrl(fn, input, policy, caller, rev);
-    if (cacheUrl === null) return mark(await forward(), "bypass");
-    const hit = await cache().match(cacheUrl);
-    if (hit !== undefined) return served(hit, policy.scope);
+    const slot = await slotOf(fn, input, rev, caller);
+    if (slot === null) return mark(await forward(), "bypass");
+    const hit = await cache().match(slot.url);
+    if (hit !== undefined) return served(hit, slot.policy.scope);
 
     const response = await forward();
-    if (response.status !== 200 || response.headers.get("mizan-cache-scope") !== policy.scope) return mark(response, "miss");
+    if (response.status !== 200) return mark(response, "miss");
     const body = await response.clone().text();
-    // Only an answer computed at the requested revision may live under that revision's key.
-    if (revOf(body) !== rev) return mark(response, "miss");
+    if (!confirms(slot, response.headers.get("mizan-cache-scope"), revOf(body))) return mark(response, "miss");
     const entry = new Response(body, { status: 200, headers: response.headers });
     entry.headers.set("x-mizan-origin-cache-control", response.headers.get("cache-control") ?? "no-store");
-    entry.headers.set("cache-control", `public, max-age=${policy.ttlSeconds ?? defaultTtl}`);
-    entry.headers.delete("set-cookie");
-    const put = cache().put(cacheUrl, entry);
-    if (context === undefined) await put;
-    else context.waitUntil(put);
+    await store(slot, entry, context);
     return mark(response, "miss");
   };
+
+  /**
+   * The members of a batch or composition: each answered from its slot or, with the other
+   * misses, by one `POST /batch` to the origin; the origin's own response when it is a
+   * request-level failure, returned as it is.
+   */
+  const members = async (
+    request: Request,
+    calls: readonly MemberCall[],
+    caller: Caller,
+    context: EdgeContext | undefined,
+  ): Promise<{ envelopes: Record<string, unknown>[]; reachedOrigin: boolean; cached: boolean } | Response> => {
+    const slots = await Promise.all(calls.map((c) => slotOf(c.fn, c.input, c.rev, caller)));
+    const envelopes: (Record<string, unknown> | undefined)[] = await Promise.all(
+      slots.map(async (slot) => {
+        const hit = slot === null ? undefined : await cache().match(slot.url);
+        return hit === undefined ? undefined : { ...(JSON.parse(await hit.text()) as object), edge: "hit" };
+      }),
+    );
+    const missing = calls.flatMap((call, i) => (envelopes[i] === undefined ? [i] : []));
+    const cached = slots.some((slot) => slot !== null);
+    if (missing.length === 0) return { envelopes: envelopes as Record<string, unknown>[], reachedOrigin: false, cached };
+
+    const forwarded = missing.map((i) => calls[i] as MemberCall);
+    const body = JSON.stringify({
+      calls: forwarded.map(({ fn, input, rev }) => (rev === null ? { fn, input } : { fn, input, rev })),
+    });
+    const response = await fetchImpl(withBody(request, `${origin}/batch`, body));
+    if (response.status !== 200) return mark(response, "bypass");
+    const text = await response.text();
+    const results = batchResults(JSON.parse(text), missing.length);
+    if (results === null) return mark(new Response(text, response), "bypass");
+    await Promise.all(
+      missing.map(async (i, k) => {
+        const member = results[k] as Record<string, unknown>;
+        const slot = slots[i] ?? null;
+        envelopes[i] = { ...member, edge: slot === null ? "bypass" : "miss" };
+        if (slot === null || !Object.hasOwn(member, "data") || !confirms(slot, member["scope"], member["rev"])) return;
+        const entry = new Response(JSON.stringify({ data: member["data"], rev: member["rev"] }), {
+          status: 200,
+          headers: { "content-type": "application/json", "mizan-rev": String(slot.rev), "mizan-cache-scope": slot.policy.scope },
+        });
+        await store(slot, entry, context);
+      }),
+    );
+    return { envelopes: envelopes as Record<string, unknown>[], reachedOrigin: true, cached };
+  };
+
+  /** A batch or composition: strict JSON, then `members`, merged by `shape`; anything unexpected is forwarded untouched. */
+  const group = async (
+    request: Request,
+    forwardText: (body: string) => Promise<Response>,
+    callsOf: (body: unknown) => MemberCall[] | null,
+    shape: (envelopes: Record<string, unknown>[]) => unknown,
+    context: EdgeContext | undefined,
+  ): Promise<Response> => {
+    const caller = await authenticate(request);
+    if (caller instanceof Response) return caller;
+    const text = await request.text();
+    let calls: MemberCall[] | null;
+    try {
+      calls = callsOf(text.trim() === "" ? undefined : parseJsonStrict(text));
+    } catch {
+      calls = null;
+    }
+    if (calls === null || calls.length === 0 || calls.length > maxBatchCalls) return mark(await forwardText(text), "bypass");
+    const answered = await members(request, calls, caller, context);
+    if (answered instanceof Response) return answered;
+    const status = !answered.cached ? "bypass" : answered.reachedOrigin ? "miss" : "hit";
+    return new Response(JSON.stringify(shape(answered.envelopes)), {
+      status: 200,
+      headers: { "content-type": "application/json", "cache-control": "no-store", [MIZAN_EDGE_HEADER]: status },
+    });
+  };
+
+  return async (request, context) => {
+    const url = new URL(request.url);
+    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) {
+      return envelope(404, { code: "not_found", message: `no Mizan endpoint at ${url.pathname}`, fields: [] });
+    }
+    const target = `${origin}${url.pathname.slice(prefix.length)}${url.search}`;
+    const forward = (): Promise<Response> => fetchImpl(new Request(target, request));
+    const forwardText = (body: string): Promise<Response> => fetchImpl(withBody(request, target, body));
+    const path = url.pathname.slice(prefix.length);
+    const call = /^\/call\/([^/]+)$/.exec(path);
+    if (request.method === "GET" && call !== null)
+      return single(request, url, decodeURIComponent(call[1] as string), forward, context);
+    if (request.method !== "POST") return forward();
+    if (path === "/batch") return group(request, forwardText, batchCalls, (results) => ({ results }), context);
+    const compose = /^\/compose\/([^/]+)$/.exec(path);
+    const compositions = options.compositions ?? {};
+    const name = compose === null ? "" : decodeURIComponent(compose[1] as string);
+    if (compose === null || !Object.hasOwn(compositions, name)) return forward();
+    const memberNames = compositions[name] as readonly string[];
+    return group(
+      request,
+      forwardText,
+      (body) => compositionCalls(body, memberNames),
+      (envelopes) => ({ results: Object.fromEntries(memberNames.map((member, i) => [member, envelopes[i]])) }),
+      context,
+    );
+  };
+}
+
+/** `request` to `url` with `body` in place of the one it was read from (so its own length). */
+function withBody(request: Request, url: string, body: string): Request {
+  const headers = new Headers(request.headers);
+  headers.delete("content-length");
+  return new Request(url, { method: request.method, headers, body });
 }
 
 function tokenOf(request: Request, cookieName: string): string | null {

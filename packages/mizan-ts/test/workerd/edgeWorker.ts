@@ -8,6 +8,7 @@ interface Env {
   readonly SIGNING_KEY: string;
   readonly CACHE_SECRET: string;
   readonly FUNCTIONS?: FunctionTable;
+  readonly COMPOSITIONS?: Readonly<Record<string, readonly string[]>>;
 }
 
 const utf8 = new TextEncoder();
@@ -20,6 +21,7 @@ export default {
       keys: { dev: utf8.encode(env.SIGNING_KEY) },
       cacheSecret: utf8.encode(env.CACHE_SECRET),
       ...(env.FUNCTIONS === undefined ? {} : { functions: env.FUNCTIONS }),
+      ...(env.COMPOSITIONS === undefined ? {} : { compositions: env.COMPOSITIONS }),
     });
     // No execution context: the cache write is awaited, so the next request of a test
     // sees it (in production pass ctx, and the write runs in waitUntil).
