@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { bundleWorker } from "./workerd/bundleWorker.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { derivePermissionKey, signMwt } from "mizan/core";
 import { functionTableOf, parseSchemaDocument } from "mizan/codegen";
@@ -52,18 +52,7 @@ function startCountingProxy(target: string): Promise<CountingProxy> {
   });
 }
 
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [new URL("./workerd/edgeWorker.ts", import.meta.url).pathname],
-    bundle: true,
-    format: "esm",
-    platform: "neutral", // a Node built-in in src/edge or src/core fails the bundle
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
-}
+const EDGE_WORKER = new URL("./workerd/edgeWorker.ts", import.meta.url).pathname;
 
 async function login(helloUrl: string, user: string): Promise<string> {
   const response = await fetch(`${helloUrl}/call/mizan.token`, {
@@ -101,7 +90,7 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
     helloUrl = inject("helloUrl");
     proxy = await startCountingProxy(new URL(helloUrl).origin);
     const schema = parseSchemaDocument(await (await fetch(`${helloUrl}/schema`)).json());
-    const script = await bundleWorker();
+    const script = await bundleWorker(EDGE_WORKER);
     const common = {
       modules: true,
       script,
@@ -474,7 +463,7 @@ describe("the edge module inside workerd with examples/hello as origin", () => {
     };
     const mf = new Miniflare({
       modules: true,
-      script: await bundleWorker(),
+      script: await bundleWorker(EDGE_WORKER),
       compatibilityDate: "2025-09-01",
       bindings: { ORIGIN: `${proxy.url}/mizan`, SIGNING_KEY, CACHE_SECRET, FUNCTIONS: stale },
     });
