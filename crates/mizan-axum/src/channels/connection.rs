@@ -77,6 +77,8 @@ pub(crate) async fn serve(
         topics: HashSet::new(),
         outbox: Outbox::new(queue, overflow),
     };
+    // `None`: the writer ended first (slow consumer, dead socket) and must not be polled
+    // again below.
     let end = tokio::select! {
         end = connection.read(stream) => Some(end),
         _ = &mut writer => None,
@@ -94,7 +96,7 @@ pub(crate) async fn serve(
         connection.outbox.push(Outbound::Close(code, reason));
     }
     drop(connection);
-    if tokio::time::timeout(CLOSE_GRACE * 2, &mut writer).await.is_err() {
+    if end.is_some() && tokio::time::timeout(CLOSE_GRACE * 2, &mut writer).await.is_err() {
         writer.abort();
     }
 }

@@ -1,5 +1,6 @@
 //! A registry with channels, a server on an ephemeral loopback port, and a WebSocket client.
 
+use std::sync::{Mutex, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
@@ -100,11 +101,50 @@ pub(crate) struct Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();
+        if !std::thread::panicking() {
+            let panics = server_panics();
+            assert!(panics.is_empty(), "server tasks panicked: {panics:?}");
+        }
     }
+}
+
+/// Panics raised outside this test crate, by thread: `#[tokio::test]` runs a test's
+/// server on the test's own thread, so a connection task that panics (tokio catches it
+/// and the test would otherwise pass) is recorded under the test's thread name.
+static SERVER_PANICS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+fn record_server_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_tests = info
+                .location()
+                .is_some_and(|l| l.file().contains("tests/channels/"));
+            if !in_tests {
+                let thread = std::thread::current().name().unwrap_or("?").to_owned();
+                let mut panics = SERVER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+                panics.push((thread, info.to_string()));
+            }
+            default(info);
+        }));
+    });
+}
+
+/// The server panics recorded on this test's thread so far.
+pub(crate) fn server_panics() -> Vec<String> {
+    let thread = std::thread::current().name().unwrap_or("?").to_owned();
+    let panics = SERVER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+    panics
+        .iter()
+        .filter(|(on, _)| *on == thread)
+        .map(|(_, what)| what.clone())
+        .collect()
 }
 
 impl Server {
     pub(crate) async fn start(registry: Registry, config: Config) -> Self {
+        record_server_panics();
         let mizan = Mizan::new(registry, config).expect("valid registry");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
