@@ -170,24 +170,21 @@ impl Connection {
             match message {
                 Message::Text(text) => {
                     if text.len() > limits.max_frame_bytes {
-                        self.reply_error(
-                            &Value::Null,
-                            &FunctionError::from_code(
-                                ErrorCode::PayloadTooLarge,
-                                format!(
-                                    "frames may have at most {} bytes (max_frame_bytes)",
-                                    limits.max_frame_bytes
-                                ),
-                            ),
-                        );
+                        self.reply_too_big();
                         return End::TooBig;
                     }
                     self.answer(text.as_str()).await;
                 }
-                Message::Binary(_) => self.reply_error(
-                    &Value::Null,
-                    &FunctionError::from_code(ErrorCode::BadRequest, "frames are JSON text, not binary"),
-                ),
+                Message::Binary(bytes) => {
+                    if bytes.len() > limits.max_frame_bytes {
+                        self.reply_too_big();
+                        return End::TooBig;
+                    }
+                    self.reply_error(
+                        &Value::Null,
+                        &FunctionError::from_code(ErrorCode::BadRequest, "frames are JSON text, not binary"),
+                    );
+                }
                 Message::Close(_) => return End::Gone,
                 // Pings are answered by the WebSocket layer; any frame counts as alive.
                 Message::Ping(_) | Message::Pong(_) => {}
@@ -242,6 +239,16 @@ impl Connection {
             Ok(frame) => self.outbox.push(Outbound::Text(frame)),
             Err(error) => self.reply_error(&id, &error),
         }
+    }
+
+    /// The error frame before a `1009` close, for text and binary frames alike.
+    fn reply_too_big(&self) {
+        let max = self.config.limits.channels.max_frame_bytes;
+        let error = FunctionError::from_code(
+            ErrorCode::PayloadTooLarge,
+            format!("frames may have at most {max} bytes (max_frame_bytes)"),
+        );
+        self.reply_error(&Value::Null, &error);
     }
 
     fn reply_error(&self, id: &Value, error: &FunctionError) {
