@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
-use mizan_core::channels::{Channels, Topic};
+use mizan_core::channels::{Channels, Recovery, StreamPosition, Topic};
 use mizan_core::{ErrorCode, FunctionError, Identity, RequestContext};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
@@ -36,6 +36,13 @@ enum End {
     TooBig,
     /// The client broke the WebSocket protocol.
     Protocol,
+}
+
+/// A subscription just made: its topic and, on a channel with history, what was
+/// recovered and whether the client asked (`since`).
+struct Subscribed {
+    topic: Topic,
+    recovery: Option<(Recovery, bool)>,
 }
 
 struct Connection {
@@ -218,10 +225,14 @@ impl Connection {
         };
         let reply = match frame {
             ClientFrame::Auth { token } => self.authenticate(&token).map(|()| frames::ack(&id, None)),
-            ClientFrame::Subscribe { channel, params } => self
-                .subscribe(&channel, params)
-                .await
-                .map(|topic| frames::ack(&id, Some(&topic))),
+            ClientFrame::Subscribe {
+                channel,
+                params,
+                since,
+            } => match self.subscribe(&channel, params, since.as_ref()).await {
+                Ok(subscribed) => return self.start(&id, subscribed).await,
+                Err(error) => Err(error),
+            },
             ClientFrame::Unsubscribe { channel, params } => self
                 .unsubscribe(&channel, params)
                 .map(|topic| frames::ack(&id, Some(&topic))),
@@ -264,10 +275,19 @@ impl Connection {
         Ok(())
     }
 
-    async fn subscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {
+    /// Authorizes and registers the subscription; on a channel with history, live
+    /// publications wait while the history after `since` is read.
+    async fn subscribe(
+        &mut self,
+        channel: &str,
+        params: Value,
+        since: Option<&StreamPosition>,
+    ) -> Result<Subscribed, FunctionError> {
         let spec = Channels::find(self.executor.registry(), channel)?;
         let topic = spec.authorize(&self.context(), params).await?;
-        if !self.topics.contains(&topic) {
+        let history = spec.history().copied();
+        let fresh = !self.topics.contains(&topic);
+        if fresh {
             let max = self.config.limits.channels.max_subscriptions;
             if self.topics.len() >= max {
                 return Err(FunctionError::from_code(
@@ -275,10 +295,57 @@ impl Connection {
                     format!("a connection may hold at most {max} subscriptions; unsubscribe first"),
                 ));
             }
-            self.hub.subscribe(topic.clone(), self.id, self.outbox.clone());
+            let recovering = history.is_some();
+            self.hub
+                .subscribe(topic.clone(), self.id, self.outbox.clone(), recovering);
             self.topics.insert(topic.clone());
         }
-        Ok(topic)
+        let Some(history) = history else {
+            return Ok(Subscribed {
+                topic,
+                recovery: None,
+            });
+        };
+        // Already subscribed: the client has everything, live; only the position is new.
+        let since = since.filter(|_| fresh);
+        match self.config.channel_layer.recover(&topic, &history, since).await {
+            Ok(recovery) => Ok(Subscribed {
+                topic,
+                recovery: Some((recovery, since.is_some())),
+            }),
+            Err(err) => {
+                if fresh {
+                    self.topics.remove(&topic);
+                    self.hub.unsubscribe(&topic, self.id);
+                }
+                tracing::warn!(%err, %topic, "channel history unavailable; subscribe refused");
+                Err(FunctionError::from_code(
+                    ErrorCode::Unavailable,
+                    "the channel's history is unavailable; retry",
+                ))
+            }
+        }
+    }
+
+    /// Acks a subscribe, then replays what it recovered and lets live publications
+    /// follow, in that order.
+    async fn start(&self, id: &Value, subscribed: Subscribed) {
+        let Subscribed { topic, recovery } = subscribed;
+        let Some((recovery, asked)) = recovery else {
+            return self.outbox.push(Outbound::Text(frames::ack(id, Some(&topic))));
+        };
+        let Recovery {
+            position,
+            publications,
+            recovered,
+        } = recovery;
+        let ack = frames::ack_with_position(id, &topic, &position, asked.then_some(recovered));
+        self.outbox.push(Outbound::Text(ack));
+        for publication in &publications {
+            let frame = Outbound::Text(frames::message(publication));
+            self.outbox.push_waiting(frame).await;
+        }
+        self.hub.go_live(&topic, self.id, position);
     }
 
     fn unsubscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {

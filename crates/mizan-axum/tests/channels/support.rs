@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
 use mizan_axum::{Config, Mizan};
-use mizan_core::channels::{Channel, ChannelKey, Channels, Publisher};
+use mizan_core::channels::{Channel, ChannelKey, Channels, History, Publisher};
 use mizan_core::{Claims, Ctx, ErrorCode, FunctionError, Keyring, Registry, ServerFunction, permission_key};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -33,9 +33,13 @@ pub(crate) struct Said {
 
 pub(crate) const CHAT: ChannelKey<Room, Said> = ChannelKey::new("chat");
 pub(crate) const NEWS: ChannelKey<(), String> = ChannelKey::new("news");
+pub(crate) const FEED: ChannelKey<(), u64> = ChannelKey::new("feed");
+/// The history `feed` keeps per topic.
+pub(crate) const FEED_HISTORY: usize = 500;
 
 /// `chat` (bidirectional, `{room}`; room 13 is for `vip` claim holders), `news` (one-way,
-/// public), `admin_feed` (needs the `admin` permission), and a `post_news` function.
+/// public), `feed` (one-way, public, a history of [`FEED_HISTORY`]), `admin_feed` (needs
+/// the `admin` permission), and a `post_news` function.
 pub(crate) fn registry() -> Registry {
     let chat = Channel::new("chat")
         .params::<Room>()
@@ -61,6 +65,9 @@ pub(crate) fn registry() -> Registry {
                 .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))
         });
     let news = Channel::new("news").message::<String>();
+    let feed = Channel::new("feed")
+        .message::<u64>()
+        .history(History::new(FEED_HISTORY, Duration::from_secs(60)));
     let admin = Channel::new("admin_feed")
         .message::<String>()
         .permissions(["admin"]);
@@ -73,7 +80,10 @@ pub(crate) fn registry() -> Registry {
                 .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))
         }),
     );
-    registry.register_extension("channels", Channels::new().with(chat).with(news).with(admin));
+    registry.register_extension(
+        "channels",
+        Channels::new().with(chat).with(news).with(feed).with(admin),
+    );
     registry
 }
 
@@ -219,6 +229,28 @@ impl Client {
     pub(crate) async fn subscribe(&mut self, channel: &str, params: Value) -> Value {
         self.request(json!({"type": "subscribe", "channel": channel, "params": params}))
             .await
+    }
+
+    /// Subscribes to `feed`, from `since` (an ack's or a message's `{offset, epoch}`).
+    pub(crate) async fn subscribe_feed(&mut self, since: Option<Value>) -> Value {
+        let mut frame = json!({"type": "subscribe", "channel": "feed"});
+        if let Some(since) = since {
+            frame["since"] = since;
+        }
+        self.request(frame).await
+    }
+
+    /// The next `count` messages, as `(offset, data)`.
+    pub(crate) async fn offsets(&mut self, count: usize) -> Vec<(u64, u64)> {
+        let mut got = Vec::with_capacity(count);
+        while got.len() < count {
+            let message = self.message().await;
+            got.push((
+                message["offset"].as_u64().unwrap(),
+                message["data"].as_u64().unwrap(),
+            ));
+        }
+        got
     }
 
     /// The next frame or the close, within [`WAIT`].
