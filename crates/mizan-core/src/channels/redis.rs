@@ -16,6 +16,7 @@ use super::error::ChannelError;
 use super::history::{History, Recovery, StreamPosition, new_epoch};
 use super::layer::{ChannelLayer, Publication};
 use super::topic::Topic;
+use crate::cache::escape_glob;
 
 const NAME: &str = "redis";
 
@@ -115,6 +116,39 @@ impl RedisLayer {
     /// The Redis pub/sub channel this layer uses.
     pub fn redis_channel(&self) -> &str {
         &self.channel
+    }
+
+    /// Deletes the history of every topic under this layer's prefix (every epoch starts
+    /// anew: subscribers recovering from before get `recovered: false`) and returns how
+    /// many keys it deleted. Walks the keyspace with `SCAN`: for tests and maintenance.
+    ///
+    /// # Errors
+    ///
+    /// [`ChannelError::Unavailable`] when Redis does not answer.
+    pub async fn clear_history(&self) -> Result<u64, ChannelError> {
+        let pattern = format!("{}history*", escape_glob(&self.prefix));
+        let mut connection = self.connection.clone();
+        let mut cursor = 0_u64;
+        let mut deleted = 0;
+        loop {
+            let mut scan = cmd("SCAN");
+            scan.arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(1000);
+            let (next, keys): (u64, Vec<String>) = scan
+                .query_async(&mut connection)
+                .await
+                .map_err(|e| unavailable(e.to_string()))?;
+            if !keys.is_empty() {
+                deleted += cmd("DEL")
+                    .arg(keys)
+                    .query_async::<u64>(&mut connection)
+                    .await
+                    .map_err(|e| unavailable(e.to_string()))?;
+            }
+            if next == 0 {
+                return Ok(deleted);
+            }
+            cursor = next;
+        }
     }
 
     /// The keys of a topic's history: the stream, then its meta hash.
