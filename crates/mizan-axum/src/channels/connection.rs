@@ -168,7 +168,15 @@ impl Connection {
     async fn read(&mut self, mut stream: SplitStream<WebSocket>) -> End {
         let limits = self.config.limits.channels;
         loop {
-            let message = match tokio::time::timeout(limits.idle_timeout, stream.next()).await {
+            let expiry = self.token_expiry();
+            let next = tokio::select! {
+                next = tokio::time::timeout(limits.idle_timeout, stream.next()) => next,
+                () = until(expiry) => {
+                    self.expire();
+                    continue;
+                }
+            };
+            let message = match next {
                 Err(_) => return End::Idle,
                 Ok(None) => return End::Gone,
                 Ok(Some(Err(err))) => return classify(err),
@@ -264,6 +272,41 @@ impl Connection {
 
     fn reply_error(&self, id: &Value, error: &FunctionError) {
         self.outbox.push(Outbound::Text(frames::error(id, error)));
+    }
+
+    /// When the identity's token stops being valid (its `exp` plus the leeway).
+    fn token_expiry(&self) -> Option<tokio::time::Instant> {
+        let exp = self.identity.as_ref()?.claims.get("exp")?.as_u64()?;
+        let now = auth::now_secs();
+        let left = exp
+            .saturating_add(self.config.token_leeway.as_secs())
+            .saturating_sub(now);
+        Some(tokio::time::Instant::now() + Duration::from_secs(left))
+    }
+
+    /// The token expired with no fresh one: the connection is anonymous again, and every
+    /// subscription that depended on who it was ends with an `unsubscribed` frame.
+    fn expire(&mut self) {
+        self.identity = None;
+        let error = auth::unauthenticated(
+            "expired",
+            "the connection's token expired; send an `auth` frame with a fresh token and subscribe again",
+        );
+        let registry = self.executor.registry();
+        let ended: Vec<Topic> = self
+            .topics
+            .iter()
+            .filter(|topic| {
+                Channels::find(registry, topic.channel()).is_ok_and(|spec| spec.depends_on_identity())
+            })
+            .cloned()
+            .collect();
+        for topic in ended {
+            self.topics.remove(&topic);
+            self.hub.unsubscribe(&topic, self.id);
+            self.outbox
+                .push(Outbound::Text(frames::unsubscribed(&topic, &error)));
+        }
     }
 
     fn context(&self) -> RequestContext {
@@ -363,6 +406,14 @@ impl Connection {
         executor
             .guard(&what, spec.receive(self.context(), params, data))
             .await
+    }
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

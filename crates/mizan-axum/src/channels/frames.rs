@@ -30,6 +30,9 @@
 //! - `{"type":"message","channel":NAME,"params":PARAMS,"data":MESSAGE}`, with
 //!   `"offset":N` on channels with history.
 //! - `{"type":"pong","id":ID}`
+//! - `{"type":"unsubscribed","channel":NAME,"params":PARAMS,"error":ERROR}`: the server
+//!   ended a subscription; `error` says why (`unauthenticated` with reason `expired`: the
+//!   connection's token expired and no fresh one came in an `auth` frame; §3.1).
 
 use axum::extract::ws::Utf8Bytes;
 use mizan_core::FunctionError;
@@ -91,6 +94,11 @@ enum ServerFrame<'a> {
     },
     Pong {
         id: &'a Value,
+    },
+    Unsubscribed {
+        channel: &'a str,
+        params: &'a RawValue,
+        error: ErrorBody<'a>,
     },
     Message {
         channel: &'a str,
@@ -159,5 +167,13 @@ pub(crate) fn message(publication: &Publication) -> Utf8Bytes {
         params: raw_params(topic),
         data: &publication.data,
         offset: publication.position.as_ref().map(|p| p.offset),
+    })
+}
+
+pub(crate) fn unsubscribed(topic: &Topic, error: &FunctionError) -> Utf8Bytes {
+    render(&ServerFrame::Unsubscribed {
+        channel: topic.channel(),
+        params: raw_params(topic),
+        error: ErrorBody::from(error),
     })
 }

@@ -92,9 +92,14 @@ pub(crate) fn config() -> Config {
 }
 
 pub(crate) fn token(user: &str, perms: &[&str], vip: bool) -> String {
+    token_for(user, perms, vip, 3600)
+}
+
+/// A token that expires `ttl_secs` from now.
+pub(crate) fn token_for(user: &str, perms: &[&str], vip: bool, ttl_secs: u64) -> String {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
     let pk = permission_key(CACHE_SECRET, perms.iter().copied());
-    let mut claims = Claims::new(user, pk, now, now + 3600).with_perms(perms.iter().copied());
+    let mut claims = Claims::new(user, pk, now, now + ttl_secs).with_perms(perms.iter().copied());
     if vip {
         claims = claims.with_claim("vip", json!(true));
     }

@@ -462,6 +462,13 @@ impl ChannelSpec {
         self.history.as_ref()
     }
 
+    /// Whether a subscription depends on who the caller is (an access rule other than
+    /// public, or an authorize hook): such subscriptions end when the caller's token
+    /// expires.
+    pub fn depends_on_identity(&self) -> bool {
+        !matches!(self.access, Access::Public) || self.authorize.is_some()
+    }
+
     /// Whether clients may send messages.
     pub fn is_bidirectional(&self) -> bool {
         self.receive.is_some()
