@@ -205,6 +205,41 @@ describe("createChannelClient", () => {
     expect(got.at(-1)).toBe("new");
   });
 
+  it("re-authenticates and resubscribes from its position when the server ends a subscription", async () => {
+    const { channels, tokens } = setup("first.token");
+    const got: unknown[] = [];
+    channels.subscribe("feed", null, (message) => got.push(message));
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    socket.answer({ type: "ack", id: 1 });
+    await flush();
+    socket.answer({ type: "ack", id: 2, channel: "feed", params: null, offset: 3, epoch: "e" });
+    await flush();
+    socket.answer({ type: "message", channel: "feed", params: null, data: "four", offset: 4 });
+    await flush();
+    tokens.set("fresh.token");
+    await flush();
+    const error = { code: "unauthenticated", message: "expired", fields: [], details: { reason: "expired" } };
+    socket.answer({ type: "unsubscribed", channel: "feed", params: null, error });
+    await flush();
+    expect(socket.sent.slice(-2)).toEqual([
+      { type: "auth", id: 3, token: "fresh.token" },
+      { type: "auth", id: 4, token: "fresh.token" },
+    ]);
+    socket.ackAll(new Set([1, 2, 3]));
+    await flush();
+    expect(socket.sent.at(-1)).toEqual({
+      type: "subscribe",
+      id: 5,
+      channel: "feed",
+      params: null,
+      since: { offset: 4, epoch: "e" },
+    });
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(got).toEqual(["four"]);
+  });
+
   it("replaces a connection that stays silent for a heartbeat interval", async () => {
     const { channels } = setup(null, { heartbeatMs: 1000 });
     channels.subscribe("chat", { room: 1 }, () => undefined);

@@ -141,6 +141,8 @@ const topicKey = (channel: string, params: unknown): string => `${channel}\n${ca
  *   hears `true`) or says it could not (`false`: refetch). A message it already has is
  *   never delivered twice.
  * - Error frames reject the request they answer as `MizanError`s.
+ * - When the server ends a subscription because the token expired (`unsubscribed`), it
+ *   authenticates with a fresh token and subscribes again from the last position.
  *
  * ```ts
  * const channels = createChannelClient({ client, liveRevisions: true });
@@ -311,6 +313,11 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       for (const listener of [...topic.listeners]) listener.onMessage(frame.data);
       return;
     }
+    if (frame.type === "unsubscribed") {
+      const topic = byServerKey.get(topicKey(frame.channel, frame.params));
+      if (topic !== undefined) void resubscribeAfter(topic, errorFromEnvelope({ error: frame.error }, null));
+      return;
+    }
     const entry = frame.id === null ? undefined : pending.get(frame.id);
     if (entry !== undefined && frame.id !== null) {
       pending.delete(frame.id);
@@ -352,6 +359,25 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       listener.settle.reject(error);
       listener.onError?.(error);
     }
+  };
+
+  /**
+   * The server ended the subscription because the token expired: authenticate with a
+   * fresh one and subscribe again from the last position (recovering what was missed on
+   * channels with history). Without a token the subscription is dropped with `error`.
+   */
+  const resubscribeAfter = async (topic: Topic, error: MizanError): Promise<void> => {
+    if (topic.serverKey !== null) byServerKey.delete(topic.serverKey);
+    topic.serverKey = null;
+    const token = await client.currentToken().catch(() => null);
+    if (topics.get(topic.key) !== topic || !ready) return; // gone, or a reconnect resubscribes
+    if (token === null) {
+      topics.delete(topic.key);
+      for (const listener of topic.listeners) listener.onError?.(error);
+      return;
+    }
+    await authenticate(token);
+    if (topics.get(topic.key) === topic && ready) await subscribeTopic(topic);
   };
 
   const subscribe = <M>(

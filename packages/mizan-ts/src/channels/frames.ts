@@ -44,7 +44,9 @@ export type ServerFrame =
       /** On channels with history: the publication's offset. */
       readonly offset?: number;
     }
-  | { readonly type: "pong"; readonly id: FrameId | null };
+  | { readonly type: "pong"; readonly id: FrameId | null }
+  /** The server ended a subscription (its token expired, §3.1). */
+  | { readonly type: "unsubscribed"; readonly channel: string; readonly params: unknown; readonly error: unknown };
 
 /** Reads one text frame from the server; `null` for anything that is not a known frame. */
 export function parseServerFrame(text: string): ServerFrame | null {
@@ -75,6 +77,11 @@ export function parseServerFrame(text: string): ServerFrame | null {
       return { type: "error", id: frameId, error: value["error"] };
     case "pong":
       return { type: "pong", id: frameId };
+    case "unsubscribed": {
+      const channel = value["channel"];
+      if (typeof channel !== "string") return null;
+      return { type: "unsubscribed", channel, params: value["params"] ?? null, error: value["error"] };
+    }
     case "message": {
       const channel = value["channel"];
       if (typeof channel !== "string") return null;
