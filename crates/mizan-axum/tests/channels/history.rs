@@ -6,23 +6,12 @@ use std::sync::Arc;
 use mizan_core::channels::InProcessLayer;
 use serde_json::{Value, json};
 
-use crate::support::{FEED, FEED_HISTORY, Server, config, registry};
+use crate::support::{FEED, FEED_HISTORY, Server, config, publish_feed, registry};
 
 const _: () = assert!(FEED_HISTORY > 400, "the seam test recovers up to 400");
 
 fn position(frame: &Value) -> Value {
     json!({"offset": frame["offset"], "epoch": frame["epoch"]})
-}
-
-async fn publish(server: &Server, values: std::ops::Range<u64>) {
-    for value in values {
-        server
-            .mizan
-            .publisher()
-            .publish(&FEED, &(), &value)
-            .await
-            .unwrap();
-    }
 }
 
 #[tokio::test]
@@ -39,11 +28,11 @@ async fn a_client_that_was_away_recovers_exactly_what_it_missed_then_live_ones()
         ack["epoch"].is_string() && ack.get("recovered").is_none(),
         "{ack}"
     );
-    publish(&server, 0..3).await;
+    publish_feed(&server, 0..3).await;
     assert_eq!(client.offsets(3).await, vec![(1, 0), (2, 1), (3, 2)]);
     drop(client);
 
-    publish(&server, 3..10).await;
+    publish_feed(&server, 3..10).await;
     let mut client = server.connect().await;
     let since = json!({"offset": 3, "epoch": ack["epoch"]});
     let ack = client.subscribe_feed(Some(since)).await;
@@ -52,7 +41,7 @@ async fn a_client_that_was_away_recovers_exactly_what_it_missed_then_live_ones()
         (Some(true), Some(10)),
         "{ack}"
     );
-    publish(&server, 10..12).await;
+    publish_feed(&server, 10..12).await;
     let expected: Vec<(u64, u64)> = (4..=12).map(|offset| (offset, offset - 1)).collect();
     assert_eq!(
         client.offsets(9).await,
@@ -60,7 +49,7 @@ async fn a_client_that_was_away_recovers_exactly_what_it_missed_then_live_ones()
         "the 7 missed, then the live ones"
     );
     client.request(json!({"type": "ping"})).await;
-    publish(&server, 12..13).await;
+    publish_feed(&server, 12..13).await;
     assert_eq!(
         client.offsets(1).await,
         vec![(13, 12)],
@@ -75,7 +64,7 @@ async fn recovery_has_no_gap_and_no_duplicate_while_publications_keep_coming() {
     let server = Server::default().await;
     let mut client = server.connect().await;
     let ack = client.subscribe_feed(None).await;
-    publish(&server, 0..5).await;
+    publish_feed(&server, 0..5).await;
     let seen = client.offsets(5).await;
     drop(client);
 
@@ -112,13 +101,13 @@ async fn a_history_too_short_or_another_epoch_is_not_recovered() {
     drop(client);
 
     // More than the history holds was published while away.
-    publish(&server, 0..FEED_HISTORY as u64 + 1).await;
+    publish_feed(&server, 0..FEED_HISTORY as u64 + 1).await;
     let mut client = server.connect().await;
     let ack = client
         .subscribe_feed(Some(json!({"offset": 0, "epoch": epoch})))
         .await;
     assert_eq!(ack["recovered"], false, "{ack}");
-    publish(&server, 100..101).await;
+    publish_feed(&server, 100..101).await;
     let live = client.offsets(1).await;
     assert_eq!(
         live,

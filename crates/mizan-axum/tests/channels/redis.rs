@@ -8,7 +8,7 @@ use mizan_core::RedisCache;
 use mizan_core::channels::RedisLayer;
 use serde_json::json;
 
-use crate::support::{CHAT, FEED, FEED_HISTORY, Room, Said, Server, config, registry};
+use crate::support::{CHAT, FEED, FEED_HISTORY, Room, Said, Server, config, publish_feed, registry};
 
 fn redis_url() -> String {
     std::env::var("MIZAN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -123,28 +123,17 @@ async fn two_instances(prefix: &str) -> (Server, Server, Arc<RedisLayer>) {
     (a, b, on_a)
 }
 
-async fn publish(server: &Server, values: std::ops::Range<u64>) {
-    for value in values {
-        server
-            .mizan
-            .publisher()
-            .publish(&FEED, &(), &value)
-            .await
-            .unwrap();
-    }
-}
-
 #[tokio::test]
 async fn a_client_recovers_on_one_instance_what_was_published_on_the_other() {
     let (a, b, layer) = two_instances(&unique_prefix("recovery_two_instances")).await;
     let mut client = b.connect().await;
     let ack = client.subscribe_feed(None).await;
     assert_eq!(ack["offset"], 0, "{ack}");
-    publish(&a, 0..2).await;
+    publish_feed(&a, 0..2).await;
     assert_eq!(client.offsets(2).await, vec![(1, 0), (2, 1)]);
     drop(client);
 
-    publish(&a, 2..12).await;
+    publish_feed(&a, 2..12).await;
     // Back on the other instance, while A keeps publishing.
     let mut client = a.connect().await;
     let publisher = b.mizan.publisher().clone();
@@ -164,7 +153,7 @@ async fn a_client_recovers_on_one_instance_what_was_published_on_the_other() {
         "the 10 missed, then the rest, once each"
     );
     client.request(json!({"type": "ping"})).await;
-    publish(&b, 40..41).await;
+    publish_feed(&b, 40..41).await;
     assert_eq!(
         client.offsets(1).await,
         vec![(41, 40)],
@@ -183,7 +172,7 @@ async fn a_lost_or_too_short_redis_history_is_not_recovered() {
 
     // More than the stream keeps: MAXLEN trims it, so offset 1 is gone.
     let missed = FEED_HISTORY as u64 + 5;
-    publish(&a, 0..missed).await;
+    publish_feed(&a, 0..missed).await;
     let mut client = b.connect().await;
     let ack = client
         .subscribe_feed(Some(json!({"offset": 0, "epoch": epoch})))
@@ -218,7 +207,7 @@ async fn a_lost_or_too_short_redis_history_is_not_recovered() {
         .await;
     assert_eq!(ack["recovered"], false, "{ack}");
     assert_ne!(ack["epoch"], epoch);
-    publish(&b, 0..1).await;
+    publish_feed(&b, 0..1).await;
     assert_eq!(
         client.offsets(1).await,
         vec![(1, 0)],

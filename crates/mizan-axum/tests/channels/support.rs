@@ -106,6 +106,18 @@ pub(crate) fn token_for(user: &str, perms: &[&str], vip: bool, ttl_secs: u64) ->
     Keyring::new("k1", SIGNING_KEY).unwrap().issue(claims).unwrap()
 }
 
+/// Publishes each of `values` on `feed`, in order.
+pub(crate) async fn publish_feed(server: &Server, values: std::ops::Range<u64>) {
+    for value in values {
+        server
+            .mizan
+            .publisher()
+            .publish(&FEED, &(), &value)
+            .await
+            .unwrap();
+    }
+}
+
 /// A server on 127.0.0.1 with an ephemeral port, stopped when dropped.
 pub(crate) struct Server {
     pub(crate) addr: std::net::SocketAddr,
