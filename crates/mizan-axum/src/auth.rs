@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::config::Config;
 
 /// Seconds since the Unix epoch.
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -79,6 +79,6 @@ pub(crate) fn verify(config: &Config, token: &str) -> Result<Arc<Identity>, Func
     }))
 }
 
-fn unauthenticated(reason: &str, message: &str) -> FunctionError {
+pub(crate) fn unauthenticated(reason: &str, message: &str) -> FunctionError {
     FunctionError::from_code(ErrorCode::Unauthenticated, message).with_details(json!({ "reason": reason }))
 }

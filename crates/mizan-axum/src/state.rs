@@ -38,7 +38,8 @@ impl AppState {
                 .expect("openapi serializes")
                 .into(),
         };
-        let publisher = mizan_core::channels::Publisher::new(config.channel_layer.clone());
+        let publisher =
+            mizan_core::channels::Publisher::for_registry(config.channel_layer.clone(), &registry);
         // Handlers find the token issuer and the publisher in their state.
         let state = config
             .state

@@ -135,7 +135,7 @@ describe("codegen over the hello server's schema", () => {
     expect(client).toContain(`"invalidates":["greetings"]`);
     // Channels and forms, through the built-in extension generators.
     expect(client).toContain(
-      `export const channels = {\n  "chat": { bidirectional: true },\n  "mizan_revisions": { bidirectional: false },\n} as const;`,
+      `export const channels = {\n  "chat": { bidirectional: true, history: null },\n  "mizan_revisions": { bidirectional: false, history: null },\n} as const;`,
     );
     expect(client).toContain(`  readonly chat: BidirectionalChannelProcedure<ChatParams, ChatMessage, ChatClientMessage>;`);
     expect(client).toContain(`  readonly contact: FormProcedure<ContactSubmitInput> & {`);

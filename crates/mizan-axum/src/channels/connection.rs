@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
-use mizan_core::channels::{Channels, Topic};
+use mizan_core::channels::{Channels, Recovery, StreamPosition, Topic};
 use mizan_core::{ErrorCode, FunctionError, Identity, RequestContext};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
@@ -36,6 +36,13 @@ enum End {
     TooBig,
     /// The client broke the WebSocket protocol.
     Protocol,
+}
+
+/// A subscription just made: its topic and, on a channel with history, what was
+/// recovered and whether the client asked (`since`).
+struct Subscribed {
+    topic: Topic,
+    recovery: Option<(Recovery, bool)>,
 }
 
 struct Connection {
@@ -77,6 +84,8 @@ pub(crate) async fn serve(
         topics: HashSet::new(),
         outbox: Outbox::new(queue, overflow),
     };
+    // `None`: the writer ended first (slow consumer, dead socket) and must not be polled
+    // again below.
     let end = tokio::select! {
         end = connection.read(stream) => Some(end),
         _ = &mut writer => None,
@@ -94,7 +103,7 @@ pub(crate) async fn serve(
         connection.outbox.push(Outbound::Close(code, reason));
     }
     drop(connection);
-    if tokio::time::timeout(CLOSE_GRACE * 2, &mut writer).await.is_err() {
+    if end.is_some() && tokio::time::timeout(CLOSE_GRACE * 2, &mut writer).await.is_err() {
         writer.abort();
     }
 }
@@ -159,7 +168,15 @@ impl Connection {
     async fn read(&mut self, mut stream: SplitStream<WebSocket>) -> End {
         let limits = self.config.limits.channels;
         loop {
-            let message = match tokio::time::timeout(limits.idle_timeout, stream.next()).await {
+            let expiry = self.token_expiry();
+            let next = tokio::select! {
+                next = tokio::time::timeout(limits.idle_timeout, stream.next()) => next,
+                () = until(expiry) => {
+                    self.expire();
+                    continue;
+                }
+            };
+            let message = match next {
                 Err(_) => return End::Idle,
                 Ok(None) => return End::Gone,
                 Ok(Some(Err(err))) => return classify(err),
@@ -168,24 +185,21 @@ impl Connection {
             match message {
                 Message::Text(text) => {
                     if text.len() > limits.max_frame_bytes {
-                        self.reply_error(
-                            &Value::Null,
-                            &FunctionError::from_code(
-                                ErrorCode::PayloadTooLarge,
-                                format!(
-                                    "frames may have at most {} bytes (max_frame_bytes)",
-                                    limits.max_frame_bytes
-                                ),
-                            ),
-                        );
+                        self.reply_too_big();
                         return End::TooBig;
                     }
                     self.answer(text.as_str()).await;
                 }
-                Message::Binary(_) => self.reply_error(
-                    &Value::Null,
-                    &FunctionError::from_code(ErrorCode::BadRequest, "frames are JSON text, not binary"),
-                ),
+                Message::Binary(bytes) => {
+                    if bytes.len() > limits.max_frame_bytes {
+                        self.reply_too_big();
+                        return End::TooBig;
+                    }
+                    self.reply_error(
+                        &Value::Null,
+                        &FunctionError::from_code(ErrorCode::BadRequest, "frames are JSON text, not binary"),
+                    );
+                }
                 Message::Close(_) => return End::Gone,
                 // Pings are answered by the WebSocket layer; any frame counts as alive.
                 Message::Ping(_) | Message::Pong(_) => {}
@@ -219,10 +233,14 @@ impl Connection {
         };
         let reply = match frame {
             ClientFrame::Auth { token } => self.authenticate(&token).map(|()| frames::ack(&id, None)),
-            ClientFrame::Subscribe { channel, params } => self
-                .subscribe(&channel, params)
-                .await
-                .map(|topic| frames::ack(&id, Some(&topic))),
+            ClientFrame::Subscribe {
+                channel,
+                params,
+                since,
+            } => match self.subscribe(&channel, params, since.as_ref()).await {
+                Ok(subscribed) => return self.start(&id, subscribed).await,
+                Err(error) => Err(error),
+            },
             ClientFrame::Unsubscribe { channel, params } => self
                 .unsubscribe(&channel, params)
                 .map(|topic| frames::ack(&id, Some(&topic))),
@@ -242,8 +260,53 @@ impl Connection {
         }
     }
 
+    /// The error frame before a `1009` close, for text and binary frames alike.
+    fn reply_too_big(&self) {
+        let max = self.config.limits.channels.max_frame_bytes;
+        let error = FunctionError::from_code(
+            ErrorCode::PayloadTooLarge,
+            format!("frames may have at most {max} bytes (max_frame_bytes)"),
+        );
+        self.reply_error(&Value::Null, &error);
+    }
+
     fn reply_error(&self, id: &Value, error: &FunctionError) {
         self.outbox.push(Outbound::Text(frames::error(id, error)));
+    }
+
+    /// When the identity's token stops being valid (its `exp` plus the leeway).
+    fn token_expiry(&self) -> Option<tokio::time::Instant> {
+        let exp = self.identity.as_ref()?.claims.get("exp")?.as_u64()?;
+        let now = auth::now_secs();
+        let left = exp
+            .saturating_add(self.config.token_leeway.as_secs())
+            .saturating_sub(now);
+        Some(tokio::time::Instant::now() + Duration::from_secs(left))
+    }
+
+    /// The token expired with no fresh one: the connection is anonymous again, and every
+    /// subscription that depended on who it was ends with an `unsubscribed` frame.
+    fn expire(&mut self) {
+        self.identity = None;
+        let error = auth::unauthenticated(
+            "expired",
+            "the connection's token expired; send an `auth` frame with a fresh token and subscribe again",
+        );
+        let registry = self.executor.registry();
+        let ended: Vec<Topic> = self
+            .topics
+            .iter()
+            .filter(|topic| {
+                Channels::find(registry, topic.channel()).is_ok_and(|spec| spec.depends_on_identity())
+            })
+            .cloned()
+            .collect();
+        for topic in ended {
+            self.topics.remove(&topic);
+            self.hub.unsubscribe(&topic, self.id);
+            self.outbox
+                .push(Outbound::Text(frames::unsubscribed(&topic, &error)));
+        }
     }
 
     fn context(&self) -> RequestContext {
@@ -255,10 +318,19 @@ impl Connection {
         Ok(())
     }
 
-    async fn subscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {
+    /// Authorizes and registers the subscription; on a channel with history, live
+    /// publications wait while the history after `since` is read.
+    async fn subscribe(
+        &mut self,
+        channel: &str,
+        params: Value,
+        since: Option<&StreamPosition>,
+    ) -> Result<Subscribed, FunctionError> {
         let spec = Channels::find(self.executor.registry(), channel)?;
         let topic = spec.authorize(&self.context(), params).await?;
-        if !self.topics.contains(&topic) {
+        let history = spec.history().copied();
+        let fresh = !self.topics.contains(&topic);
+        if fresh {
             let max = self.config.limits.channels.max_subscriptions;
             if self.topics.len() >= max {
                 return Err(FunctionError::from_code(
@@ -266,10 +338,57 @@ impl Connection {
                     format!("a connection may hold at most {max} subscriptions; unsubscribe first"),
                 ));
             }
-            self.hub.subscribe(topic.clone(), self.id, self.outbox.clone());
+            let recovering = history.is_some();
+            self.hub
+                .subscribe(topic.clone(), self.id, self.outbox.clone(), recovering);
             self.topics.insert(topic.clone());
         }
-        Ok(topic)
+        let Some(history) = history else {
+            return Ok(Subscribed {
+                topic,
+                recovery: None,
+            });
+        };
+        // Already subscribed: the client has everything, live; only the position is new.
+        let since = since.filter(|_| fresh);
+        match self.config.channel_layer.recover(&topic, &history, since).await {
+            Ok(recovery) => Ok(Subscribed {
+                topic,
+                recovery: Some((recovery, since.is_some())),
+            }),
+            Err(err) => {
+                if fresh {
+                    self.topics.remove(&topic);
+                    self.hub.unsubscribe(&topic, self.id);
+                }
+                tracing::warn!(%err, %topic, "channel history unavailable; subscribe refused");
+                Err(FunctionError::from_code(
+                    ErrorCode::Unavailable,
+                    "the channel's history is unavailable; retry",
+                ))
+            }
+        }
+    }
+
+    /// Acks a subscribe, then replays what it recovered and lets live publications
+    /// follow, in that order.
+    async fn start(&self, id: &Value, subscribed: Subscribed) {
+        let Subscribed { topic, recovery } = subscribed;
+        let Some((recovery, asked)) = recovery else {
+            return self.outbox.push(Outbound::Text(frames::ack(id, Some(&topic))));
+        };
+        let Recovery {
+            position,
+            publications,
+            recovered,
+        } = recovery;
+        let ack = frames::ack_with_position(id, &topic, &position, asked.then_some(recovered));
+        self.outbox.push(Outbound::Text(ack));
+        for publication in &publications {
+            let frame = Outbound::Text(frames::message(publication));
+            self.outbox.push_waiting(frame).await;
+        }
+        self.hub.go_live(&topic, self.id, position);
     }
 
     fn unsubscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {
@@ -287,6 +406,14 @@ impl Connection {
         executor
             .guard(&what, spec.receive(self.context(), params, data))
             .await
+    }
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

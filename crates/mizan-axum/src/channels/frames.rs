@@ -5,7 +5,9 @@
 //!
 //! - `{"type":"auth","id":ID,"token":MWT}`: authenticate (or re-authenticate) the
 //!   connection; later subscribes and sends run as that identity.
-//! - `{"type":"subscribe","id":ID,"channel":NAME,"params":PARAMS}`
+//! - `{"type":"subscribe","id":ID,"channel":NAME,"params":PARAMS}`, optionally with
+//!   `"since":{"offset":N,"epoch":E}` on a channel with history: the last position the
+//!   client saw, to recover what came after it (§3.7).
 //! - `{"type":"unsubscribe","id":ID,"channel":NAME,"params":PARAMS}`
 //! - `{"type":"send","id":ID,"channel":NAME,"params":PARAMS,"data":MESSAGE}`: a client
 //!   message on a bidirectional channel.
@@ -19,15 +21,22 @@
 //!
 //! - `{"type":"ack","id":ID}`; for subscribe and unsubscribe also `"channel"` and
 //!   `"params"`, the topic's canonical parameters, byte for byte what message frames carry.
+//!   A subscribe to a channel with history also carries `"offset"` and `"epoch"`, the
+//!   topic's newest position, and, when it had `since`, `"recovered"`: `true` when the
+//!   missed messages follow (then live ones, none twice), `false` when they are lost.
 //! - `{"type":"error","id":ID,"error":{"code":..,"message":..,"fields":[..]}}`: the
 //!   `error` object of the HTTP envelope (§2.3); `id` is `null` when the frame that caused
 //!   it had none or could not be read.
-//! - `{"type":"message","channel":NAME,"params":PARAMS,"data":MESSAGE}`
+//! - `{"type":"message","channel":NAME,"params":PARAMS,"data":MESSAGE}`, with
+//!   `"offset":N` on channels with history.
 //! - `{"type":"pong","id":ID}`
+//! - `{"type":"unsubscribed","channel":NAME,"params":PARAMS,"error":ERROR}`: the server
+//!   ended a subscription; `error` says why (`unauthenticated` with reason `expired`: the
+//!   connection's token expired and no fresh one came in an `auth` frame; §3.1).
 
 use axum::extract::ws::Utf8Bytes;
 use mizan_core::FunctionError;
-use mizan_core::channels::Topic;
+use mizan_core::channels::{Publication, StreamPosition, Topic};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -45,6 +54,8 @@ pub(crate) enum ClientFrame {
         channel: String,
         #[serde(default)]
         params: Value,
+        #[serde(default)]
+        since: Option<StreamPosition>,
     },
     Unsubscribe {
         channel: String,
@@ -70,6 +81,12 @@ enum ServerFrame<'a> {
         channel: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         params: Option<&'a RawValue>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        offset: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        epoch: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recovered: Option<bool>,
     },
     Error {
         id: &'a Value,
@@ -78,10 +95,17 @@ enum ServerFrame<'a> {
     Pong {
         id: &'a Value,
     },
+    Unsubscribed {
+        channel: &'a str,
+        params: &'a RawValue,
+        error: ErrorBody<'a>,
+    },
     Message {
         channel: &'a str,
         params: &'a RawValue,
         data: &'a RawValue,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        offset: Option<u64>,
     },
 }
 
@@ -101,6 +125,27 @@ pub(crate) fn ack(id: &Value, topic: Option<&Topic>) -> Utf8Bytes {
         id,
         channel: topic.map(Topic::channel),
         params: topic.map(raw_params),
+        offset: None,
+        epoch: None,
+        recovered: None,
+    })
+}
+
+/// The ack of a subscribe to a channel with history: where the topic's stream stands,
+/// and whether what came after `since` follows (when the subscribe asked).
+pub(crate) fn ack_with_position(
+    id: &Value,
+    topic: &Topic,
+    position: &StreamPosition,
+    recovered: Option<bool>,
+) -> Utf8Bytes {
+    render(&ServerFrame::Ack {
+        id,
+        channel: Some(topic.channel()),
+        params: Some(raw_params(topic)),
+        offset: Some(position.offset),
+        epoch: Some(&position.epoch),
+        recovered,
     })
 }
 
@@ -115,10 +160,20 @@ pub(crate) fn pong(id: &Value) -> Utf8Bytes {
     render(&ServerFrame::Pong { id })
 }
 
-pub(crate) fn message(topic: &Topic, data: &RawValue) -> Utf8Bytes {
+pub(crate) fn message(publication: &Publication) -> Utf8Bytes {
+    let topic = &publication.topic;
     render(&ServerFrame::Message {
         channel: topic.channel(),
         params: raw_params(topic),
-        data,
+        data: &publication.data,
+        offset: publication.position.as_ref().map(|p| p.offset),
+    })
+}
+
+pub(crate) fn unsubscribed(topic: &Topic, error: &FunctionError) -> Utf8Bytes {
+    render(&ServerFrame::Unsubscribed {
+        channel: topic.channel(),
+        params: raw_params(topic),
+        error: ErrorBody::from(error),
     })
 }

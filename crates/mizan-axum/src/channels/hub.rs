@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use axum::extract::ws::Utf8Bytes;
-use mizan_core::channels::{ChannelLayer, Publication, Topic};
+use mizan_core::channels::{ChannelLayer, Publication, StreamPosition, Topic};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
@@ -38,12 +38,59 @@ impl Outbox {
             self.overflow.notify_one();
         }
     }
+
+    /// Queues a frame of the connection's own making (a history replay, which may be
+    /// longer than the queue), waiting for room instead of overflowing.
+    pub(crate) async fn push_waiting(&self, frame: Outbound) {
+        // Fails only when the writer is gone, and then nobody reads the frame anyway.
+        let _ = self.queue.send(frame).await;
+    }
+}
+
+/// A publication's frame waiting for a replay to end, with its position.
+type Waiting = (Option<StreamPosition>, Utf8Bytes);
+
+/// One connection's subscription to a topic.
+struct Listener {
+    outbox: Outbox,
+    /// While the subscription replays history, live publications wait here, to follow
+    /// the replayed ones. Bounded like the queue: a connection whose backlog outgrows it
+    /// is as slow as one whose queue is full.
+    pending: Option<Mutex<Vec<Waiting>>>,
+    /// The newest position the subscriber has (replayed, or current when it subscribed):
+    /// publications at or before it are not sent again. The fan-out runs behind the layer,
+    /// so some of them may still arrive after the replay.
+    seen: Option<StreamPosition>,
+}
+
+impl Listener {
+    fn hand(&self, position: Option<&StreamPosition>, frame: &Utf8Bytes) {
+        let Some(pending) = &self.pending else {
+            if !already_seen(self.seen.as_ref(), position) {
+                self.outbox.push(Outbound::Text(frame.clone()));
+            }
+            return;
+        };
+        let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.len() >= self.outbox.queue.max_capacity() {
+            self.outbox.overflow.notify_one();
+        } else {
+            pending.push((position.cloned(), frame.clone()));
+        }
+    }
+}
+
+fn already_seen(seen: Option<&StreamPosition>, position: Option<&StreamPosition>) -> bool {
+    match (seen, position) {
+        (Some(seen), Some(position)) => seen.epoch == position.epoch && position.offset <= seen.offset,
+        _ => false,
+    }
 }
 
 /// Subscriptions of this instance's connections, by topic.
 #[derive(Default)]
 pub(crate) struct Hub {
-    topics: RwLock<HashMap<Topic, HashMap<u64, Outbox>>>,
+    topics: RwLock<HashMap<Topic, HashMap<u64, Listener>>>,
     next_connection: AtomicU64,
     fan_out: OnceLock<AbortOnDrop>,
 }
@@ -87,9 +134,33 @@ impl Hub {
         self.next_connection.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub(crate) fn subscribe(&self, topic: Topic, connection: u64, outbox: Outbox) {
+    /// Subscribes `connection` to live publications on `topic`; with `recovering`, they
+    /// wait until [`go_live`](Self::go_live).
+    pub(crate) fn subscribe(&self, topic: Topic, connection: u64, outbox: Outbox, recovering: bool) {
+        let listener = Listener {
+            outbox,
+            pending: recovering.then(Mutex::default),
+            seen: None,
+        };
         let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
-        topics.entry(topic).or_default().insert(connection, outbox);
+        topics.entry(topic).or_default().insert(connection, listener);
+    }
+
+    /// Ends the recovery of `connection`'s subscription to `topic`: the publications that
+    /// waited and come after `replayed_to` go out, then live ones do.
+    pub(crate) fn go_live(&self, topic: &Topic, connection: u64, replayed_to: StreamPosition) {
+        let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
+        let Some(listener) = topics.get_mut(topic).and_then(|l| l.get_mut(&connection)) else {
+            return;
+        };
+        let Some(pending) = listener.pending.take() else {
+            return;
+        };
+        listener.seen = Some(replayed_to);
+        let pending = pending.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (position, frame) in pending {
+            listener.hand(position.as_ref(), &frame);
+        }
     }
 
     pub(crate) fn unsubscribe(&self, topic: &Topic, connection: u64) {
@@ -109,9 +180,66 @@ impl Hub {
         let Some(listeners) = topics.get(&publication.topic) else {
             return;
         };
-        let frame = frames::message(&publication.topic, &publication.data);
-        for outbox in listeners.values() {
-            outbox.push(Outbound::Text(frame.clone()));
+        let frame = frames::message(publication);
+        for listener in listeners.values() {
+            listener.hand(publication.position.as_ref(), &frame);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn publication(topic: &Topic, offset: u64, epoch: &str) -> Publication {
+        let data = serde_json::value::to_raw_value(&offset).unwrap();
+        let mut publication = Publication::new(topic.clone(), data);
+        publication.position = Some(StreamPosition {
+            offset,
+            epoch: epoch.to_owned(),
+        });
+        publication
+    }
+
+    fn offsets(frames: &mut mpsc::Receiver<Outbound>) -> Vec<u64> {
+        std::iter::from_fn(|| frames.try_recv().ok())
+            .map(|frame| match frame {
+                Outbound::Text(text) => {
+                    let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    frame["offset"].as_u64().unwrap()
+                }
+                Outbound::Close(..) => panic!("closed"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_seam_of_a_recovery_has_no_gap_and_no_duplicate() {
+        let hub = Hub::default();
+        let topic = Topic::new("feed", &json!(null)).unwrap();
+        let (queue, mut frames) = mpsc::channel(16);
+        hub.subscribe(topic.clone(), 1, Outbox::new(queue, Arc::default()), true);
+        // Publications arrive while the history (up to offset 4) is being read.
+        for offset in [3, 4, 5] {
+            hub.deliver(&publication(&topic, offset, "e"));
+        }
+        assert_eq!(
+            offsets(&mut frames),
+            Vec::<u64>::new(),
+            "nothing before the replay"
+        );
+        let replayed_to = StreamPosition {
+            offset: 4,
+            epoch: "e".into(),
+        };
+        hub.go_live(&topic, 1, replayed_to);
+        assert_eq!(offsets(&mut frames), vec![5], "what waited, after the replay");
+        // The fan-out runs behind the layer: a replayed one may still come live.
+        hub.deliver(&publication(&topic, 4, "e"));
+        hub.deliver(&publication(&topic, 6, "e"));
+        hub.deliver(&publication(&topic, 1, "new epoch"));
+        assert_eq!(offsets(&mut frames), vec![6, 1]);
     }
 }

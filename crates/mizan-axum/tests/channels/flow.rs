@@ -59,6 +59,9 @@ async fn a_slow_consumer_is_dropped_while_a_fast_one_receives_everything() {
         seen < published + 1,
         "the slow client missed messages: it was dropped"
     );
+    // The connection task ends after the close; give it a moment to finish (or panic)
+    // before `Server::drop` checks that no server task panicked.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 }
 
 #[tokio::test]

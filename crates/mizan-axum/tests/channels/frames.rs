@@ -213,6 +213,21 @@ async fn oversize_frames_get_an_error_then_close_1009() {
 }
 
 #[tokio::test]
+async fn oversize_binary_frames_get_the_same_error_and_close_as_text_frames() {
+    let mut limits = Limits::default();
+    limits.channels.max_frame_bytes = 1024;
+    let server = Server::start(registry(), config().with_limits(limits)).await;
+
+    let mut client = server.connect().await;
+    client.socket.send_binary(vec![b'x'; 2000]).await;
+    let Seen::Frame(reply) = client.next().await else {
+        panic!("closed before the error frame")
+    };
+    assert_eq!(error_code(&reply), "payload_too_large");
+    assert_eq!(client.next().await, Seen::Closed(Some(1009)));
+}
+
+#[tokio::test]
 async fn token_in_first_frame_authenticates_the_connection() {
     let server = Server::default().await;
     let mut client = server.connect().await;

@@ -1,5 +1,5 @@
 //! Two instances on the real local Redis: a publication or a purge on one reaches
-//! clients of the other.
+//! clients of the other, and they share one history to recover from.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -8,7 +8,7 @@ use mizan_core::RedisCache;
 use mizan_core::channels::RedisLayer;
 use serde_json::json;
 
-use crate::support::{CHAT, Room, Said, Server, config, registry};
+use crate::support::{CHAT, FEED, FEED_HISTORY, Room, Said, Server, config, publish_feed, registry};
 
 fn redis_url() -> String {
     std::env::var("MIZAN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -106,4 +106,112 @@ async fn instances_with_different_prefixes_stay_apart() {
         .unwrap();
     // B's own publication arrives, and A's (published first) never did.
     assert_eq!(on_b.message().await["data"]["text"], "own app");
+}
+
+/// Two servers on one Redis prefix, and the layer of the first (to clean up with).
+async fn two_instances(prefix: &str) -> (Server, Server, Arc<RedisLayer>) {
+    let layer = || async {
+        Arc::new(
+            RedisLayer::connect(&redis_url(), prefix)
+                .await
+                .expect("the local Redis answers"),
+        )
+    };
+    let on_a = layer().await;
+    let a = Server::start(registry(), config().with_channel_layer(on_a.clone())).await;
+    let b = Server::start(registry(), config().with_channel_layer(layer().await)).await;
+    (a, b, on_a)
+}
+
+#[tokio::test]
+async fn a_client_recovers_on_one_instance_what_was_published_on_the_other() {
+    let (a, b, layer) = two_instances(&unique_prefix("recovery_two_instances")).await;
+    let mut client = b.connect().await;
+    let ack = client.subscribe_feed(None).await;
+    assert_eq!(ack["offset"], 0, "{ack}");
+    publish_feed(&a, 0..2).await;
+    assert_eq!(client.offsets(2).await, vec![(1, 0), (2, 1)]);
+    drop(client);
+
+    publish_feed(&a, 2..12).await;
+    // Back on the other instance, while A keeps publishing.
+    let mut client = a.connect().await;
+    let publisher = b.mizan.publisher().clone();
+    let publishing = tokio::spawn(async move {
+        for value in 12..40u64 {
+            publisher.publish(&FEED, &(), &value).await.unwrap();
+        }
+    });
+    let since = json!({"offset": 2, "epoch": ack["epoch"]});
+    let ack = client.subscribe_feed(Some(since)).await;
+    assert_eq!(ack["recovered"], true, "{ack}");
+    publishing.await.unwrap();
+    let expected: Vec<(u64, u64)> = (3..=40).map(|offset| (offset, offset - 1)).collect();
+    assert_eq!(
+        client.offsets(expected.len()).await,
+        expected,
+        "the 10 missed, then the rest, once each"
+    );
+    client.request(json!({"type": "ping"})).await;
+    publish_feed(&b, 40..41).await;
+    assert_eq!(
+        client.offsets(1).await,
+        vec![(41, 40)],
+        "nothing twice at the seam"
+    );
+    layer.clear_history().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lost_or_too_short_redis_history_is_not_recovered() {
+    let (a, b, layer) = two_instances(&unique_prefix("recovery_lost")).await;
+    let mut client = b.connect().await;
+    let ack = client.subscribe_feed(None).await;
+    let epoch = ack["epoch"].clone();
+    drop(client);
+
+    // More than the stream keeps: MAXLEN trims it, so offset 1 is gone.
+    let missed = FEED_HISTORY as u64 + 5;
+    publish_feed(&a, 0..missed).await;
+    let mut client = b.connect().await;
+    let ack = client
+        .subscribe_feed(Some(json!({"offset": 0, "epoch": epoch})))
+        .await;
+    assert_eq!(
+        (ack["recovered"].clone(), ack["offset"].as_u64()),
+        (json!(false), Some(missed)),
+        "{ack}"
+    );
+    drop(client);
+    // What is still within the bound is recovered, and no more than the bound is kept.
+    let mut client = b.connect().await;
+    let kept_from = missed - FEED_HISTORY as u64;
+    let ack = client
+        .subscribe_feed(Some(json!({"offset": kept_from, "epoch": epoch})))
+        .await;
+    assert_eq!(ack["recovered"], true, "{ack}");
+    assert_eq!(
+        client.offsets(FEED_HISTORY).await.first(),
+        Some(&(kept_from + 1, kept_from))
+    );
+    drop(client);
+
+    // The history is lost (as when its keys expire): a new epoch, nothing recovered.
+    assert!(
+        layer.clear_history().await.unwrap() >= 2,
+        "the stream and its meta hash"
+    );
+    let mut client = a.connect().await;
+    let ack = client
+        .subscribe_feed(Some(json!({"offset": missed, "epoch": epoch})))
+        .await;
+    assert_eq!(ack["recovered"], false, "{ack}");
+    assert_ne!(ack["epoch"], epoch);
+    publish_feed(&b, 0..1).await;
+    assert_eq!(
+        client.offsets(1).await,
+        vec![(1, 0)],
+        "offsets start again in the new epoch"
+    );
+    layer.clear_history().await.unwrap();
 }

@@ -1,10 +1,11 @@
 //! A registry with channels, a server on an ephemeral loopback port, and a WebSocket client.
 
+use std::sync::{Mutex, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
 use mizan_axum::{Config, Mizan};
-use mizan_core::channels::{Channel, ChannelKey, Channels, Publisher};
+use mizan_core::channels::{Channel, ChannelKey, Channels, History, Publisher};
 use mizan_core::{Claims, Ctx, ErrorCode, FunctionError, Keyring, Registry, ServerFunction, permission_key};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -32,9 +33,13 @@ pub(crate) struct Said {
 
 pub(crate) const CHAT: ChannelKey<Room, Said> = ChannelKey::new("chat");
 pub(crate) const NEWS: ChannelKey<(), String> = ChannelKey::new("news");
+pub(crate) const FEED: ChannelKey<(), u64> = ChannelKey::new("feed");
+/// The history `feed` keeps per topic.
+pub(crate) const FEED_HISTORY: usize = 500;
 
 /// `chat` (bidirectional, `{room}`; room 13 is for `vip` claim holders), `news` (one-way,
-/// public), `admin_feed` (needs the `admin` permission), and a `post_news` function.
+/// public), `feed` (one-way, public, a history of [`FEED_HISTORY`]), `admin_feed` (needs
+/// the `admin` permission), and a `post_news` function.
 pub(crate) fn registry() -> Registry {
     let chat = Channel::new("chat")
         .params::<Room>()
@@ -60,6 +65,9 @@ pub(crate) fn registry() -> Registry {
                 .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))
         });
     let news = Channel::new("news").message::<String>();
+    let feed = Channel::new("feed")
+        .message::<u64>()
+        .history(History::new(FEED_HISTORY, Duration::from_secs(60)));
     let admin = Channel::new("admin_feed")
         .message::<String>()
         .permissions(["admin"]);
@@ -72,7 +80,10 @@ pub(crate) fn registry() -> Registry {
                 .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))
         }),
     );
-    registry.register_extension("channels", Channels::new().with(chat).with(news).with(admin));
+    registry.register_extension(
+        "channels",
+        Channels::new().with(chat).with(news).with(feed).with(admin),
+    );
     registry
 }
 
@@ -81,13 +92,30 @@ pub(crate) fn config() -> Config {
 }
 
 pub(crate) fn token(user: &str, perms: &[&str], vip: bool) -> String {
+    token_for(user, perms, vip, 3600)
+}
+
+/// A token that expires `ttl_secs` from now.
+pub(crate) fn token_for(user: &str, perms: &[&str], vip: bool, ttl_secs: u64) -> String {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
     let pk = permission_key(CACHE_SECRET, perms.iter().copied());
-    let mut claims = Claims::new(user, pk, now, now + 3600).with_perms(perms.iter().copied());
+    let mut claims = Claims::new(user, pk, now, now + ttl_secs).with_perms(perms.iter().copied());
     if vip {
         claims = claims.with_claim("vip", json!(true));
     }
     Keyring::new("k1", SIGNING_KEY).unwrap().issue(claims).unwrap()
+}
+
+/// Publishes each of `values` on `feed`, in order.
+pub(crate) async fn publish_feed(server: &Server, values: std::ops::Range<u64>) {
+    for value in values {
+        server
+            .mizan
+            .publisher()
+            .publish(&FEED, &(), &value)
+            .await
+            .unwrap();
+    }
 }
 
 /// A server on 127.0.0.1 with an ephemeral port, stopped when dropped.
@@ -100,11 +128,50 @@ pub(crate) struct Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();
+        if !std::thread::panicking() {
+            let panics = server_panics();
+            assert!(panics.is_empty(), "server tasks panicked: {panics:?}");
+        }
     }
+}
+
+/// Panics raised outside this test crate, by thread: `#[tokio::test]` runs a test's
+/// server on the test's own thread, so a connection task that panics (tokio catches it
+/// and the test would otherwise pass) is recorded under the test's thread name.
+static SERVER_PANICS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+fn record_server_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_tests = info
+                .location()
+                .is_some_and(|l| l.file().contains("tests/channels/"));
+            if !in_tests {
+                let thread = std::thread::current().name().unwrap_or("?").to_owned();
+                let mut panics = SERVER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+                panics.push((thread, info.to_string()));
+            }
+            default(info);
+        }));
+    });
+}
+
+/// The server panics recorded on this test's thread so far.
+pub(crate) fn server_panics() -> Vec<String> {
+    let thread = std::thread::current().name().unwrap_or("?").to_owned();
+    let panics = SERVER_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+    panics
+        .iter()
+        .filter(|(on, _)| *on == thread)
+        .map(|(_, what)| what.clone())
+        .collect()
 }
 
 impl Server {
     pub(crate) async fn start(registry: Registry, config: Config) -> Self {
+        record_server_panics();
         let mizan = Mizan::new(registry, config).expect("valid registry");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -179,6 +246,28 @@ impl Client {
     pub(crate) async fn subscribe(&mut self, channel: &str, params: Value) -> Value {
         self.request(json!({"type": "subscribe", "channel": channel, "params": params}))
             .await
+    }
+
+    /// Subscribes to `feed`, from `since` (an ack's or a message's `{offset, epoch}`).
+    pub(crate) async fn subscribe_feed(&mut self, since: Option<Value>) -> Value {
+        let mut frame = json!({"type": "subscribe", "channel": "feed"});
+        if let Some(since) = since {
+            frame["since"] = since;
+        }
+        self.request(frame).await
+    }
+
+    /// The next `count` messages, as `(offset, data)`.
+    pub(crate) async fn offsets(&mut self, count: usize) -> Vec<(u64, u64)> {
+        let mut got = Vec::with_capacity(count);
+        while got.len() < count {
+            let message = self.message().await;
+            got.push((
+                message["offset"].as_u64().unwrap(),
+                message["data"].as_u64().unwrap(),
+            ));
+        }
+        got
     }
 
     /// The next frame or the close, within [`WAIT`].

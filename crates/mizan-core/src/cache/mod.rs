@@ -16,6 +16,8 @@ use bytes::Bytes;
 pub use error::CacheError;
 pub use memory::{MemoryCache, MemoryCacheBuilder};
 #[cfg(feature = "redis")]
+pub(crate) use redis::escape_glob;
+#[cfg(feature = "redis")]
 pub use redis::{RedisCache, RedisCacheBuilder};
 
 /// A store for cached responses and for revision counters.

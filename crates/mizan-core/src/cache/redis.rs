@@ -318,7 +318,7 @@ fn cache_error(err: RedisError) -> CacheError {
 
 /// Escapes the characters Redis's glob patterns give a meaning to, so a prefix matches only
 /// itself.
-fn escape_glob(literal: &str) -> String {
+pub(crate) fn escape_glob(literal: &str) -> String {
     let mut pattern = String::with_capacity(literal.len());
     for c in literal.chars() {
         if matches!(c, '*' | '?' | '[' | ']' | '\\' | '^' | '-') {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::history::History;
 use super::topic::Topic;
 use crate::error::{ErrorCode, FunctionError, IntoFunctionError};
 use crate::function::{Access, BoxFuture, HandlerFn, RequestContext, decode_input, schema_generator};
@@ -135,6 +136,7 @@ pub struct Channel<P = (), M = NoMessage, K = OneWay> {
     name: String,
     description: Option<String>,
     access: Access,
+    history: Option<History>,
     authorize: Option<AuthorizeFn<P>>,
     kind: K,
     _types: PhantomData<fn() -> (P, M)>,
@@ -146,6 +148,7 @@ impl<P, M, K: Clone> Clone for Channel<P, M, K> {
             name: self.name.clone(),
             description: self.description.clone(),
             access: self.access.clone(),
+            history: self.history,
             authorize: self.authorize.clone(),
             kind: self.kind.clone(),
             _types: PhantomData,
@@ -169,6 +172,7 @@ impl Channel {
             name: name.into(),
             description: None,
             access: Access::Public,
+            history: None,
             authorize: None,
             kind: OneWay,
             _types: PhantomData,
@@ -186,6 +190,7 @@ impl Channel<(), NoMessage, OneWay> {
             name: self.name,
             description: self.description,
             access: self.access,
+            history: self.history,
             authorize: None,
             kind: OneWay,
             _types: PhantomData,
@@ -203,6 +208,7 @@ impl<P> Channel<P, NoMessage, OneWay> {
             name: self.name,
             description: self.description,
             access: self.access,
+            history: self.history,
             authorize: self.authorize,
             kind: OneWay,
             _types: PhantomData,
@@ -229,6 +235,7 @@ where
             name: self.name,
             description: self.description,
             access: self.access,
+            history: self.history,
             authorize: self.authorize,
             kind: Bidirectional {
                 handler: Arc::new(move |ctx, params, data| Box::pin(handler(ctx, params, data))),
@@ -244,6 +251,14 @@ impl<P, M, K> Channel<P, M, K> {
     /// The channel's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Keeps a history per topic, so that a client that was away recovers what it missed
+    /// (`spec/PROTOCOL.md` §3.7): its messages carry offsets and a subscribe may ask
+    /// for what came after one.
+    pub fn history(mut self, history: History) -> Self {
+        self.history = Some(history);
+        self
     }
 
     /// A lightweight typed handle for publishing, without the handlers.
@@ -365,6 +380,7 @@ pub struct ChannelSpec {
     name: String,
     description: Option<String>,
     access: Access,
+    history: Option<History>,
     params_schema: Value,
     message_schema: Value,
     client_message_schema: Option<Value>,
@@ -420,6 +436,7 @@ where
             name: channel.name,
             description: channel.description,
             access: channel.access,
+            history: channel.history,
         }
     }
 }
@@ -438,6 +455,18 @@ impl ChannelSpec {
     /// Who may subscribe and send.
     pub fn access_rule(&self) -> &Access {
         &self.access
+    }
+
+    /// The history the channel keeps per topic, if any.
+    pub fn history(&self) -> Option<&History> {
+        self.history.as_ref()
+    }
+
+    /// Whether a subscription depends on who the caller is (an access rule other than
+    /// public, or an authorize hook): such subscriptions end when the caller's token
+    /// expires.
+    pub fn depends_on_identity(&self) -> bool {
+        !matches!(self.access, Access::Public) || self.authorize.is_some()
     }
 
     /// Whether clients may send messages.
@@ -498,6 +527,10 @@ impl ChannelSpec {
             "message": self.message_schema,
             "client_message": self.client_message_schema,
             "access": self.access.schema_entry(),
+            "history": self.history.map(|history| json!({
+                "size": history.size(),
+                "ttl_seconds": history.ttl().as_secs(),
+            })),
         })
     }
 }

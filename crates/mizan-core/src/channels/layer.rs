@@ -1,11 +1,16 @@
 //! Channel layers: how a publication reaches every server instance.
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tokio::sync::broadcast;
 
 use super::error::ChannelError;
+use super::history::{History, Recovery, StreamPosition, new_epoch};
 use super::topic::Topic;
 
 /// One message published on one topic, as layers carry it between instances.
@@ -15,6 +20,20 @@ pub struct Publication {
     pub topic: Topic,
     /// The message, as JSON text.
     pub data: Box<RawValue>,
+    /// Its place in the topic's history, when the channel keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<StreamPosition>,
+}
+
+impl Publication {
+    /// A publication of `data` on `topic`, not yet placed in any history.
+    pub fn new(topic: Topic, data: Box<RawValue>) -> Self {
+        Self {
+            topic,
+            data,
+            position: None,
+        }
+    }
 }
 
 /// Carries publications between server instances. Every instance's transport reads
@@ -36,16 +55,117 @@ pub trait ChannelLayer: Send + Sync + 'static {
     /// [`ChannelError::Unavailable`] when the backend cannot take it; nothing is delivered.
     async fn publish(&self, publication: Publication) -> Result<(), ChannelError>;
 
+    /// Places the publication in its topic's history (the next offset, trimmed to
+    /// `history`), then sends it to every instance with that position. Publications of
+    /// one topic reach every receiver in offset order.
+    ///
+    /// # Errors
+    ///
+    /// As [`publish`](Self::publish); nothing is stored or delivered.
+    async fn append(
+        &self,
+        publication: Publication,
+        history: &History,
+    ) -> Result<StreamPosition, ChannelError>;
+
+    /// The topic's newest position and, when `since` is given, the publications after
+    /// it (see [`Recovery`]). Starts the topic's history (a new epoch) if it has none.
+    ///
+    /// # Errors
+    ///
+    /// [`ChannelError::Unavailable`] when the backend cannot answer.
+    async fn recover(
+        &self,
+        topic: &Topic,
+        history: &History,
+        since: Option<&StreamPosition>,
+    ) -> Result<Recovery, ChannelError>;
+
     /// A stream of every publication from every instance, from now on. A receiver that
     /// falls behind by more than the layer's buffer skips ahead (`RecvError::Lagged`).
     fn subscribe(&self) -> broadcast::Receiver<Publication>;
 }
 
 /// The default layer: publications stay inside the process (every `Mizan` instance sharing
-/// this layer hears them). Built on a tokio broadcast channel.
+/// this layer hears them). Built on a tokio broadcast channel; histories are bounded rings
+/// per topic, lost (a new epoch) when the process ends or a topic's ttl passes.
 #[derive(Debug, Clone)]
 pub struct InProcessLayer {
     sender: broadcast::Sender<Publication>,
+    streams: Arc<Mutex<Streams>>,
+}
+
+/// Every topic's history, and how many appends since expired ones were last swept.
+#[derive(Debug, Default)]
+struct Streams {
+    topics: HashMap<Topic, Stream>,
+    appends_since_sweep: usize,
+}
+
+/// How many appends pass between sweeps of expired topics: a sweep visits every topic.
+const SWEEP_EVERY: usize = 1024;
+
+#[derive(Debug)]
+struct Stream {
+    epoch: String,
+    top: u64,
+    ring: VecDeque<Publication>,
+    expires: Instant,
+}
+
+impl Stream {
+    fn new(history: &History) -> Self {
+        Self {
+            epoch: new_epoch(),
+            top: 0,
+            ring: VecDeque::new(),
+            expires: Instant::now() + history.ttl(),
+        }
+    }
+
+    fn position(&self) -> StreamPosition {
+        StreamPosition {
+            offset: self.top,
+            epoch: self.epoch.clone(),
+        }
+    }
+
+    /// The publications after `since`, if this stream still holds all of them.
+    fn after(&self, since: &StreamPosition) -> Option<Vec<Publication>> {
+        if since.epoch != self.epoch || since.offset > self.top {
+            return None;
+        }
+        let oldest = self.top + 1 - self.ring.len() as u64;
+        if since.offset + 1 < oldest {
+            return None;
+        }
+        let skip = (since.offset + 1 - oldest) as usize;
+        Some(self.ring.iter().skip(skip).cloned().collect())
+    }
+}
+
+impl Streams {
+    /// The topic's live stream, replaced by a new epoch when it expired.
+    fn live(&mut self, topic: &Topic, history: &History) -> &mut Stream {
+        let now = Instant::now();
+        let stream = self
+            .topics
+            .entry(topic.clone())
+            .or_insert_with(|| Stream::new(history));
+        if stream.expires <= now {
+            *stream = Stream::new(history);
+        }
+        stream
+    }
+
+    fn sweep_now_and_then(&mut self) {
+        self.appends_since_sweep += 1;
+        if self.appends_since_sweep >= SWEEP_EVERY {
+            self.appends_since_sweep = 0;
+            let now = Instant::now();
+            self.topics.retain(|_, stream| stream.expires > now);
+        }
+    }
 }
 
 impl InProcessLayer {
@@ -61,7 +181,14 @@ impl InProcessLayer {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             sender: broadcast::channel(capacity.max(1)).0,
+            streams: Arc::default(),
         }
+    }
+
+    /// How many publications the histories of all topics hold now (what bounds memory).
+    pub fn history_len(&self) -> usize {
+        let streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        streams.topics.values().map(|stream| stream.ring.len()).sum()
     }
 }
 
@@ -81,6 +208,43 @@ impl ChannelLayer for InProcessLayer {
         // No receiver means no instance listens yet: the publication has nowhere to go.
         let _ = self.sender.send(publication);
         Ok(())
+    }
+
+    async fn append(
+        &self,
+        mut publication: Publication,
+        history: &History,
+    ) -> Result<StreamPosition, ChannelError> {
+        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        streams.sweep_now_and_then();
+        let stream = streams.live(&publication.topic, history);
+        stream.top += 1;
+        stream.expires = Instant::now() + history.ttl();
+        let position = stream.position();
+        publication.position = Some(position.clone());
+        stream.ring.push_back(publication.clone());
+        while stream.ring.len() > history.size() {
+            stream.ring.pop_front();
+        }
+        // Sent under the lock, so receivers see one topic's publications in offset order.
+        let _ = self.sender.send(publication);
+        Ok(position)
+    }
+
+    async fn recover(
+        &self,
+        topic: &Topic,
+        history: &History,
+        since: Option<&StreamPosition>,
+    ) -> Result<Recovery, ChannelError> {
+        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        let stream = streams.live(topic, history);
+        let missed = since.map(|since| stream.after(since));
+        Ok(Recovery {
+            position: stream.position(),
+            recovered: !matches!(missed, Some(None)),
+            publications: missed.flatten().unwrap_or_default(),
+        })
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Publication> {

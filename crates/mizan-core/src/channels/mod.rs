@@ -36,6 +36,7 @@
 mod channel;
 mod error;
 mod extension;
+mod history;
 mod layer;
 mod publisher;
 #[cfg(feature = "redis")]
@@ -47,6 +48,7 @@ pub use channel::{
 };
 pub use error::ChannelError;
 pub use extension::{CHANNELS_EXTENSION, Channels, REVISIONS_CHANNEL, RevisionsMessage};
+pub use history::{History, Recovery, StreamPosition};
 pub use layer::{ChannelLayer, InProcessLayer, Publication};
 pub use publisher::Publisher;
 #[cfg(feature = "redis")]

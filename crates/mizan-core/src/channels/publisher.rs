@@ -1,13 +1,17 @@
 //! [`Publisher`]: publishing from server code.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::channel::ChannelDef;
 use super::error::ChannelError;
+use super::extension::{CHANNELS_EXTENSION, Channels};
+use super::history::History;
 use super::layer::{ChannelLayer, Publication};
 use super::topic::Topic;
+use crate::registry::Registry;
 
 /// Publishes typed messages on channels through the instance's [`ChannelLayer`]. The HTTP
 /// adapter puts one in the state, so any function handler can publish:
@@ -33,6 +37,8 @@ use super::topic::Topic;
 #[derive(Clone)]
 pub struct Publisher {
     layer: Arc<dyn ChannelLayer>,
+    /// The history of each channel that keeps one: its publications are appended to it.
+    histories: Arc<HashMap<String, History>>,
 }
 
 impl std::fmt::Debug for Publisher {
@@ -44,9 +50,27 @@ impl std::fmt::Debug for Publisher {
 }
 
 impl Publisher {
-    /// A publisher on `layer`.
+    /// A publisher on `layer`, for channels that keep no history.
     pub fn new(layer: Arc<dyn ChannelLayer>) -> Self {
-        Self { layer }
+        Self {
+            layer,
+            histories: Arc::default(),
+        }
+    }
+
+    /// A publisher on `layer` that keeps the history of every channel of `registry` that
+    /// declares one.
+    pub fn for_registry(layer: Arc<dyn ChannelLayer>, registry: &Registry) -> Self {
+        let histories = registry
+            .get_extension::<Channels>(CHANNELS_EXTENSION)
+            .into_iter()
+            .flat_map(Channels::iter)
+            .filter_map(|spec| Some((spec.name().to_owned(), *spec.history()?)))
+            .collect();
+        Self {
+            layer,
+            histories: Arc::new(histories),
+        }
     }
 
     /// Publishes `message` on the topic of `channel` with `params`, to every subscriber on
@@ -72,7 +96,11 @@ impl Publisher {
             channel: name.to_owned(),
             source,
         })?;
-        self.layer.publish(Publication { topic, data }).await
+        let publication = Publication::new(topic, data);
+        match self.histories.get(name) {
+            Some(history) => self.layer.append(publication, history).await.map(drop),
+            None => self.layer.publish(publication).await,
+        }
     }
 
     /// Publishes JSON on a channel by name: the untyped form of

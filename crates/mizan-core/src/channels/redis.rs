@@ -1,17 +1,22 @@
-//! [`RedisLayer`]: publications carried between instances by Redis pub/sub.
+//! [`RedisLayer`]: publications carried between instances by Redis pub/sub, histories
+//! kept in Redis Streams.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use ::redis::{Client, cmd};
+use ::redis::{Client, FromRedisValue, Script, cmd};
 use async_trait::async_trait;
 use futures::StreamExt;
+use serde_json::value::RawValue;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::error::ChannelError;
+use super::history::{History, Recovery, StreamPosition, new_epoch};
 use super::layer::{ChannelLayer, Publication};
+use super::topic::Topic;
+use crate::cache::escape_glob;
 
 const NAME: &str = "redis";
 
@@ -30,9 +35,19 @@ const NAME: &str = "redis";
 /// reconnects with a capped backoff after the connection drops. Redis pub/sub is
 /// fire-and-forget: publications made while an instance is disconnected are not delivered
 /// to it. The task stops when the layer is dropped.
+///
+/// # History
+///
+/// A topic's history is the stream `{prefix}history:{topic}` (entry id `{offset}-1`, one
+/// field `d` with the message), trimmed with `MAXLEN`, and the hash
+/// `{prefix}history-meta:{topic}` (`e` the epoch, `o` the newest offset). One Lua script
+/// assigns the offset, appends and `PUBLISH`es, so every instance hears a topic's
+/// publications in offset order; both keys expire `ttl` after the last publication, and
+/// the next one then starts a new epoch.
 pub struct RedisLayer {
     connection: ConnectionManager,
     channel: String,
+    prefix: String,
     local: broadcast::Sender<Publication>,
     operation_timeout: Duration,
     /// Stops the receiving task when the last clone of the layer goes.
@@ -91,6 +106,7 @@ impl RedisLayer {
         Ok(Self {
             connection,
             channel,
+            prefix: prefix.to_owned(),
             local,
             operation_timeout: Duration::from_secs(2),
             _receiver: receiver,
@@ -101,7 +117,117 @@ impl RedisLayer {
     pub fn redis_channel(&self) -> &str {
         &self.channel
     }
+
+    /// Deletes the history of every topic under this layer's prefix (every epoch starts
+    /// anew: subscribers recovering from before get `recovered: false`) and returns how
+    /// many keys it deleted. Walks the keyspace with `SCAN`: for tests and maintenance.
+    ///
+    /// # Errors
+    ///
+    /// [`ChannelError::Unavailable`] when Redis does not answer.
+    pub async fn clear_history(&self) -> Result<u64, ChannelError> {
+        let pattern = format!("{}history*", escape_glob(&self.prefix));
+        let mut connection = self.connection.clone();
+        let mut cursor = 0_u64;
+        let mut deleted = 0;
+        loop {
+            let mut scan = cmd("SCAN");
+            scan.arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(1000);
+            let (next, keys): (u64, Vec<String>) = scan
+                .query_async(&mut connection)
+                .await
+                .map_err(|e| unavailable(e.to_string()))?;
+            if !keys.is_empty() {
+                deleted += cmd("DEL")
+                    .arg(keys)
+                    .query_async::<u64>(&mut connection)
+                    .await
+                    .map_err(|e| unavailable(e.to_string()))?;
+            }
+            if next == 0 {
+                return Ok(deleted);
+            }
+            cursor = next;
+        }
+    }
+
+    /// The keys of a topic's history: the stream, then its meta hash.
+    fn history_keys(&self, topic: &Topic) -> (String, String) {
+        (
+            format!("{}history:{topic}", self.prefix),
+            format!("{}history-meta:{topic}", self.prefix),
+        )
+    }
+
+    /// Runs a script, within the operation timeout.
+    async fn run<T: FromRedisValue>(
+        &self,
+        invocation: ::redis::ScriptInvocation<'_>,
+    ) -> Result<T, ChannelError> {
+        let mut connection = self.connection.clone();
+        match tokio::time::timeout(self.operation_timeout, invocation.invoke_async(&mut connection)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(unavailable(err.to_string())),
+            Err(_) => Err(unavailable(format!(
+                "no reply within {:?}",
+                self.operation_timeout
+            ))),
+        }
+    }
 }
+
+fn unavailable(message: String) -> ChannelError {
+    ChannelError::Unavailable { layer: NAME, message }
+}
+
+/// KEYS: stream, meta. ARGV: size, ttl (ms), topic JSON, data JSON, pub/sub channel, a
+/// fresh epoch for a topic without history. Returns `{offset, epoch}`.
+static APPEND: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local epoch = redis.call('HGET', KEYS[2], 'e')
+if not epoch then
+  epoch = ARGV[6]
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'e', epoch)
+end
+local offset = redis.call('HINCRBY', KEYS[2], 'o', 1)
+redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], offset .. '-1', 'd', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PUBLISH', ARGV[5], '{"topic":' .. ARGV[3] .. ',"data":' .. ARGV[4] ..
+  ',"position":{"offset":' .. offset .. ',"epoch":"' .. epoch .. '"}}')
+return {offset, epoch}
+"#,
+    )
+});
+
+/// KEYS: stream, meta. ARGV: ttl (ms), a fresh epoch, the offset asked for (or ""), its
+/// epoch. Returns `{newest offset, epoch, recovered (0|1), [message, ...]}`.
+static RECOVER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local epoch = redis.call('HGET', KEYS[2], 'e')
+if not epoch then
+  epoch = ARGV[2]
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'e', epoch, 'o', 0)
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+end
+local top = tonumber(redis.call('HGET', KEYS[2], 'o') or '0')
+if ARGV[3] == '' then return {top, epoch, 1, {}} end
+local since = tonumber(ARGV[3])
+if ARGV[4] ~= epoch or since > top then return {top, epoch, 0, {}} end
+if since == top then return {top, epoch, 1, {}} end
+local first = (since + 1) .. '-1'
+local entries = redis.call('XRANGE', KEYS[1], first, '+')
+if #entries == 0 or entries[1][1] ~= first then return {top, epoch, 0, {}} end
+local messages = {}
+for i, entry in ipairs(entries) do messages[i] = entry[2][2] end
+return {top, epoch, 1, messages}
+"#,
+    )
+});
 
 async fn receive_loop(
     client: Client,
@@ -167,7 +293,75 @@ impl ChannelLayer for RedisLayer {
         }
     }
 
+    async fn append(
+        &self,
+        publication: Publication,
+        history: &History,
+    ) -> Result<StreamPosition, ChannelError> {
+        let topic = serde_json::to_string(&publication.topic).map_err(|source| ChannelError::Encode {
+            channel: publication.topic.channel().to_owned(),
+            source,
+        })?;
+        let (stream, meta) = self.history_keys(&publication.topic);
+        let mut invocation = APPEND.prepare_invoke();
+        invocation
+            .key(stream)
+            .key(meta)
+            .arg(history.size())
+            .arg(ttl_millis(history))
+            .arg(topic)
+            .arg(publication.data.get())
+            .arg(&self.channel)
+            .arg(new_epoch());
+        let (offset, epoch): (u64, String) = self.run(invocation).await?;
+        Ok(StreamPosition { offset, epoch })
+    }
+
+    async fn recover(
+        &self,
+        topic: &Topic,
+        history: &History,
+        since: Option<&StreamPosition>,
+    ) -> Result<Recovery, ChannelError> {
+        let (stream, meta) = self.history_keys(topic);
+        let mut invocation = RECOVER.prepare_invoke();
+        invocation
+            .key(stream)
+            .key(meta)
+            .arg(ttl_millis(history))
+            .arg(new_epoch())
+            .arg(since.map_or(String::new(), |since| since.offset.to_string()))
+            .arg(since.map_or("", |since| since.epoch.as_str()));
+        let (top, epoch, recovered, messages): (u64, String, u8, Vec<String>) = self.run(invocation).await?;
+        let first = top + 1 - messages.len() as u64;
+        let publications = messages
+            .into_iter()
+            .zip(first..)
+            .map(|(data, offset)| {
+                let data = RawValue::from_string(data)
+                    .map_err(|err| unavailable(format!("a stored message is not JSON: {err}")))?;
+                Ok(Publication {
+                    topic: topic.clone(),
+                    data,
+                    position: Some(StreamPosition {
+                        offset,
+                        epoch: epoch.clone(),
+                    }),
+                })
+            })
+            .collect::<Result<_, ChannelError>>()?;
+        Ok(Recovery {
+            position: StreamPosition { offset: top, epoch },
+            publications,
+            recovered: recovered == 1,
+        })
+    }
+
     fn subscribe(&self) -> broadcast::Receiver<Publication> {
         self.local.subscribe()
     }
+}
+
+fn ttl_millis(history: &History) -> u64 {
+    u64::try_from(history.ttl().as_millis()).unwrap_or(u64::MAX)
 }

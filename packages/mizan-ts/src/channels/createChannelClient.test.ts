@@ -164,6 +164,82 @@ describe("createChannelClient", () => {
     expect(channels.status).toBe("open");
   });
 
+  it("resubscribes from the last offset, reports recovery and never delivers a message twice", async () => {
+    const { channels } = setup();
+    const got: unknown[] = [];
+    const recoveries: boolean[] = [];
+    channels.subscribe("feed", null, (message) => got.push(message), { onRecover: (r) => recoveries.push(r) });
+    const first = FakeSocket.all[0]!;
+    first.open();
+    await flush();
+    first.answer({ type: "ack", id: 1, channel: "feed", params: null, offset: 4, epoch: "e1" });
+    await flush(); // a real socket hands over each frame in its own task
+    for (const offset of [5, 6]) first.answer({ type: "message", channel: "feed", params: null, data: offset, offset });
+    first.close(1006);
+    await vi.advanceTimersByTimeAsync(100);
+
+    const second = FakeSocket.all[1]!;
+    second.open();
+    await flush();
+    expect(second.sent).toEqual([{ type: "subscribe", id: 2, channel: "feed", params: null, since: { offset: 6, epoch: "e1" } }]);
+    second.answer({ type: "ack", id: 2, channel: "feed", params: null, offset: 8, epoch: "e1", recovered: true });
+    await flush();
+    // The replay, then a live message the server's fan-out delivered once more.
+    for (const offset of [7, 8, 8, 9]) second.answer({ type: "message", channel: "feed", params: null, data: offset, offset });
+    await flush();
+    expect(got).toEqual([5, 6, 7, 8, 9]);
+    expect(recoveries).toEqual([true]);
+
+    // A lost history: the stream goes on from the ack's position.
+    second.close(1006);
+    await vi.advanceTimersByTimeAsync(100);
+    const third = FakeSocket.all[2]!;
+    third.open();
+    await flush();
+    expect(third.sent.at(-1)?.["since"]).toEqual({ offset: 9, epoch: "e1" });
+    third.answer({ type: "ack", id: 3, channel: "feed", params: null, offset: 2, epoch: "e2", recovered: false });
+    await flush();
+    third.answer({ type: "message", channel: "feed", params: null, data: "new", offset: 3 });
+    await flush();
+    expect(recoveries).toEqual([true, false]);
+    expect(got.at(-1)).toBe("new");
+  });
+
+  it("re-authenticates and resubscribes from its position when the server ends a subscription", async () => {
+    const { channels, tokens } = setup("first.token");
+    const got: unknown[] = [];
+    channels.subscribe("feed", null, (message) => got.push(message));
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    socket.answer({ type: "ack", id: 1 });
+    await flush();
+    socket.answer({ type: "ack", id: 2, channel: "feed", params: null, offset: 3, epoch: "e" });
+    await flush();
+    socket.answer({ type: "message", channel: "feed", params: null, data: "four", offset: 4 });
+    await flush();
+    tokens.set("fresh.token");
+    await flush();
+    const error = { code: "unauthenticated", message: "expired", fields: [], details: { reason: "expired" } };
+    socket.answer({ type: "unsubscribed", channel: "feed", params: null, error });
+    await flush();
+    expect(socket.sent.slice(-2)).toEqual([
+      { type: "auth", id: 3, token: "fresh.token" },
+      { type: "auth", id: 4, token: "fresh.token" },
+    ]);
+    socket.ackAll(new Set([1, 2, 3]));
+    await flush();
+    expect(socket.sent.at(-1)).toEqual({
+      type: "subscribe",
+      id: 5,
+      channel: "feed",
+      params: null,
+      since: { offset: 4, epoch: "e" },
+    });
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(got).toEqual(["four"]);
+  });
+
   it("replaces a connection that stays silent for a heartbeat interval", async () => {
     const { channels } = setup(null, { heartbeatMs: 1000 });
     channels.subscribe("chat", { room: 1 }, () => undefined);

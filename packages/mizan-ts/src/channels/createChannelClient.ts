@@ -3,7 +3,7 @@ import type { MizanClient } from "../client/createMizanClient.js";
 import { errorFromEnvelope, MizanError } from "../client/mizanError.js";
 import { isRecord } from "../core/isRecord.js";
 import { REVISIONS_CHANNEL } from "../core/wireNames.js";
-import { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame } from "./frames.js";
+import { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame, type StreamPosition } from "./frames.js";
 import { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
 
 /**
@@ -64,6 +64,12 @@ export interface ChannelSubscription {
 export interface SubscribeOptions {
   /** The server refused the subscription (also when resubscribing after a reconnect); it is dropped. */
   readonly onError?: (error: MizanError) => void;
+  /**
+   * After a reconnect, on a channel with history (`spec/PROTOCOL.md` §3.7): `true` when the
+   * messages missed while away were replayed (before any later one), `false` when they are
+   * lost (history too short, or a new epoch) and what the subscription shows must be refetched.
+   */
+  readonly onRecover?: (recovered: boolean) => void;
 }
 
 export interface ChannelClient {
@@ -72,9 +78,10 @@ export interface ChannelClient {
   /** Listens for status changes. Returns an unsubscribe. */
   onStatusChange(listener: (status: ConnectionStatus) => void): () => void;
   /**
-   * Called after a reconnect, once every live subscription is subscribed again. Delivery
-   * is at most once (`spec/PROTOCOL.md` §3.6): what was published meanwhile is lost, so
-   * refetch what you show.
+   * Called after a reconnect, once every live subscription is subscribed again. On channels
+   * without history delivery is at most once (`spec/PROTOCOL.md` §3.6): what was published
+   * meanwhile is lost, so refetch what you show. Channels with history recover by
+   * themselves and report it through `onRecover`.
    */
   onReconnect(listener: () => void): () => void;
   /** Error frames that belong to no request of ours (`id: null`), and refused `auth` frames. */
@@ -95,6 +102,7 @@ export interface ChannelClient {
 interface Listener {
   readonly onMessage: (message: unknown) => void;
   readonly onError: ((error: MizanError) => void) | undefined;
+  readonly onRecover: ((recovered: boolean) => void) | undefined;
   readonly settle: { resolve(params: unknown): void; reject(error: MizanError): void };
 }
 
@@ -107,6 +115,8 @@ interface Topic {
   readonly listeners: Set<Listener>;
   /** Listeners still waiting for their first ack. */
   readonly waiting: Set<Listener>;
+  /** On channels with history: the newest position received, sent as `since` on resubscribe. */
+  position: StreamPosition | null;
 }
 
 interface Pending {
@@ -126,7 +136,13 @@ const topicKey = (channel: string, params: unknown): string => `${channel}\n${ca
  * - Reconnects with exponential backoff and jitter on any close it did not ask for
  *   (`1000`, `4000` idle, `4008` slow consumer, a dead network), resubscribes every live
  *   topic, then tells `onReconnect` listeners so they refetch.
+ * - On channels with history it tracks each topic's offset and epoch and resubscribes
+ *   with `since`: the server replays what was missed (each subscription's `onRecover`
+ *   hears `true`) or says it could not (`false`: refetch). A message it already has is
+ *   never delivered twice.
  * - Error frames reject the request they answer as `MizanError`s.
+ * - When the server ends a subscription because the token expired (`unsubscribed`), it
+ *   authenticates with a fresh token and subscribes again from the last position.
  *
  * ```ts
  * const channels = createChannelClient({ client, liveRevisions: true });
@@ -290,7 +306,16 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       const key = topicKey(frame.channel, frame.params);
       const topic = byServerKey.get(key) ?? topics.get(key);
       if (topic === undefined) return;
+      if (frame.offset !== undefined && topic.position !== null) {
+        if (frame.offset <= topic.position.offset) return; // had it already
+        topic.position = { offset: frame.offset, epoch: topic.position.epoch };
+      }
       for (const listener of [...topic.listeners]) listener.onMessage(frame.data);
+      return;
+    }
+    if (frame.type === "unsubscribed") {
+      const topic = byServerKey.get(topicKey(frame.channel, frame.params));
+      if (topic !== undefined) void resubscribeAfter(topic, errorFromEnvelope({ error: frame.error }, null));
       return;
     }
     const entry = frame.id === null ? undefined : pending.get(frame.id);
@@ -303,9 +328,22 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
   };
 
   const subscribeTopic = async (topic: Topic): Promise<void> => {
-    const answer = await request((id) => ({ type: "subscribe", id, channel: topic.channel, params: topic.params }));
+    const since = topic.position;
+    const answer = await request((id) => ({
+      type: "subscribe",
+      id,
+      channel: topic.channel,
+      params: topic.params,
+      ...(since === null ? {} : { since }),
+    }));
     if (topics.get(topic.key) !== topic) return;
     if (answer.type === "ack") {
+      // Recovered: the replayed messages follow and move the position on; otherwise the
+      // stream continues from the ack's position.
+      if (answer.recovered !== true) topic.position = answer.position ?? null;
+      if (answer.recovered !== undefined) {
+        for (const listener of [...topic.listeners]) listener.onRecover?.(answer.recovered);
+      }
       const serverKey = topicKey(topic.channel, answer.params ?? topic.params);
       topic.serverKey = serverKey;
       byServerKey.set(serverKey, topic);
@@ -323,6 +361,25 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
     }
   };
 
+  /**
+   * The server ended the subscription because the token expired: authenticate with a
+   * fresh one and subscribe again from the last position (recovering what was missed on
+   * channels with history). Without a token the subscription is dropped with `error`.
+   */
+  const resubscribeAfter = async (topic: Topic, error: MizanError): Promise<void> => {
+    if (topic.serverKey !== null) byServerKey.delete(topic.serverKey);
+    topic.serverKey = null;
+    const token = await client.currentToken().catch(() => null);
+    if (topics.get(topic.key) !== topic || !ready) return; // gone, or a reconnect resubscribes
+    if (token === null) {
+      topics.delete(topic.key);
+      for (const listener of topic.listeners) listener.onError?.(error);
+      return;
+    }
+    await authenticate(token);
+    if (topics.get(topic.key) === topic && ready) await subscribeTopic(topic);
+  };
+
   const subscribe = <M>(
     channel: string,
     params: unknown,
@@ -334,10 +391,23 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
     let settle!: Listener["settle"];
     const readyPromise = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
     readyPromise.catch(() => undefined); // reported through `ready` and `onError`; never unhandled
-    const listener: Listener = { onMessage: onMessage as (message: unknown) => void, onError: subscribeOptions.onError, settle };
+    const listener: Listener = {
+      onMessage: onMessage as (message: unknown) => void,
+      onError: subscribeOptions.onError,
+      onRecover: subscribeOptions.onRecover,
+      settle,
+    };
     let topic = topics.get(key);
     if (topic === undefined) {
-      topic = { channel, params: normalized, key, serverKey: null, listeners: new Set(), waiting: new Set() };
+      topic = {
+        channel,
+        params: normalized,
+        key,
+        serverKey: null,
+        listeners: new Set(),
+        waiting: new Set(),
+        position: null,
+      };
       topics.set(key, topic);
       topic.listeners.add(listener);
       topic.waiting.add(listener);

@@ -13,7 +13,16 @@ export interface BidirectionalChannelProcedure<P, M, C> extends ChannelProcedure
 }
 
 /** What codegen emits per channel: whether clients may send on it. */
-export type ChannelTable = Readonly<Record<string, { readonly bidirectional: boolean }>>;
+export type ChannelTable = Readonly<
+  Record<
+    string,
+    {
+      readonly bidirectional: boolean;
+      /** The history the server keeps per topic; with one, reconnects recover missed messages. */
+      readonly history?: { readonly size: number; readonly ttlSeconds: number } | null;
+    }
+  >
+>;
 
 /**
  * The channel part of a generated API: a procedure at each channel's `procedurePath`

@@ -3,20 +3,50 @@ import { isRecord } from "../core/isRecord.js";
 /** A request id: chosen by the client, echoed by the server (`null` when it had none). */
 export type FrameId = string | number;
 
+/** Where a topic's history stands (`spec/PROTOCOL.md` §3.7): an offset within an epoch. */
+export interface StreamPosition {
+  readonly offset: number;
+  readonly epoch: string;
+}
+
 /** What the client sends (`spec/PROTOCOL.md` §3.2). */
 export type ClientFrame =
   | { readonly type: "auth"; readonly id: FrameId; readonly token: string }
-  | { readonly type: "subscribe"; readonly id: FrameId; readonly channel: string; readonly params: unknown }
+  | {
+      readonly type: "subscribe";
+      readonly id: FrameId;
+      readonly channel: string;
+      readonly params: unknown;
+      readonly since?: StreamPosition;
+    }
   | { readonly type: "unsubscribe"; readonly id: FrameId; readonly channel: string; readonly params: unknown }
   | { readonly type: "send"; readonly id: FrameId; readonly channel: string; readonly params: unknown; readonly data: unknown }
   | { readonly type: "ping"; readonly id: FrameId };
 
 /** What the server sends. `error` is the `error` object of an envelope (§2.3). */
 export type ServerFrame =
-  | { readonly type: "ack"; readonly id: FrameId | null; readonly channel?: string; readonly params?: unknown }
+  | {
+      readonly type: "ack";
+      readonly id: FrameId | null;
+      readonly channel?: string;
+      readonly params?: unknown;
+      /** On channels with history: the topic's newest position. */
+      readonly position?: StreamPosition;
+      /** When the subscribe carried `since`: whether what was missed follows. */
+      readonly recovered?: boolean;
+    }
   | { readonly type: "error"; readonly id: FrameId | null; readonly error: unknown }
-  | { readonly type: "message"; readonly channel: string; readonly params: unknown; readonly data: unknown }
-  | { readonly type: "pong"; readonly id: FrameId | null };
+  | {
+      readonly type: "message";
+      readonly channel: string;
+      readonly params: unknown;
+      readonly data: unknown;
+      /** On channels with history: the publication's offset. */
+      readonly offset?: number;
+    }
+  | { readonly type: "pong"; readonly id: FrameId | null }
+  /** The server ended a subscription (its token expired, §3.1). */
+  | { readonly type: "unsubscribed"; readonly channel: string; readonly params: unknown; readonly error: unknown };
 
 /** Reads one text frame from the server; `null` for anything that is not a known frame. */
 export function parseServerFrame(text: string): ServerFrame | null {
@@ -32,18 +62,37 @@ export function parseServerFrame(text: string): ServerFrame | null {
   switch (value["type"]) {
     case "ack": {
       const channel = value["channel"];
-      return typeof channel === "string"
-        ? { type: "ack", id: frameId, channel, params: value["params"] ?? null }
-        : { type: "ack", id: frameId };
+      if (typeof channel !== "string") return { type: "ack", id: frameId };
+      const { offset, epoch, recovered } = value;
+      return {
+        type: "ack",
+        id: frameId,
+        channel,
+        params: value["params"] ?? null,
+        ...(typeof offset === "number" && typeof epoch === "string" ? { position: { offset, epoch } } : {}),
+        ...(typeof recovered === "boolean" ? { recovered } : {}),
+      };
     }
     case "error":
       return { type: "error", id: frameId, error: value["error"] };
     case "pong":
       return { type: "pong", id: frameId };
+    case "unsubscribed": {
+      const channel = value["channel"];
+      if (typeof channel !== "string") return null;
+      return { type: "unsubscribed", channel, params: value["params"] ?? null, error: value["error"] };
+    }
     case "message": {
       const channel = value["channel"];
       if (typeof channel !== "string") return null;
-      return { type: "message", channel, params: value["params"] ?? null, data: value["data"] ?? null };
+      const offset = value["offset"];
+      return {
+        type: "message",
+        channel,
+        params: value["params"] ?? null,
+        data: value["data"] ?? null,
+        ...(typeof offset === "number" ? { offset } : {}),
+      };
     }
     default:
       return null;

@@ -10,6 +10,8 @@ interface SchemaChannel {
   readonly params: JsonSchema;
   readonly message: JsonSchema;
   readonly client_message: JsonSchema | null;
+  /** Absent in schemas from before channel history. */
+  readonly history?: { readonly size: number; readonly ttl_seconds: number } | null;
 }
 
 /** The channel entries of the section; entries of another `type` are left as data. */
@@ -31,6 +33,15 @@ function parseChannels(section: unknown): Record<string, SchemaChannel> {
     if (!schema(entry["message"])) problems.push(`${at}.message must be a JSON Schema`);
     if (entry["bidirectional"] === true && !schema(entry["client_message"])) {
       problems.push(`${at}.client_message must be a JSON Schema on a bidirectional channel`);
+    }
+    const history = entry["history"];
+    const counts = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v >= 0;
+    if (
+      history !== undefined &&
+      history !== null &&
+      !(isRecord(history) && counts(history["size"]) && counts(history["ttl_seconds"]))
+    ) {
+      problems.push(`${at}.history must be null or {size, ttl_seconds} with integers`);
     }
   }
   if (problems.length > 0) throw new Error(`invalid schema document:\n- ${problems.join("\n- ")}`);
@@ -72,9 +83,12 @@ export function generateChannels(section: unknown, { converter, runtimeModule }:
     reactMembers[name] = `ReactChannelProcedure<${params}, ${message}>`;
     if (channel.description !== null && channel.description !== undefined) memberDocs[name] = channel.description;
   }
-  const table = names.map(
-    (name) => `  ${JSON.stringify(name)}: { bidirectional: ${String(channels[name]?.bidirectional === true)} },`,
-  );
+  const table = names.map((name) => {
+    const channel = channels[name] as SchemaChannel;
+    const history = channel.history ?? null;
+    const kept = history === null ? "null" : `{ size: ${history.size}, ttlSeconds: ${history.ttl_seconds} }`;
+    return `  ${JSON.stringify(name)}: { bidirectional: ${String(channel.bidirectional)}, history: ${kept} },`;
+  });
   const client = `import {
   createChannelClient,
   createChannelsApi,
@@ -89,7 +103,7 @@ export interface Channels {
 ${typeLines.join("\n")}
 }
 
-/** Channels: name → whether clients may send on it. */
+/** Channels: name → whether clients may send on it, and the history it keeps per topic (null: none). */
 export const channels = {
 ${table.join("\n")}
 } as const;

@@ -14,6 +14,12 @@ export interface UseChannelResult {
   readonly status: ConnectionStatus;
   /** Set when the server refused the subscription. */
   readonly error: MizanError | null;
+  /**
+   * How the last reconnect went, on a channel with history (`spec/PROTOCOL.md` §3.7):
+   * `true` when the messages missed while away were replayed, `false` when they were lost
+   * (refetch what you show), `null` before any reconnect or on a channel without history.
+   */
+  readonly recovered: boolean | null;
 }
 
 /**
@@ -32,17 +38,20 @@ export function useChannel<P, M>(
   const handler = useRef(onMessage);
   handler.current = onMessage;
   const [error, setError] = useState<MizanError | null>(null);
+  const [recovered, setRecovered] = useState<boolean | null>(null);
   const key = canonicalize(params ?? null);
   const enabled = options.enabled ?? true;
   useEffect(() => {
     if (!enabled) return;
     setError(null);
+    setRecovered(null);
     const subscription = channels.subscribe<M>(channel, JSON.parse(key) as unknown, (message) => handler.current(message), {
       onError: setError,
+      onRecover: setRecovered,
     });
     return () => subscription.unsubscribe();
   }, [channels, channel, key, enabled]);
-  return { status: useConnectionStatus(), error };
+  return { status: useConnectionStatus(), error, recovered };
 }
 
 /** The channel connection's status, re-rendering on every change. */
