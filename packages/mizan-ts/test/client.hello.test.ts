@@ -135,7 +135,7 @@ describe("the generated client against examples/hello", () => {
 
   it("receives a typed error's code, status and details; other failures of the same handler keep theirs", async () => {
     const { api } = client();
-    const failure = (name: string) => api.greetStrictly.query({ name }).catch((e: unknown) => e as MizanError);
+    const failure = async (name: string) => (await api.greetStrictly.query({ name }).catch((e: unknown) => e)) as MizanError;
     const reserved = await failure("mizan");
     expect([reserved.code, reserved.status, reserved.message]).toEqual(["reserved", 409, 'the name "mizan" is reserved']);
     expect(reserved.details).toEqual({ kind: "reserved", name: "mizan" });
