@@ -114,8 +114,11 @@ impl Config {
     /// - `MIZAN_CACHE_SECRET` (required): hex, at least 16 bytes;
     /// - `MIZAN_SIGNING_KEYS` (required): `kid=hex,kid2=hex`; the first key signs unless
     ///   `MIZAN_SIGNING_KID` names another;
-    /// - `MIZAN_REDIS_URL` (feature `redis`): use a `RedisCache` on that server, with the key
-    ///   prefix `MIZAN_REDIS_PREFIX` (default `mizan:`); otherwise the memory cache.
+    /// - `MIZAN_REDIS_URL` (feature `redis`): several instances serve one app through that
+    ///   Redis: a `RedisCache` holds results and revisions, and a `RedisLayer` carries
+    ///   channel publications (`mizan_revisions` included), both under the prefix
+    ///   `MIZAN_REDIS_PREFIX` (default `mizan:`); otherwise the memory cache and the
+    ///   in-process layer. Read inside a Tokio runtime: the layer subscribes in the background.
     ///
     /// ```
     /// use mizan_axum::Config;
@@ -180,14 +183,19 @@ impl Config {
         #[cfg(feature = "redis")]
         if let Some(url) = lookup("MIZAN_REDIS_URL") {
             let prefix = lookup("MIZAN_REDIS_PREFIX").unwrap_or_else(|| "mizan:".into());
+            let invalid = |why: String| ConfigError::Invalid {
+                name: "MIZAN_REDIS_URL",
+                why,
+            };
+            let layer = mizan_core::channels::RedisLayer::start(&url, &prefix)
+                .map_err(|err| invalid(err.to_string()))?;
             let cache = mizan_core::RedisCache::builder(url)
                 .prefix(prefix)
                 .build()
-                .map_err(|err| ConfigError::Invalid {
-                    name: "MIZAN_REDIS_URL",
-                    why: err.to_string(),
-                })?;
-            return Ok(config.with_cache(Arc::new(cache)));
+                .map_err(|err| invalid(err.to_string()))?;
+            return Ok(config
+                .with_cache(Arc::new(cache))
+                .with_channel_layer(Arc::new(layer)));
         }
         Ok(config)
     }
@@ -291,12 +299,32 @@ mod tests {
 
     #[cfg(feature = "redis")]
     #[tokio::test]
-    async fn a_redis_url_selects_the_redis_cache() {
+    async fn a_redis_url_selects_the_redis_cache_and_channel_layer() {
         let vars = [
             SECRET,
             ("MIZAN_SIGNING_KEYS", "a=01"),
             ("MIZAN_REDIS_URL", "redis://127.0.0.1:6379"),
         ];
-        assert_eq!(Config::from_lookup(lookup(&vars)).unwrap().cache.name(), "redis");
+        let config = Config::from_lookup(lookup(&vars)).unwrap();
+        assert_eq!(
+            (config.cache.name(), config.channel_layer.name()),
+            ("redis", "redis")
+        );
+        let vars = [
+            SECRET,
+            ("MIZAN_SIGNING_KEYS", "a=01"),
+            ("MIZAN_REDIS_URL", "http://x"),
+        ];
+        let err = Config::from_lookup(lookup(&vars)).err().unwrap();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "MIZAN_REDIS_URL",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

@@ -169,12 +169,14 @@ impl std::error::Error for FunctionError {}
 /// Turns a handler's error type into a [`FunctionError`], and optionally describes it in the
 /// schema so clients get a typed union of its variants.
 ///
-/// Implement it for your application's error enum. `error_schema` returning `Some` puts
+/// Derive it with `#[derive(mizan::TypedError)]`, or implement it for your application's
+/// error enum; errors from other crates go through [`Error`](crate::Error), which `?`
+/// fills from any `std::error::Error`. `error_schema` returning `Some` puts
 /// the schema under the function's `error` key; the value you return in
 /// [`FunctionError::with_details`] should match it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned as a Mizan function error",
-    note = "implement `mizan::IntoFunctionError` for `{Self}`, or return `mizan::FunctionError`"
+    note = "return `mizan::Error` (`?` converts any `std::error::Error` into it, sent as `internal`), `mizan::FunctionError`, or a `#[derive(mizan::TypedError)]` type"
 )]
 pub trait IntoFunctionError: Send + 'static {
     /// Converts the error for the wire.

@@ -14,6 +14,7 @@ mod error;
 pub mod executor;
 pub mod forms;
 mod function;
+mod handler_error;
 mod keys;
 mod mwt;
 mod name;
@@ -37,6 +38,7 @@ pub use function::{
     HandlerResult, Identity, RequestContext, ServerFunction, State, decode_input, decode_validated,
     encode_output, schema_generator,
 };
+pub use handler_error::Error;
 #[doc(inline)]
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
 #[doc(inline)]

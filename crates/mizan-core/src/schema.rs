@@ -3,13 +3,17 @@
 //!
 //! It sits above the registry and the forms: [`Registry::get_schema`] is defined here, so
 //! the registry needs to know nothing of the document, and the `forms` section is derived
-//! from the functions' `meta.form` by the forms module.
+//! from the functions' `meta.form` by the forms module. The `channels` section is always
+//! there: every adapter serves the system channel `mizan_revisions`, with or without a
+//! `Channels` extension of the application's.
 
 use serde_json::{Map, Value, json};
 
+use crate::channels::{CHANNELS_EXTENSION, Channels};
 use crate::error::ErrorCode;
 use crate::forms::forms_section;
 use crate::function::{FunctionKind, ServerFunction};
+use crate::registry::RegistryExtension;
 use crate::registry::{RESERVED_KEYS, Registry};
 
 /// The schema document's format version; bumped on any incompatible change.
@@ -55,6 +59,9 @@ fn schema_document(registry: &Registry) -> Value {
             document.insert(name.clone(), extension.schema());
         }
     }
+    document
+        .entry(CHANNELS_EXTENSION)
+        .or_insert_with(|| Channels::new().schema());
     Value::Object(document)
 }
 

@@ -331,6 +331,48 @@ fn validate_reports_policy_problems() {
     );
 }
 
+/// A purge of a tag nothing carries reaches no entry: the typo is reported with the fix.
+#[test]
+fn validate_reports_invalidated_tags_no_function_carries() {
+    let mut registry = Registry::new();
+    registry
+        .register(
+            ServerFunction::query("list_posts")
+                .cache(CachePolicy::public().tags(["posts"]))
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::mutation("create_post")
+                .invalidates(["post", "posts", "list_posts"])
+                .handler(noop),
+        )
+        .register(
+            ServerFunction::mutation("wipe")
+                .invalidates(["everything"])
+                .handler(noop),
+        );
+    let found = problems(&registry);
+    assert_eq!(
+        found,
+        [
+            RegistryProblem::UnknownTag {
+                name: "create_post".into(),
+                tag: "post".into(),
+                nearest: Some("posts".into())
+            },
+            RegistryProblem::UnknownTag {
+                name: "wipe".into(),
+                tag: "everything".into(),
+                nearest: None
+            },
+        ]
+    );
+    assert_eq!(
+        found[0].to_string(),
+        "mutation `create_post` invalidates `post`, which no function carries; did you mean `posts`?"
+    );
+}
+
 /// Guarded queries may share entries by permission set or by user: every reader applies the
 /// access rule before the cache, so no caller the rule refuses ever reads those entries.
 #[test]

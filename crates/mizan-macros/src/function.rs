@@ -36,12 +36,13 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
     let inner = format_ident!("__mizan_{}", rust_name);
     let handler = match sig.inputs.len() {
         2 => quote!(#inner),
+        1 if takes_context(&sig.inputs[0]) => quote!(|ctx: ::mizan::Ctx, _: ()| #inner(ctx)),
         1 => quote!(|_: ::mizan::Ctx, input| #inner(input)),
         0 => quote!(|_: ::mizan::Ctx, _: ()| #inner()),
         _ => {
             return Err(syn::Error::new_spanned(
                 &sig.inputs,
-                "a Mizan function takes `(ctx: Ctx, input: T)`, `(input: T)` or nothing",
+                "a Mizan function takes `(ctx: Ctx, input: T)`, `(input: T)`, `(ctx: Ctx)` or nothing",
             ));
         }
     };
@@ -147,4 +148,18 @@ fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
         .collect();
     let text = lines.join("\n").trim().to_owned();
     (!text.is_empty()).then_some(text)
+}
+
+/// Whether the one argument is the context (`Ctx`, `RequestContext`, by any path) rather
+/// than an input: such a function takes no input, which the schema says as `null`.
+fn takes_context(arg: &syn::FnArg) -> bool {
+    let syn::FnArg::Typed(typed) = arg else {
+        return false;
+    };
+    let syn::Type::Path(path) = &*typed.ty else {
+        return false;
+    };
+    path.path.segments.last().is_some_and(|last| {
+        last.arguments.is_none() && (last.ident == "Ctx" || last.ident == "RequestContext")
+    })
 }

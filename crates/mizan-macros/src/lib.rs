@@ -9,7 +9,8 @@ use proc_macro::TokenStream;
 /// Turns an `async fn` into a constructor of a `mizan::ServerFunction`.
 ///
 /// The function keeps its name; calling it returns the `ServerFunction` to register.
-/// It may take `(ctx, input)`, just `(input)`, or nothing.
+/// It may take `(ctx, input)`, just `(input)`, just `(ctx: Ctx)`, or nothing; without an
+/// input its input is `()` (`null` on the wire).
 ///
 /// ```text
 /// /// One post by id.
@@ -44,7 +45,10 @@ pub fn function(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `error.details`; and the type's JSON Schema appears as the function's `error` in the
 /// schema, so generated clients get a typed union.
 ///
-/// The type must implement `Display`, `serde::Serialize` and `schemars::JsonSchema`.
+/// The type must implement `Display`, `serde::Serialize` and `schemars::JsonSchema`. A
+/// handler returns it directly (`Result<Post, PostError>`), or as `mizan::Error<PostError>`
+/// to also fail with a `FunctionError` or, through `?`, any library's error; that needs the
+/// type to implement `std::error::Error` as well (here by `thiserror`).
 ///
 /// ```text
 /// #[derive(Debug, Serialize, JsonSchema, thiserror::Error, mizan::TypedError)]

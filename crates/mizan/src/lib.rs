@@ -45,8 +45,8 @@ struct ReadmeExample;
 
 #[doc(inline)]
 pub use mizan_core::{
-    Access, CachePolicy, CacheScope, Composition, Ctx, ErrorCode, FieldError, FunctionBuilder, FunctionError,
-    FunctionKind, Handler, HandlerFn, Identity, IntoFunctionError, Registry, RegistryError,
+    Access, CachePolicy, CacheScope, Composition, Ctx, Error, ErrorCode, FieldError, FunctionBuilder,
+    FunctionError, FunctionKind, Handler, HandlerFn, Identity, IntoFunctionError, Registry, RegistryError,
     RegistryExtension, RegistryProblem, RequestContext, ServerFunction, State,
 };
 

@@ -50,9 +50,25 @@ async fn ping() -> Result<&'static str, FunctionError> {
     Ok("pong")
 }
 
+/// Whether the caller is signed in: a function that needs only its context.
+#[mizan::function]
+async fn signed_in(ctx: Ctx) -> Result<bool, FunctionError> {
+    Ok(ctx.identity().is_some())
+}
+
+async fn signed_in_by_hand(ctx: Ctx, _: ()) -> Result<bool, FunctionError> {
+    Ok(ctx.identity().is_some())
+}
+
 fn schema_of(f: ServerFunction) -> serde_json::Value {
+    schema_of_all([f])
+}
+
+fn schema_of_all(functions: impl IntoIterator<Item = ServerFunction>) -> serde_json::Value {
     let mut registry = Registry::new();
-    registry.register(f);
+    for f in functions {
+        registry.register(f);
+    }
     registry.validate_registry().unwrap();
     registry.get_schema()
 }
@@ -81,7 +97,11 @@ fn mutation_flags_and_one_argument_form() {
         .authenticated()
         .invalidates(["posts"])
         .handler(|_: Ctx, input: PostId| async move { Ok::<_, FunctionError>(input.id) });
-    assert_eq!(schema_of(touch()), schema_of(by_hand));
+    // `get_post` carries the tag `touch` purges.
+    assert_eq!(
+        schema_of_all([touch(), get_post()]),
+        schema_of_all([by_hand, get_post()])
+    );
 }
 
 #[tokio::test]
@@ -93,6 +113,18 @@ async fn every_argument_form_runs() {
     let out = ping().call(Ctx::default(), json!(null)).await.unwrap();
     assert_eq!(out.get(), r#""pong""#);
     assert_eq!(ping().cache().scope(), CacheScope::User);
+    let out = signed_in().call(Ctx::default(), json!(null)).await.unwrap();
+    assert_eq!(out.get(), "false");
+}
+
+#[test]
+fn a_context_only_function_takes_no_input() {
+    let by_hand = ServerFunction::query("signed_in")
+        .description("Whether the caller is signed in: a function that needs only its context.")
+        .handler(signed_in_by_hand);
+    let schema = schema_of(signed_in());
+    assert_eq!(schema, schema_of(by_hand));
+    assert_eq!(schema["functions"]["signed_in"]["input"]["type"], "null");
 }
 
 #[derive(Debug, Serialize, JsonSchema, mizan::TypedError)]
@@ -114,6 +146,8 @@ impl std::fmt::Display for PostError {
         }
     }
 }
+
+impl std::error::Error for PostError {}
 
 #[mizan::function]
 async fn find(input: PostId) -> Result<Post, PostError> {
@@ -145,4 +179,52 @@ async fn typed_errors_carry_code_status_details_and_schema() {
         .map(|v| v["properties"]["kind"]["const"].clone())
         .collect();
     assert_eq!(kinds, [json!("not_found"), json!("title_taken")]);
+}
+
+/// One handler fails three ways: its typed error, a `FunctionError`, a library's error.
+#[mizan::function]
+async fn open_post(ctx: Ctx, input: PostId) -> Result<Post, mizan::Error<PostError>> {
+    match input.id {
+        0 => Err(PostError::TitleTaken)?,
+        1 => {
+            ctx.require_identity()?;
+        }
+        _ => {}
+    }
+    let title = std::fs::read_to_string("/nonexistent/mizan/post")?;
+    Ok(Post { id: input.id, title })
+}
+
+#[tokio::test]
+async fn one_error_type_carries_typed_function_and_library_errors() {
+    let code = |id| async move {
+        let err = open_post()
+            .call(Ctx::default(), json!({ "id": id }))
+            .await
+            .unwrap_err();
+        (err.code().to_owned(), err.status(), err.message().to_owned())
+    };
+    assert_eq!(
+        code(0).await,
+        ("title_taken".into(), 409, "the title is taken".into())
+    );
+    assert_eq!(
+        code(1).await,
+        (
+            "unauthenticated".into(),
+            401,
+            "this call needs a valid token".into()
+        )
+    );
+    // The io error's text ("No such file or directory") is logged, never sent.
+    assert_eq!(
+        code(2).await,
+        ("internal".into(), 500, "internal server error".into())
+    );
+
+    let schema = schema_of_all([open_post(), find()]);
+    assert_eq!(
+        schema["functions"]["open_post"]["error"],
+        schema["functions"]["find"]["error"]
+    );
 }

@@ -8,13 +8,9 @@ pub mod posts;
 pub mod users;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use mizan::auth::token_functions;
 use mizan::axum::{Config, Mizan};
-use mizan::cache::RedisCache;
-use mizan::channels::RedisLayer;
-use mizan::mwt::Keyring;
 use mizan::prelude::*;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -85,34 +81,23 @@ impl Settings {
     }
 }
 
-/// The Mizan configuration: `Config::from_env` when `MIZAN_CACHE_SECRET` is set (see its
-/// docs for the variables), otherwise fixed development secrets; with `MIZAN_REDIS_URL`,
-/// Redis carries the cache, the revisions and the channels, so several instances serve one
-/// board (`MIZAN_REDIS_PREFIX`, default `mizan:`, separates apps on one Redis). The
-/// database goes into the handlers' state.
+/// The Mizan configuration: `Config::from_env` (see its docs for the variables), with fixed
+/// development secrets when `MIZAN_CACHE_SECRET` is unset. With `MIZAN_REDIS_URL`, Redis
+/// carries the cache, the revisions and the channels, so several instances serve one board
+/// (`MIZAN_REDIS_PREFIX`, default `mizan:`, separates apps on one Redis). The database goes
+/// into the handlers' state.
 pub async fn config(db: Db) -> Result<Config, Box<dyn std::error::Error>> {
-    let config = if std::env::var_os("MIZAN_CACHE_SECRET").is_some() {
-        Config::from_env()?
-    } else {
-        Config::new(
-            b"demo-dev-cache-secret".to_vec(),
-            Keyring::new("dev", b"demo-dev-signing-key")?,
-        )
+    let development = std::env::var_os("MIZAN_CACHE_SECRET").is_none();
+    let development_secret = |name: &str| match name {
+        "MIZAN_CACHE_SECRET" => Some(hex::encode(b"demo-dev-cache-secret")),
+        "MIZAN_SIGNING_KEYS" => Some(format!("dev={}", hex::encode(b"demo-dev-signing-key"))),
+        _ => None,
     };
-    let config = match std::env::var("MIZAN_REDIS_URL") {
-        // `Config::from_env` sets up only the Redis cache; the channel layer (chat and
-        // `mizan_revisions`) is set here, and the cache too for the development secrets.
-        Ok(url) => {
-            let prefix =
-                std::env::var("MIZAN_REDIS_PREFIX").unwrap_or_else(|_| RedisLayer::DEFAULT_PREFIX.into());
-            let cache = RedisCache::builder(url.clone()).prefix(prefix.clone()).build()?;
-            let layer = RedisLayer::connect(&url, &prefix).await?;
-            config
-                .with_cache(Arc::new(cache))
-                .with_channel_layer(Arc::new(layer))
-        }
-        Err(_) => config,
-    };
+    let config = Config::from_lookup(|name| {
+        std::env::var(name)
+            .ok()
+            .or_else(|| development.then(|| development_secret(name)).flatten())
+    })?;
     Ok(config.with_state(State::new().with(db)))
 }
 

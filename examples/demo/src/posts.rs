@@ -97,47 +97,15 @@ impl std::fmt::Display for PostError {
     }
 }
 
+// So that `?` turns it into a `mizan::Error<PostError>`, beside database errors.
+impl std::error::Error for PostError {}
+
 impl PostError {
     fn title_taken(title: &str) -> Self {
         PostError::TitleTaken {
             field: "title".into(),
             title: title.to_owned(),
         }
-    }
-}
-
-/// A handler's failure: one of its typed errors (in its schema), or any other error
-/// (a database failure, a missing board) that the typed union does not list.
-#[derive(Debug)]
-pub enum Failure<E> {
-    /// A typed error.
-    Typed(E),
-    /// Anything else.
-    Other(FunctionError),
-}
-
-impl<E: IntoFunctionError> IntoFunctionError for Failure<E> {
-    fn into_function_error(self) -> FunctionError {
-        match self {
-            Failure::Typed(err) => err.into_function_error(),
-            Failure::Other(err) => err,
-        }
-    }
-
-    fn error_schema(generator: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
-        E::error_schema(generator)
-    }
-}
-
-impl<E> From<FunctionError> for Failure<E> {
-    fn from(err: FunctionError) -> Self {
-        Failure::Other(err)
-    }
-}
-
-impl From<PostError> for Failure<PostError> {
-    fn from(err: PostError) -> Self {
-        Failure::Typed(err)
     }
 }
 
@@ -164,7 +132,7 @@ async fn post_by_id(db: &Db, id: i64) -> Result<Post, FunctionError> {
 }
 
 /// Writes a new post; only ever called with valid input.
-pub async fn submit_new_post(ctx: Ctx, input: NewPost) -> Result<Post, Failure<PostError>> {
+pub async fn submit_new_post(ctx: Ctx, input: NewPost) -> Result<Post, mizan::Error<PostError>> {
     let author = ctx.require_identity()?.user_id.clone();
     let board = readable_board(&ctx, input.board_id).await?;
     let db = ctx.state::<Db>()?;
@@ -188,11 +156,11 @@ pub async fn submit_new_post(ctx: Ctx, input: NewPost) -> Result<Post, Failure<P
     // Two writers racing for one title: the unique index decides.
     .map_err(
         |err| match err.as_database_error().map(|e| e.is_unique_violation()) {
-            Some(true) => Failure::Typed(PostError::title_taken(title)),
-            _ => Failure::Other(internal(err)),
+            Some(true) => mizan::Error::typed(PostError::title_taken(title)),
+            _ => err.into(),
         },
     )?;
-    let id = sqlx::Row::try_get::<i64, _>(&row, "id").map_err(internal)?;
+    let id = sqlx::Row::try_get::<i64, _>(&row, "id")?;
     Ok(post_by_id(db, id).await?)
 }
 
@@ -224,7 +192,7 @@ pub fn edit_post() -> ServerFunction {
             let db = ctx.state::<Db>()?;
             let post = post_by_id(db, input.post_id).await?;
             if post.author != identity.user_id && !identity.has_all(&[EDIT_ANY]) {
-                return Err(Failure::Typed(PostError::NotYours { post_id: post.id }));
+                return Err(PostError::NotYours { post_id: post.id }.into());
             }
             let title = input.title.trim();
             if title_taken(db, post.board_id, title, post.id).await? {
@@ -237,9 +205,8 @@ pub fn edit_post() -> ServerFunction {
                 .bind(now())
                 .bind(post.id)
                 .execute(db.pool())
-                .await
-                .map_err(internal)?;
-            Ok::<_, Failure<PostError>>(post_by_id(db, post.id).await?)
+                .await?;
+            Ok::<_, mizan::Error<PostError>>(post_by_id(db, post.id).await?)
         })
 }
 

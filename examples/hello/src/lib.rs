@@ -31,6 +31,51 @@ pub async fn greet(input: GreetInput) -> Result<Greeting, FunctionError> {
     })
 }
 
+/// Why a name is refused a greeting: a typed error, so the generated client knows each case.
+#[derive(Debug, Serialize, JsonSchema, mizan::TypedError)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NameError {
+    /// The name is kept for the app itself.
+    #[mizan(status = 409)]
+    Reserved {
+        /// The name asked for.
+        name: String,
+    },
+    /// The name is longer than the app greets.
+    TooLong {
+        /// The longest name greeted.
+        max: usize,
+    },
+}
+
+impl std::fmt::Display for NameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NameError::Reserved { name } => write!(f, "the name \"{name}\" is reserved"),
+            NameError::TooLong { max } => write!(f, "names are at most {max} characters"),
+        }
+    }
+}
+
+impl std::error::Error for NameError {}
+
+/// Greets a name only if it is free: refuses `mizan` (reserved) and names over 20
+/// characters with a typed error, and strangers without a token with `unauthenticated`.
+#[mizan::function]
+pub async fn greet_strictly(ctx: Ctx, input: GreetInput) -> Result<Greeting, mizan::Error<NameError>> {
+    const MAX: usize = 20;
+    if input.name == "mizan" {
+        return Err(NameError::Reserved { name: input.name }.into());
+    }
+    if input.name.chars().count() > MAX {
+        Err(NameError::TooLong { max: MAX })?;
+    }
+    let who = &ctx.require_identity()?.user_id;
+    Ok(Greeting {
+        message: format!("Hello, {}, from {who}!", input.name),
+    })
+}
+
 /// Who is calling, cached per user.
 #[mizan::function(context = "home", authenticated, cache(scope = "user", ttl = "30s"))]
 pub async fn whoami(ctx: Ctx, _: ()) -> Result<String, FunctionError> {
@@ -99,6 +144,7 @@ pub fn registry() -> Registry {
     let mut registry = Registry::new();
     registry
         .register(greet())
+        .register(greet_strictly())
         .register(whoami())
         .register(my_permissions())
         .register(member_greeting())

@@ -20,6 +20,7 @@ interface Procedure {
 }
 interface HelloApi extends MizanApiBase {
   greet: Procedure;
+  greetStrictly: Procedure;
   whoami: Procedure;
   resetGreetings: Procedure;
   mizan: { token: Procedure; refresh: Procedure };
@@ -130,6 +131,18 @@ describe("the generated client against examples/hello", () => {
     const [batched] = await Promise.allSettled([api.greet.call({}), api.greet.call({ name: "x" })]);
     const reason = (batched as PromiseRejectedResult).reason as MizanError;
     expect([reason.code, reason.status, reason.fields[0]?.code]).toEqual(["validation_failed", 422, "required"]);
+  });
+
+  it("receives a typed error's code, status and details; other failures of the same handler keep theirs", async () => {
+    const { api } = client();
+    const failure = async (name: string) => (await api.greetStrictly.query({ name }).catch((e: unknown) => e)) as MizanError;
+    const reserved = await failure("mizan");
+    expect([reserved.code, reserved.status, reserved.message]).toEqual(["reserved", 409, 'the name "mizan" is reserved']);
+    expect(reserved.details).toEqual({ kind: "reserved", name: "mizan" });
+    const long = await failure("x".repeat(21));
+    expect([long.code, long.status, long.details]).toEqual(["too_long", 400, { kind: "too_long", max: 20 }]);
+    const stranger = await failure("Ada");
+    expect([stranger.code, stranger.status, stranger.details]).toEqual(["unauthenticated", 401, undefined]);
   });
 
   it("learns revisions from responses, sends them on GET and follows a purge", async () => {

@@ -300,6 +300,30 @@ async fn purge_announces_the_new_revisions() {
     assert_eq!(message["data"], json!({"revisions": {"posts": 1, "users": 1}}));
 }
 
+/// `liveRevisions` needs no step of the app's: with no `Channels` extension registered,
+/// the schema still lists the system channel and the socket still serves it.
+#[tokio::test]
+async fn the_revisions_channel_needs_no_channels_extension() {
+    let mut registry = mizan_core::Registry::new();
+    registry.register(
+        mizan_core::ServerFunction::query("posts")
+            .cache(mizan_core::CachePolicy::public())
+            .handler(|_: mizan_core::Ctx, _: ()| async { Ok::<_, mizan_core::FunctionError>(0) }),
+    );
+    let schema = registry.get_schema();
+    assert_eq!(schema["channels"]["mizan_revisions"]["bidirectional"], false);
+    assert_eq!(schema["channels"].as_object().map(|c| c.len()), Some(1));
+
+    let server = Server::start(registry, config()).await;
+    let mut client = server.connect().await;
+    assert_eq!(
+        client.subscribe("mizan_revisions", json!(null)).await["type"],
+        "ack"
+    );
+    server.mizan.purge(["posts"]).await;
+    assert_eq!(client.message().await["data"], json!({"revisions": {"posts": 1}}));
+}
+
 #[tokio::test]
 async fn function_handlers_publish_through_the_state() {
     let server = Server::default().await;

@@ -2,13 +2,17 @@
 //! clients of the other, and they share one history to recover from.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mizan_core::RedisCache;
 use mizan_core::channels::RedisLayer;
 use serde_json::json;
 
-use crate::support::{CHAT, FEED, FEED_HISTORY, Room, Said, Server, config, publish_feed, registry};
+use mizan_axum::Config;
+
+use crate::support::{
+    CACHE_SECRET, CHAT, FEED, FEED_HISTORY, Room, SIGNING_KEY, Said, Server, config, publish_feed, registry,
+};
 
 fn redis_url() -> String {
     std::env::var("MIZAN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -214,4 +218,53 @@ async fn a_lost_or_too_short_redis_history_is_not_recovered() {
         "offsets start again in the new epoch"
     );
     layer.clear_history().await.unwrap();
+}
+
+/// `MIZAN_REDIS_URL` alone gives instances both halves: the shared cache (the revision
+/// counts continue across instances) and the shared channels (each hears the other's
+/// `mizan_revisions`).
+#[tokio::test]
+async fn one_redis_url_in_the_environment_shares_cache_and_channels() {
+    let prefix = unique_prefix("from_env");
+    let env = |name: &str| match name {
+        "MIZAN_CACHE_SECRET" => Some(hex::encode(CACHE_SECRET)),
+        "MIZAN_SIGNING_KEYS" => Some(format!("k1={}", hex::encode(SIGNING_KEY))),
+        "MIZAN_REDIS_URL" => Some(redis_url()),
+        "MIZAN_REDIS_PREFIX" => Some(prefix.clone()),
+        _ => None,
+    };
+    let a = Server::start(registry(), Config::from_lookup(env).unwrap()).await;
+    let b = Server::start(registry(), Config::from_lookup(env).unwrap()).await;
+    let (mut on_a, mut on_b) = (a.connect().await, b.connect().await);
+    on_a.subscribe("mizan_revisions", json!(null)).await;
+    on_b.subscribe("mizan_revisions", json!(null)).await;
+
+    // The layers subscribe in the background: purge until B hears A.
+    let mut purges = 0;
+    loop {
+        a.mizan.purge(["posts"]).await;
+        purges += 1;
+        if tokio::time::timeout(Duration::from_millis(200), on_b.message())
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        assert!(purges < 50, "B never heard A through Redis");
+    }
+    // B's purge continues A's count (one cache) and reaches A (one channel layer).
+    b.mizan.purge(["posts"]).await;
+    loop {
+        let message = on_a.message().await;
+        if message["data"]["revisions"]["posts"] == json!(purges + 1) {
+            break;
+        }
+        assert!(
+            message["data"]["revisions"]["posts"].as_u64() <= Some(purges),
+            "{message}"
+        );
+    }
+
+    let cache = RedisCache::connect(&redis_url(), prefix).await.unwrap();
+    cache.clear_prefix().await.unwrap();
 }

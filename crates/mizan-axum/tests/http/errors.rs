@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Server, token};
+use crate::support::{Server, config, token};
 
 #[tokio::test]
 async fn unknown_function_is_404() {
@@ -202,6 +202,64 @@ async fn application_errors_keep_their_code_status_and_details() {
         reply.body,
         json!({"error": {"code": "teapot", "message": "short and stout", "fields": [], "details": {"spout": 1}}})
     );
+}
+
+/// Why `strict` refuses an id.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema, mizan::TypedError)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum StrictError {
+    #[mizan(status = 409)]
+    Reserved { id: u32 },
+}
+
+impl std::fmt::Display for StrictError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Reserved { id } => write!(f, "the id {id} is reserved"),
+        }
+    }
+}
+
+impl std::error::Error for StrictError {}
+
+struct NeverConfigured;
+
+/// Fails with its typed error (id 0), a `FunctionError` (id 1: state the config lacks) or a
+/// library's error (any other id: a failed parse whose text must not leave the server).
+#[mizan::function]
+async fn strict(ctx: mizan::Ctx, id: u32) -> Result<u32, mizan::Error<StrictError>> {
+    match id {
+        0 => Err(StrictError::Reserved { id })?,
+        1 => {
+            ctx.state::<NeverConfigured>()?;
+        }
+        _ => {
+            "secret-token-42".parse::<u32>()?;
+        }
+    }
+    Ok(id)
+}
+
+#[tokio::test]
+async fn typed_errors_cross_http_beside_function_and_library_errors() {
+    let mut registry = mizan_core::Registry::new();
+    registry.register(strict());
+    let server = Server::start(registry, config()).await;
+
+    let reply = server.call("strict", json!(0), None).await;
+    assert_eq!(reply.status.as_u16(), 409);
+    assert_eq!(
+        reply.body,
+        json!({"error": {"code": "reserved", "message": "the id 0 is reserved", "fields": [],
+            "details": {"kind": "reserved", "id": 0}}})
+    );
+    let internal = json!({"error": {"code": "internal", "message": "internal server error", "fields": []}});
+    for id in [1, 2] {
+        let reply = server.call("strict", json!(id), None).await;
+        assert_eq!((reply.status.as_u16(), &reply.body), (500, &internal), "id {id}");
+    }
+    let schema = server.send(server.request(Method::GET, "/schema")).await.body;
+    assert_eq!(schema["functions"]["strict"]["error"]["title"], "StrictError");
 }
 
 #[tokio::test]

@@ -20,6 +20,13 @@ use crate::cache::escape_glob;
 
 const NAME: &str = "redis";
 
+fn unavailable(err: &dyn std::fmt::Display) -> ChannelError {
+    ChannelError::Unavailable {
+        layer: NAME,
+        message: err.to_string(),
+    }
+}
+
 /// A [`ChannelLayer`] on Redis pub/sub, for several server instances: each publication is
 /// `PUBLISH`ed as JSON on the Redis channel `{prefix}channels`, and every instance
 /// subscribed to it (its own included) delivers it to its local subscribers.
@@ -82,35 +89,51 @@ impl RedisLayer {
     ///
     /// [`ChannelError::Unavailable`] when Redis does not answer within a few seconds.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, ChannelError> {
-        let unavailable = |err: &dyn std::fmt::Display| ChannelError::Unavailable {
-            layer: NAME,
-            message: err.to_string(),
-        };
+        let (layer, mut ready) = Self::spawn(url, prefix)?;
+        tokio::time::timeout(Duration::from_secs(5), ready.wait_for(|ready| *ready))
+            .await
+            .map_err(|_| unavailable(&"no pub/sub subscription within 5s"))?
+            .map_err(|e| unavailable(&e))?;
+        Ok(layer)
+    }
+
+    /// The layer [`connect`](Self::connect) makes, without waiting for Redis: it connects
+    /// and subscribes in the background (and keeps retrying), so a synchronous
+    /// configuration (`Config::from_env`) can set it up. Publications made on other
+    /// instances before the subscription is active are not heard.
+    ///
+    /// # Errors
+    ///
+    /// [`ChannelError::Unavailable`] when `url` is not a Redis URL or no Tokio runtime runs.
+    pub fn start(url: &str, prefix: &str) -> Result<Self, ChannelError> {
+        Self::spawn(url, prefix).map(|(layer, _)| layer)
+    }
+
+    fn spawn(url: &str, prefix: &str) -> Result<(Self, watch::Receiver<bool>), ChannelError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(unavailable(
+                &"a RedisLayer must be started inside a Tokio runtime",
+            ));
+        }
         let client = Client::open(url).map_err(|e| unavailable(&e))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)));
-        let connection = client
-            .get_connection_manager_with_config(config)
-            .await
-            .map_err(|e| unavailable(&e))?;
+        let connection =
+            ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(|e| unavailable(&e))?;
         let channel = format!("{prefix}channels");
         let local = broadcast::channel(super::InProcessLayer::DEFAULT_CAPACITY).0;
-        let (ready_tx, mut ready_rx) = watch::channel(false);
+        let (ready_tx, ready_rx) = watch::channel(false);
         let task = tokio::spawn(receive_loop(client, channel.clone(), local.clone(), ready_tx));
-        let receiver = Arc::new(AbortOnDrop(task));
-        tokio::time::timeout(Duration::from_secs(5), ready_rx.wait_for(|ready| *ready))
-            .await
-            .map_err(|_| unavailable(&"no pub/sub subscription within 5s"))?
-            .map_err(|e| unavailable(&e))?;
-        Ok(Self {
+        let layer = Self {
             connection,
             channel,
             prefix: prefix.to_owned(),
             local,
             operation_timeout: Duration::from_secs(2),
-            _receiver: receiver,
-        })
+            _receiver: Arc::new(AbortOnDrop(task)),
+        };
+        Ok((layer, ready_rx))
     }
 
     /// The Redis pub/sub channel this layer uses.
@@ -136,13 +159,13 @@ impl RedisLayer {
             let (next, keys): (u64, Vec<String>) = scan
                 .query_async(&mut connection)
                 .await
-                .map_err(|e| unavailable(e.to_string()))?;
+                .map_err(|e| unavailable(&e))?;
             if !keys.is_empty() {
                 deleted += cmd("DEL")
                     .arg(keys)
                     .query_async::<u64>(&mut connection)
                     .await
-                    .map_err(|e| unavailable(e.to_string()))?;
+                    .map_err(|e| unavailable(&e))?;
             }
             if next == 0 {
                 return Ok(deleted);
@@ -167,17 +190,13 @@ impl RedisLayer {
         let mut connection = self.connection.clone();
         match tokio::time::timeout(self.operation_timeout, invocation.invoke_async(&mut connection)).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(err)) => Err(unavailable(err.to_string())),
-            Err(_) => Err(unavailable(format!(
+            Ok(Err(err)) => Err(unavailable(&err)),
+            Err(_) => Err(unavailable(&format!(
                 "no reply within {:?}",
                 self.operation_timeout
             ))),
         }
     }
-}
-
-fn unavailable(message: String) -> ChannelError {
-    ChannelError::Unavailable { layer: NAME, message }
 }
 
 /// KEYS: stream, meta. ARGV: size, ttl (ms), topic JSON, data JSON, pub/sub channel, a
@@ -339,7 +358,7 @@ impl ChannelLayer for RedisLayer {
             .zip(first..)
             .map(|(data, offset)| {
                 let data = RawValue::from_string(data)
-                    .map_err(|err| unavailable(format!("a stored message is not JSON: {err}")))?;
+                    .map_err(|err| unavailable(&format!("a stored message is not JSON: {err}")))?;
                 Ok(Publication {
                     topic: topic.clone(),
                     data,

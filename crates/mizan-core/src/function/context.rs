@@ -109,7 +109,7 @@ impl RequestContext {
         self.state.get::<T>().ok_or_else(|| {
             tracing::error!(
                 type_name = type_name::<T>(),
-                "state value missing: add it with State::with"
+                "state value missing: add it with `Config::with_state` (or `State::with` for a hand-built executor)"
             );
             FunctionError::internal()
         })

@@ -50,7 +50,8 @@ pub(crate) fn no_check<I>(_: &I) -> Result<(), FunctionError> {
 }
 
 /// An async function that can be a server function's handler: `async fn(Ctx, I) ->
-/// Result<O, E>`, or a closure of that shape, whose future is `Send`.
+/// Result<O, E>`, or a closure of that shape, whose future is `Send`. A function without
+/// input takes `()` (`null` on the wire): `|ctx: Ctx, _: ()| ...`.
 ///
 /// Implemented for every such function (you never implement it yourself); it names the
 /// bounds once, the way axum's `Handler` does, so builders ask for `H: HandlerFn<Args>`
@@ -72,7 +73,7 @@ pub(crate) fn no_check<I>(_: &I) -> Result<(), FunctionError> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Mizan function handler",
     label = "expected `async fn(Ctx, Input) -> Result<Output, Error>`",
-    note = "a handler takes `(ctx: Ctx, input: I)` with `I: Deserialize + JsonSchema`, returns `Result<O, E>` with `O: Serialize + JsonSchema` and `E: IntoFunctionError`, and its future is `Send`"
+    note = "a handler takes `(ctx: Ctx, input: I)` (`input: ()` for none) with `I: Deserialize + JsonSchema`, returns `Result<O, E>` with `O: Serialize + JsonSchema` and `E: IntoFunctionError`, and its future is `Send`"
 )]
 pub trait HandlerFn<Args>: Send + Sync + 'static {
     /// What the handler takes, decoded from the call's JSON.

@@ -1,5 +1,6 @@
 //! `validate_registry`: every problem of a registry at once, each phrased as a fix.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use super::extension::RESERVED_KEYS;
@@ -71,6 +72,16 @@ pub enum RegistryProblem {
         /// The query.
         name: String,
     },
+    /// A mutation invalidates a tag no function carries: its purge would never reach an entry.
+    #[error("mutation `{name}` invalidates `{tag}`, which no function carries{}", nearest_hint(.nearest.as_deref()))]
+    UnknownTag {
+        /// The mutation.
+        name: String,
+        /// The tag nothing carries.
+        tag: String,
+        /// The known tag closest to it, if one is close.
+        nearest: Option<String>,
+    },
     /// A permission rule lists no permission, or an empty one.
     #[error(
         "function `{name}` requires an empty permission list or name; use `authenticated` or name the permissions"
@@ -133,6 +144,23 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
+/// The known name closest to `wanted`, if it is close enough to be a likely typo.
+fn nearest(wanted: &str, known: &BTreeSet<&str>) -> Option<String> {
+    known
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(wanted, candidate), candidate))
+        .filter(|(similarity, _)| *similarity >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| (*candidate).to_owned())
+}
+
+fn nearest_hint(nearest: Option<&str>) -> String {
+    match nearest {
+        Some(tag) => format!("; did you mean `{tag}`?"),
+        None => "; tag a cached query with it (`cache(tags = [...])`) or remove it".to_owned(),
+    }
+}
+
 pub(super) fn validate(registry: &Registry) -> Result<(), RegistryError> {
     let mut problems = Vec::new();
     let invalid = |what, why| RegistryProblem::InvalidName { what, why };
@@ -182,6 +210,23 @@ pub(super) fn validate(registry: &Registry) -> Result<(), RegistryError> {
         }
     }
 
+    let known_tags: BTreeSet<&str> = registry.functions.values().flat_map(|f| f.cache_tags()).collect();
+    let mutations = registry
+        .functions
+        .iter()
+        .filter(|(_, f)| f.kind() == FunctionKind::Mutation);
+    for (name, function) in mutations {
+        for tag in function.invalidates() {
+            if !known_tags.contains(tag.as_str()) {
+                problems.push(RegistryProblem::UnknownTag {
+                    name: name.clone(),
+                    tag: tag.clone(),
+                    nearest: nearest(tag, &known_tags),
+                });
+            }
+        }
+    }
+
     for (name, composition) in &registry.compositions {
         if let Err(why) = check_function_name(name) {
             problems.push(invalid("composition", why));
@@ -199,7 +244,7 @@ pub(super) fn validate(registry: &Registry) -> Result<(), RegistryError> {
         if composition.members.is_empty() {
             problems.push(bad("has no members; list at least one function"));
         }
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = BTreeSet::new();
         for member in &composition.members {
             if !seen.insert(member) {
                 problems.push(bad("lists a member twice; list each function once"));

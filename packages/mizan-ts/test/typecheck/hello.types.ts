@@ -6,6 +6,7 @@ import {
   type ContactSubmitInput,
   type GreetInput,
   type GreetOutput,
+  type GreetStrictlyError,
 } from "../.generated/hello/client.js";
 import { HomeProvider, mizan } from "../.generated/hello/react.js";
 
@@ -32,6 +33,32 @@ export async function wrongInputs(): Promise<void> {
   (await api.greet.query({ name: "Ada" })).greeting;
   // @ts-expect-error home_page has no member posts
   await api.$compose.homePage({ posts: null });
+}
+
+// The union generated from the schema hello really serves (#[derive(mizan::TypedError)]).
+export function typedErrors(error: GreetStrictlyError): string {
+  const reserved: GreetStrictlyError = { kind: "reserved", name: "mizan" };
+  // @ts-expect-error too_long carries max, a number
+  const wrong: GreetStrictlyError = { kind: "too_long", max: "20" };
+  // @ts-expect-error no such kind
+  const unknown: GreetStrictlyError = { kind: "taken" };
+  void [reserved, wrong, unknown];
+  switch (error.kind) {
+    case "reserved":
+      return error.name;
+    case "too_long":
+      // @ts-expect-error name belongs to the reserved case
+      void error.name;
+      return error.max.toFixed();
+  }
+}
+
+export function TypedErrorHook(): null {
+  const strict = mizan.greetStrictly.useQuery({ name: "Ada" });
+  if (strict.error?.details?.kind === "too_long") strict.error.details.max.toFixed();
+  // @ts-expect-error the details are the typed union: reserved has no max
+  if (strict.error?.details?.kind === "reserved") strict.error.details.max.toFixed();
+  return null;
 }
 
 export function Hooks(): null {
