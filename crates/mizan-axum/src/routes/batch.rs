@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::error::HttpError;
 use crate::extract::JsonBody;
-use crate::respond::json_response;
+use crate::respond::members_response;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -49,8 +49,6 @@ pub(super) async fn post(
         .iter()
         .map(|call| (call.function.as_str(), call.input.clone()));
     let outcomes = app.executor.execute_all(&caller, calls).await;
-    Ok(json_response(
-        200,
-        batch_results(outcomes.iter().map(|o| &o.body[..])),
-    ))
+    let body = batch_results(outcomes.iter().map(|o| &o.body[..]));
+    Ok(members_response(body, outcomes))
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::HttpError;
 use crate::extract::JsonBody;
-use crate::respond::json_response;
+use crate::respond::members_response;
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -53,5 +53,6 @@ pub(super) async fn post(
         .iter()
         .map(String::as_str)
         .zip(outcomes.iter().map(|o| &o.body[..]));
-    Ok(json_response(200, compose_results(results)))
+    let body = compose_results(results);
+    Ok(members_response(body, outcomes))
 }

@@ -2,7 +2,8 @@
 //! client.
 //!
 //! Where new tests go: request/response behaviour of calls in `calls.rs`, every documented
-//! error in `errors.rs`, tokens and CSRF in `auth.rs`, caching/purge/rev in `cache.rs`,
+//! error in `errors.rs`, tokens, CSRF and cookie sign-in in `auth.rs`, request context, response parts and
+//! middleware in `context.rs`, caching/purge/rev in `cache.rs`,
 //! properties in `isolation.rs`, forms and field-error codes in `forms.rs`, anything
 //! needing the real Redis in `redis.rs`. Tracing spans have their own binary
 //! (`tests/tracing_spans.rs`): they need a process-wide subscriber. Shared fixtures (the
@@ -11,6 +12,7 @@
 mod auth;
 mod cache;
 mod calls;
+mod context;
 mod errors;
 mod forms;
 mod isolation;
