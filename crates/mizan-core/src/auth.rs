@@ -92,8 +92,9 @@ impl TokenIssuer {
         let mut issued = self.issue(principal)?;
         if let Some(name) = &self.cookie {
             let token = issued.token.take().unwrap_or_default();
-            let max_age = issued.expires_at.saturating_sub(now_secs());
-            ctx.response().set_cookie(token_cookie(ctx, name, token, max_age));
+            // The token's whole life: it was issued just now.
+            ctx.response()
+                .set_cookie(token_cookie(ctx, name, token, self.ttl.as_secs()));
         }
         Ok(issued)
     }
