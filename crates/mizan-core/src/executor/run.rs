@@ -68,7 +68,7 @@ impl Executor {
     }
 
     /// Runs `endpoint` (a handler) on `ctx` inside the global middleware, then `own`.
-    pub fn through_middleware(
+    fn through_middleware(
         &self,
         own: &[Arc<dyn Middleware>],
         target: Target,
