@@ -103,7 +103,8 @@ pub mod __private {
 pub mod export;
 
 /// Built-in token functions: exchange the application's credentials for an MWT, refresh it,
-/// sign out; bearer or cookie (see the token lifetime model on [`TokenFunctions`]'s module).
+/// sign out; bearer or cookie (the token lifetime model: `spec/PROTOCOL.md` §1.4 and
+/// [`mizan_core::auth`]).
 pub mod auth {
     #[doc(inline)]
     pub use mizan_core::auth::{

@@ -12,7 +12,7 @@
 //! 3. **cache slot** (`slot.rs`): where the result lives: the scope picks the key's
 //!    subject (everyone, the permission set, the user), the function's tags give its
 //!    revision; then the lookup, which answers a hit without running anything.
-//! 4. **run** (`run.rs`): the handler inside the [middleware](middleware) chain, under
+//! 4. **run** (`run.rs`): the handler inside the [`middleware`] chain, under
 //!    the one panic guard (channel handlers run under both too): a panic is `internal`,
 //!    counted and logged.
 //! 5. **store** (`store.rs`): the envelope of a computed result goes into its slot,
