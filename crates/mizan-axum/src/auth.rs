@@ -35,13 +35,14 @@ pub(crate) fn caller(config: &Config, headers: &HeaderMap) -> Result<Caller, Fun
             })?;
         return Ok(Caller {
             identity: Some(verify(config, token.trim())?),
-            csrf_ok: true,
+            ..Caller::anonymous()
         });
     }
     if let Some(token) = cookie_token(config, headers) {
         return Ok(Caller {
             identity: Some(verify(config, &token)?),
             csrf_ok: headers.contains_key(config.csrf_header.as_str()),
+            ..Caller::anonymous()
         });
     }
     Ok(Caller::anonymous())

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mizan_core::channels::{ChannelLayer, InProcessLayer};
+use mizan_core::executor::Middleware;
 use mizan_core::{CacheBackend, Keyring, MemoryCache, State};
 
 use crate::limits::Limits;
@@ -44,8 +45,14 @@ pub struct Config {
     /// `max-age` of public results requested at their current revision, when the
     /// function sets no ttl.
     pub shared_max_age: Duration,
-    /// Application state handed to every handler.
+    /// Application state handed to every handler ([`with_state`](Self::with_state)).
     pub state: State,
+    /// Middleware around every handler, outermost first
+    /// ([`with_middleware`](Self::with_middleware)).
+    pub middleware: Vec<Arc<dyn Middleware>>,
+    /// Whether `mizan.token` and `mizan.refresh` deliver the token in an `HttpOnly`
+    /// cookie instead of the response body ([`with_cookie_sign_in`](Self::with_cookie_sign_in)).
+    pub cookie_sign_in: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +85,8 @@ impl Config {
             token_ttl: Duration::from_secs(15 * 60),
             shared_max_age: Duration::from_secs(3600),
             state: State::new(),
+            middleware: Vec::new(),
+            cookie_sign_in: false,
         }
     }
 
@@ -200,9 +209,43 @@ impl Config {
         Ok(config)
     }
 
-    /// Sets the application state handed to handlers.
+    /// Sets the application state handed to handlers, which read it with
+    /// `ctx.state::<T>()`:
+    ///
+    /// ```
+    /// # use mizan_axum::Config;
+    /// # use mizan_core::{Ctx, FunctionError, Keyring, State};
+    /// struct Db { url: String }
+    ///
+    /// async fn where_am_i(ctx: Ctx, (): ()) -> Result<String, FunctionError> {
+    ///     Ok(ctx.state::<Db>()?.url.clone())
+    /// }
+    ///
+    /// let config = Config::new(b"secret".to_vec(), Keyring::new("k1", b"key").unwrap())
+    ///     .with_state(State::new().with(Db { url: "sqlite::memory:".into() }));
+    /// # let _ = (config, where_am_i);
+    /// ```
     pub fn with_state(mut self, state: State) -> Self {
         self.state = state;
+        self
+    }
+
+    /// Adds middleware around every handler: calls, batch and composition members, and
+    /// channel sends (see [`mizan_core::executor::middleware`]). The first added runs
+    /// outermost; a function's own middleware runs inside all of these.
+    pub fn with_middleware(mut self, middleware: Arc<dyn Middleware>) -> Self {
+        self.middleware.push(middleware);
+        self
+    }
+
+    /// Makes the token functions sign in with a cookie: `mizan.token` and `mizan.refresh`
+    /// set the token in an `HttpOnly; SameSite=Lax` cookie named
+    /// [`cookie_name`](Self::cookie_name) (`Secure` unless the request was addressed to a
+    /// loopback host; `Path` the mount prefix; `Max-Age` the token's remaining life) and
+    /// leave `token` out of their answer; `mizan.logout` clears it. Mutations made with
+    /// the cookie need the [`csrf_header`](Self::csrf_header).
+    pub fn with_cookie_sign_in(mut self) -> Self {
+        self.cookie_sign_in = true;
         self
     }
 }

@@ -1,8 +1,8 @@
-//! Turning outcomes into HTTP responses: status, envelope, and the cache headers
-//! (`spec/PROTOCOL.md` §2.5).
+//! Turning outcomes into HTTP responses: status, envelope, the cache headers
+//! (`spec/PROTOCOL.md` §2.5) and the headers handlers added (§2.6).
 
 use axum::body::Body;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
 use mizan_core::CacheScope;
@@ -31,8 +31,43 @@ pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
     response
 }
 
+/// The one response of several calls (a batch, a composition): every member's response
+/// parts, in member order.
+pub(crate) fn members_response(body: Bytes, outcomes: Vec<Outcome>) -> Response {
+    let mut response = json_response(200, body);
+    add_parts(&mut response, outcomes.into_iter().map(|o| o.headers));
+    response
+}
+
+/// Adds a handler's response parts. A header the protocol set (`Content-Type`,
+/// `Cache-Control`, `Mizan-*`) keeps the protocol's value.
+fn add_parts(response: &mut Response, parts: impl IntoIterator<Item = HeaderMap>) {
+    let headers = response.headers_mut();
+    let protocol: Vec<HeaderName> = headers.keys().cloned().collect();
+    for part in parts {
+        let mut name = None;
+        for (next, value) in part {
+            name = next.or(name);
+            if let Some(name) = name.as_ref().filter(|name| !protocol.contains(name)) {
+                headers.append(name.clone(), value);
+            }
+        }
+    }
+}
+
 /// A single call's response. `requested_rev` is the `rev` parameter of a GET.
-pub(crate) fn call_response(outcome: Outcome, requested_rev: Option<u64>, shared_max_age: u64) -> Response {
+pub(crate) fn call_response(
+    mut outcome: Outcome,
+    requested_rev: Option<u64>,
+    shared_max_age: u64,
+) -> Response {
+    let parts = std::mem::take(&mut outcome.headers);
+    let mut response = call_envelope(outcome, requested_rev, shared_max_age);
+    add_parts(&mut response, [parts]);
+    response
+}
+
+fn call_envelope(outcome: Outcome, requested_rev: Option<u64>, shared_max_age: u64) -> Response {
     let mut response = json_response(outcome.status, outcome.body);
     let headers = response.headers_mut();
     headers.insert(&MIZAN_CACHE, HeaderValue::from_static(outcome.cache.as_str()));

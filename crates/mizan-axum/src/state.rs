@@ -40,16 +40,12 @@ impl AppState {
         };
         let publisher =
             mizan_core::channels::Publisher::for_registry(config.channel_layer.clone(), &registry);
+        let mut issuer = TokenIssuer::new(config.keyring.clone(), &config.cache_secret, config.token_ttl);
+        if config.cookie_sign_in {
+            issuer = issuer.with_cookie(config.cookie_name.clone());
+        }
         // Handlers find the token issuer and the publisher in their state.
-        let state = config
-            .state
-            .clone()
-            .with(TokenIssuer::new(
-                config.keyring.clone(),
-                &config.cache_secret,
-                config.token_ttl,
-            ))
-            .with(publisher.clone());
+        let state = config.state.clone().with(issuer).with(publisher.clone());
         let executor = Executor::new(
             registry,
             ExecutorConfig {
@@ -58,6 +54,7 @@ impl AppState {
                 publisher,
                 state: Arc::new(state),
                 csrf_header: config.csrf_header.clone(),
+                middleware: config.middleware.clone(),
             },
         );
         Self {

@@ -32,11 +32,12 @@ pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
 pub use cache::{RedisCache, RedisCacheBuilder};
 #[doc(inline)]
 pub use canonical::{CanonicalError, CanonicalErrorCode, canonicalize, canonicalize_str};
+pub use cookie::Cookie;
 pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerFn,
-    HandlerResult, Identity, RequestContext, ServerFunction, State, decode_input, decode_validated,
-    encode_output, schema_generator,
+    HandlerResult, Identity, RequestContext, RequestParts, ResponseParts, ServerFunction, State,
+    decode_input, decode_validated, encode_output, schema_generator,
 };
 pub use handler_error::Error;
 #[doc(inline)]

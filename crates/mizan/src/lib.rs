@@ -47,8 +47,18 @@ struct ReadmeExample;
 pub use mizan_core::{
     Access, CachePolicy, CacheScope, Composition, Ctx, Error, ErrorCode, FieldError, FunctionBuilder,
     FunctionError, FunctionKind, Handler, HandlerFn, Identity, IntoFunctionError, Registry, RegistryError,
-    RegistryExtension, RegistryProblem, RequestContext, ServerFunction, State,
+    RegistryExtension, RegistryProblem, RequestContext, RequestParts, ResponseParts, ServerFunction, State,
 };
+
+/// Middleware: code around every handler, or a chosen function's (see
+/// `mizan::axum::Config::with_middleware` and [`FunctionBuilder::middleware`]).
+pub mod middleware {
+    #[doc(inline)]
+    pub use mizan_core::executor::{Middleware, Next, Target, middleware_fn};
+}
+
+/// Cookies to set with [`ResponseParts::set_cookie`] (the `cookie` crate).
+pub use mizan_core::Cookie;
 
 /// `#[mizan::function(...)]`: an `async fn` becomes a [`ServerFunction`] constructor.
 ///
@@ -92,10 +102,14 @@ pub mod __private {
 
 pub mod export;
 
-/// Built-in token functions: exchange the application's credentials for an MWT, refresh it.
+/// Built-in token functions: exchange the application's credentials for an MWT, refresh it,
+/// sign out; bearer or cookie (the token lifetime model: `spec/PROTOCOL.md` §1.4 and
+/// [`mizan_core::auth`]).
 pub mod auth {
     #[doc(inline)]
-    pub use mizan_core::auth::{REFRESH_FUNCTION, TOKEN_FUNCTION, token_functions};
+    pub use mizan_core::auth::{
+        LOGOUT_FUNCTION, REFRESH_FUNCTION, TOKEN_FUNCTION, TokenFunctions, token_functions,
+    };
     #[doc(inline)]
     pub use mizan_core::{IssuedToken, Principal, TokenIssuer};
 }

@@ -70,7 +70,7 @@ describe("generated React hooks against examples/hello", () => {
     const observer = new MutationObserver(() => shown.push(screen.getByTestId("whoami").textContent ?? ""));
     observer.observe(screen.getByTestId("whoami"), { childList: true, characterData: true, subtree: true });
     await act(async () => {
-      api.$client.logout();
+      await api.$client.logout();
       await api.$client.login({ user: "bob", password: "mizan" });
     });
     await waitFor(() => expect(screen.getByTestId("whoami").textContent).toBe("bob"));

@@ -9,14 +9,14 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use mizan_core::channels::{Channels, Recovery, StreamPosition, Topic};
-use mizan_core::{ErrorCode, FunctionError, Identity, RequestContext};
+use mizan_core::{ErrorCode, FunctionError, RequestContext};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
 use super::close;
 use super::frames::{self, ClientFrame};
 use super::hub::{Outbound, Outbox};
-use mizan_core::executor::Executor;
+use mizan_core::executor::{Caller, Executor};
 
 use super::hub::Hub;
 use crate::auth;
@@ -50,7 +50,8 @@ struct Connection {
     executor: Arc<Executor>,
     hub: Arc<Hub>,
     config: Arc<Config>,
-    identity: Option<Arc<Identity>>,
+    /// Who is calling (an `auth` frame replaces the identity) and the handshake's parts.
+    caller: Caller,
     topics: HashSet<Topic>,
     outbox: Outbox,
 }
@@ -61,7 +62,7 @@ pub(crate) async fn serve(
     executor: Arc<Executor>,
     hub: Arc<Hub>,
     config: Arc<Config>,
-    identity: Option<Arc<Identity>>,
+    caller: Caller,
 ) {
     executor.metrics().ws_connection();
     let limits = config.limits.channels;
@@ -80,7 +81,7 @@ pub(crate) async fn serve(
         executor,
         hub,
         config,
-        identity,
+        caller,
         topics: HashSet::new(),
         outbox: Outbox::new(queue, overflow),
     };
@@ -276,7 +277,7 @@ impl Connection {
 
     /// When the identity's token stops being valid (its `exp` plus the leeway).
     fn token_expiry(&self) -> Option<tokio::time::Instant> {
-        let exp = self.identity.as_ref()?.claims.get("exp")?.as_u64()?;
+        let exp = self.caller.identity.as_ref()?.claims.get("exp")?.as_u64()?;
         let now = auth::now_secs();
         let left = exp
             .saturating_add(self.config.token_leeway.as_secs())
@@ -287,7 +288,7 @@ impl Connection {
     /// The token expired with no fresh one: the connection is anonymous again, and every
     /// subscription that depended on who it was ends with an `unsubscribed` frame.
     fn expire(&mut self) {
-        self.identity = None;
+        self.caller.identity = None;
         let error = auth::unauthenticated(
             "expired",
             "the connection's token expired; send an `auth` frame with a fresh token and subscribe again",
@@ -310,11 +311,11 @@ impl Connection {
     }
 
     fn context(&self) -> RequestContext {
-        self.executor.context(self.identity.clone())
+        self.executor.context(&self.caller)
     }
 
     fn authenticate(&mut self, token: &str) -> Result<(), FunctionError> {
-        self.identity = Some(auth::verify(&self.config, token.trim())?);
+        self.caller.identity = Some(auth::verify(&self.config, token.trim())?);
         Ok(())
     }
 
@@ -400,11 +401,9 @@ impl Connection {
     }
 
     async fn receive(&mut self, channel: &str, params: Value, data: Value) -> Result<(), FunctionError> {
-        let executor = &self.executor;
-        let spec = Channels::find(executor.registry(), channel)?;
-        let what = format!("the handler of channel `{channel}`");
-        executor
-            .guard(&what, spec.receive(self.context(), params, data))
+        let spec = Channels::find(self.executor.registry(), channel)?;
+        self.executor
+            .channel_send(self.context(), spec, params, data)
             .await
     }
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::error::HttpError;
 use crate::extract::JsonBody;
-use crate::respond::json_response;
+use crate::respond::members_response;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -53,5 +53,6 @@ pub(super) async fn post(
         .iter()
         .map(|call| (call.function.as_str(), call.input.clone()));
     let outcomes = app.executor.execute_all(&caller, calls).await;
-    Ok(json_response(200, batch_results(outcomes.iter())))
+    let body = batch_results(outcomes.iter());
+    Ok(members_response(body, outcomes))
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::error::HttpError;
 use crate::extract::JsonBody;
-use crate::respond::json_response;
+use crate::respond::members_response;
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -57,5 +57,6 @@ pub(super) async fn post(
         .map(|member| (member.as_str(), inputs.remove(member).unwrap_or(Value::Null)));
     let outcomes = app.executor.execute_all(&caller, calls).await;
     let results = members.iter().map(String::as_str).zip(outcomes.iter());
-    Ok(json_response(200, compose_results(results)))
+    let body = compose_results(results);
+    Ok(members_response(body, outcomes))
 }

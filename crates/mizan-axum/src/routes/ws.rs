@@ -47,9 +47,7 @@ pub(super) async fn upgrade(
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(hard_cap(limits.max_frame_bytes))
         .max_frame_size(hard_cap(limits.max_frame_bytes))
-        .on_upgrade(move |socket| {
-            connection::serve(socket, app.executor, app.hub, app.config, caller.identity)
-        }))
+        .on_upgrade(move |socket| connection::serve(socket, app.executor, app.hub, app.config, caller)))
 }
 
 fn same_origin(headers: &HeaderMap) -> bool {

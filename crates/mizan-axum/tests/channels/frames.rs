@@ -338,3 +338,31 @@ async fn function_handlers_publish_through_the_state() {
     assert_eq!(reply.status(), 200);
     assert_eq!(client.message().await["data"], "extra!");
 }
+
+#[tokio::test]
+async fn middleware_runs_around_channel_sends() {
+    use mizan_core::executor::{Next, Target, middleware_fn};
+    use mizan_core::{Ctx, ErrorCode, FunctionError};
+
+    // Refuses sends from a muted handshake, which it reads from the request parts.
+    let mute = middleware_fn(|ctx: Ctx, next: Next| async move {
+        let muted = ctx.request().header("x-muted") == Some("yes");
+        if muted && *next.target() == Target::ChannelSend("chat".into()) {
+            return Err(FunctionError::from_code(ErrorCode::Forbidden, "muted"));
+        }
+        next.run(ctx).await
+    });
+    let server = Server::start(registry(), config().with_middleware(mute)).await;
+    let send = json!({"type": "send", "channel": "chat", "params": {"room": 7}, "data": "hi"});
+
+    let mut request = server.ws_url().into_client_request().unwrap();
+    request.headers_mut().insert("x-muted", "yes".parse().unwrap());
+    let mut muted = Server::connect_request(request).await;
+    assert_eq!(muted.subscribe("chat", json!({"room": 7})).await["type"], "ack");
+    let reply = muted.request(send.clone()).await;
+    assert_eq!(error_code(&reply), "forbidden", "{reply}");
+
+    let mut speaker = server.connect().await;
+    assert_eq!(speaker.request(send).await["type"], "ack");
+    assert_eq!(muted.message().await["data"]["text"], "hi");
+}

@@ -202,6 +202,13 @@ impl Server {
                 .headers_mut()
                 .insert("authorization", format!("Bearer {token}").parse().unwrap());
         }
+        Self::connect_request(request).await
+    }
+
+    /// Connects with a handshake request of the test's own.
+    pub(crate) async fn connect_request(
+        request: tokio_tungstenite::tungstenite::handshake::client::Request,
+    ) -> Client {
         let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
             .await
             .expect("connect in time")

@@ -1,7 +1,8 @@
 //! MWT authentication (bearer and cookie), CSRF for cookie-authenticated mutations, and the
 //! built-in token functions.
 
-use mizan_core::{Claims, Ctx, ErrorCode, FunctionError, Keyring, Principal, auth::token_functions};
+use mizan_core::auth::{TokenFunctions, token_functions};
+use mizan_core::{Claims, Ctx, ErrorCode, FunctionError, Keyring, Principal};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
@@ -178,4 +179,153 @@ async fn token_functions_issue_and_refresh_working_tokens() {
     assert_eq!(reply.body["data"], "secret");
     let reply = server.call("mizan.refresh", json!(null), None).await;
     assert_eq!(reply.code(), "unauthenticated");
+}
+
+fn cookie_server_registry(refresh: Option<TokenFunctions>) -> mizan_core::Registry {
+    let mut registry = registry();
+    for f in refresh.unwrap_or_else(|| TokenFunctions::new(check)).build() {
+        registry.register(f);
+    }
+    registry
+}
+
+/// The `Set-Cookie` values of a reply.
+fn set_cookies(reply: &crate::support::Reply) -> Vec<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The token in a `mizan_token=...; ...` value.
+fn cookie_token(set_cookie: &str) -> &str {
+    let (pair, _) = set_cookie.split_once(';').unwrap();
+    pair.strip_prefix("mizan_token=").unwrap()
+}
+
+async fn login(server: &Server, host: Option<&str>) -> crate::support::Reply {
+    let mut request = server
+        .request(Method::POST, "/call/mizan.token")
+        .json(&json!({"user": "ada", "password": "right"}));
+    if let Some(host) = host {
+        request = request.header("host", host);
+    }
+    server.send(request).await
+}
+
+#[tokio::test]
+async fn cookie_sign_in_sets_an_http_only_cookie() {
+    let server = Server::start(cookie_server_registry(None), config().with_cookie_sign_in()).await;
+    let reply = login(&server, None).await;
+    assert_eq!(reply.status.as_u16(), 200, "{:?}", reply.body);
+    // The token is not in the answer, where a script could read it.
+    assert!(reply.body["data"].get("token").is_none(), "{:?}", reply.body);
+    assert_eq!(reply.body["data"]["user_id"], "ada");
+    let cookies = set_cookies(&reply);
+    assert_eq!(cookies.len(), 1);
+    let attributes: Vec<&str> = cookies[0].split("; ").skip(1).collect();
+    // Over loopback (a development server on plain HTTP) the cookie is not `Secure`.
+    assert_eq!(
+        attributes,
+        ["HttpOnly", "SameSite=Lax", "Path=/mizan", "Max-Age=900"]
+    );
+
+    // Anywhere else it is.
+    let reply = login(&server, Some("app.example")).await;
+    assert!(
+        set_cookies(&reply)[0].contains("; Secure"),
+        "{:?}",
+        set_cookies(&reply)
+    );
+}
+
+#[tokio::test]
+async fn the_cookie_authenticates_writes_need_csrf_and_logout_clears_it() {
+    let server = Server::start(cookie_server_registry(None), config().with_cookie_sign_in()).await;
+    let token = cookie_token(&set_cookies(&login(&server, None).await)[0]).to_owned();
+    let with_cookie = |method, path: &str| {
+        server
+            .request(method, path)
+            .header("cookie", format!("mizan_token={token}"))
+    };
+    let reply = server.send(with_cookie(Method::GET, "/call/admin_only")).await;
+    assert_eq!(reply.body["data"], "secret");
+
+    // A write with the cookie needs the CSRF header.
+    let reply = server
+        .send(with_cookie(Method::POST, "/call/mizan.refresh"))
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (403, "csrf_failed"));
+
+    // Refresh renews the cookie, which works as the first did.
+    let reply = server
+        .send(with_cookie(Method::POST, "/call/mizan.refresh").header("x-mizan-csrf", "1"))
+        .await;
+    assert_eq!(reply.status.as_u16(), 200, "{:?}", reply.body);
+    let renewed = set_cookies(&reply);
+    assert!(renewed[0].contains("; HttpOnly; SameSite=Lax; Path=/mizan; Max-Age=900"));
+    let fresh = cookie_token(&renewed[0]);
+    let reply = server
+        .send(
+            server
+                .request(Method::GET, "/call/admin_only")
+                .header("cookie", format!("mizan_token={fresh}")),
+        )
+        .await;
+    assert_eq!(reply.body["data"], "secret");
+
+    // Logout clears it: an empty value that expires now, on the same path.
+    let reply = server
+        .send(with_cookie(Method::POST, "/call/mizan.logout").header("x-mizan-csrf", "1"))
+        .await;
+    assert_eq!(reply.body, json!({"data": null}));
+    assert_eq!(
+        set_cookies(&reply),
+        ["mizan_token=; HttpOnly; SameSite=Lax; Path=/mizan; Max-Age=0"]
+    );
+}
+
+#[tokio::test]
+async fn bearer_mode_answers_the_token_and_sets_no_cookie() {
+    let server = Server::start(cookie_server_registry(None), config()).await;
+    let reply = login(&server, None).await;
+    assert!(reply.body["data"]["token"].is_string());
+    assert!(set_cookies(&reply).is_empty());
+    let reply = server.call("mizan.logout", json!(null), None).await;
+    assert_eq!(
+        (reply.body.clone(), set_cookies(&reply).len()),
+        (json!({"data": null}), 0)
+    );
+}
+
+#[tokio::test]
+async fn refresh_reloads_or_refuses_the_principal() {
+    let functions = TokenFunctions::new(check).on_refresh(|_: Ctx, token: Principal| async move {
+        if token.user_id == "gone" {
+            return Err(FunctionError::from_code(
+                ErrorCode::Unauthenticated,
+                "no such user",
+            ));
+        }
+        // The user lost `admin` since the token was issued.
+        Ok(Principal {
+            permissions: vec!["reader".into()],
+            ..token
+        })
+    });
+    let server = Server::start(cookie_server_registry(Some(functions)), config()).await;
+    let old = token("ada", &["admin"]);
+    let reply = server.call("mizan.refresh", json!(null), Some(&old)).await;
+    let fresh = reply.body["data"]["token"].as_str().unwrap().to_owned();
+    let reply = server.call("by_perms", json!(null), Some(&fresh)).await;
+    assert_eq!(reply.body["data"]["perms"], json!(["reader"]));
+    let reply = server.call("admin_only", json!(null), Some(&fresh)).await;
+    assert_eq!(reply.code(), "forbidden");
+
+    let reply = server
+        .call("mizan.refresh", json!(null), Some(&token("gone", &["admin"])))
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (401, "unauthenticated"));
 }

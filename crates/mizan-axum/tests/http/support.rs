@@ -160,11 +160,21 @@ impl Reply {
 
 impl Server {
     pub(crate) async fn start(registry: Registry, config: Config) -> Self {
+        Self::start_with(registry, config, |app| app).await
+    }
+
+    /// A server whose app is `wrap`ped (in layers), served with connect info.
+    pub(crate) async fn start_with(
+        registry: Registry,
+        config: Config,
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
+    ) -> Self {
         let mizan = Mizan::new(registry, config).expect("valid registry");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/mizan", listener.local_addr().unwrap());
-        let app = axum::Router::new().nest("/mizan", mizan.router());
+        let app = wrap(axum::Router::new().nest("/mizan", mizan.router()));
         let task = tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).await.unwrap();
         });
         Self {

@@ -497,24 +497,31 @@ impl ChannelSpec {
     }
 
     /// Runs the client-message handler after [`authorize`](Self::authorize); a one-way
-    /// channel answers `method_not_allowed`.
+    /// channel answers `method_not_allowed`. The executor's
+    /// [`channel_send`](crate::executor::Executor::channel_send) runs it inside the
+    /// middleware.
     pub async fn receive(
         &self,
         ctx: RequestContext,
         params: Value,
         data: Value,
     ) -> Result<(), FunctionError> {
-        let Some(receive) = &self.receive else {
-            return Err(FunctionError::from_code(
+        let receive = self.receiver()?;
+        self.authorize(&ctx, params.clone()).await?;
+        receive(ctx, params, data).await
+    }
+
+    /// The client-message handler, or `method_not_allowed` for a one-way channel.
+    pub(crate) fn receiver(&self) -> Result<ErasedReceive, FunctionError> {
+        self.receive.clone().ok_or_else(|| {
+            FunctionError::from_code(
                 ErrorCode::MethodNotAllowed,
                 format!(
                     "channel `{}` is one-way: only the server publishes on it",
                     self.name
                 ),
-            ));
-        };
-        self.authorize(&ctx, params.clone()).await?;
-        receive(ctx, params, data).await
+            )
+        })
     }
 
     /// This channel's entry in the schema document (`spec/SCHEMA.md`, "Channels").

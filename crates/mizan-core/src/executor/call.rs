@@ -7,7 +7,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::error::{ErrorCode, FunctionError};
-use crate::function::Identity;
+use crate::function::{Identity, RequestParts};
 
 /// Who is calling, resolved once per request by the adapter.
 #[derive(Debug, Clone)]
@@ -16,6 +16,9 @@ pub struct Caller {
     pub identity: Option<Arc<Identity>>,
     /// False for a cookie-authenticated request without the CSRF header: writes refuse.
     pub csrf_ok: bool,
+    /// The request the calls came in: every member of a batch or a composition sees the
+    /// same parts.
+    pub request: Arc<RequestParts>,
 }
 
 impl Caller {
@@ -24,6 +27,7 @@ impl Caller {
         Self {
             identity: None,
             csrf_ok: true,
+            request: Arc::default(),
         }
     }
 

@@ -12,9 +12,11 @@
 //! 3. **cache slot** (`slot.rs`): where the result lives: the scope picks the key's
 //!    subject (everyone, the permission set, the user), the function's tags give its
 //!    revision; then the lookup, which answers a hit without running anything.
-//! 4. **run** (`run.rs`): the handler, under the one panic guard (channel handlers run
-//!    under it too): a panic is `internal`, counted and logged.
-//! 5. **store** (`store.rs`): the envelope of a computed result goes into its slot.
+//! 4. **run** (`run.rs`): the handler inside the [`middleware`] chain, under
+//!    the one panic guard (channel handlers run under both too): a panic is `internal`,
+//!    counted and logged.
+//! 5. **store** (`store.rs`): the envelope of a computed result goes into its slot,
+//!    unless the handler added response parts (those are never cached).
 //! 6. **purge and announce** (`purge.rs`): a mutation's `invalidates` tags get new
 //!    revisions, announced on the revisions channel to every instance's clients.
 //!
@@ -27,6 +29,7 @@ mod call;
 mod decode;
 mod envelope;
 mod metrics;
+pub mod middleware;
 mod outcome;
 mod purge;
 mod revisions;
@@ -44,6 +47,7 @@ use tracing::Instrument;
 pub use call::{CallInput, Caller, Via};
 pub use envelope::{ErrorBody, batch_results, compose_results, error_body, success_body};
 pub use metrics::{Metrics, MetricsSnapshot};
+pub use middleware::{Middleware, Next, Target, middleware_fn};
 pub use outcome::{CacheStatus, CachedMeta, Outcome};
 
 use crate::cache::CacheBackend;
@@ -68,6 +72,8 @@ pub struct ExecutorConfig {
     pub state: Arc<State>,
     /// The header a cookie-authenticated write must carry, named in `csrf_failed` errors.
     pub csrf_header: String,
+    /// Middleware around every handler, outermost first.
+    pub middleware: Vec<Arc<dyn Middleware>>,
 }
 
 impl std::fmt::Debug for ExecutorConfig {
@@ -89,6 +95,7 @@ pub struct Executor {
     publisher: Publisher,
     state: Arc<State>,
     csrf_header: String,
+    middleware: Vec<Arc<dyn Middleware>>,
     metrics: Metrics,
     /// The permission key of the empty permission set: what anonymous callers share.
     anonymous_permission_key: String,
@@ -114,6 +121,7 @@ impl Executor {
             publisher: config.publisher,
             state: config.state,
             csrf_header: config.csrf_header,
+            middleware: config.middleware,
             metrics: Metrics::default(),
             registry,
         }
@@ -200,10 +208,12 @@ impl Executor {
             return hit;
         }
         let output = match self.run(caller, f, input).await {
-            Ok(output) => output,
-            Err(error) => return Outcome::failure(&error, slot.status_on_error()),
+            (Ok(output), headers) => (output, headers),
+            (Err(error), headers) => {
+                return Outcome::failure(&error, slot.status_on_error()).with_headers(headers);
+            }
         };
-        let outcome = self.store(f, slot, &output).await;
+        let outcome = self.store(f, slot, &output.0, output.1).await;
         self.purge_invalidated(f).await;
         outcome
     }
@@ -248,6 +258,7 @@ mod tests {
                 publisher: Publisher::new(Arc::new(InProcessLayer::new())),
                 state: Arc::default(),
                 csrf_header: "x-csrf".into(),
+                middleware: Vec::new(),
             },
         )
     }

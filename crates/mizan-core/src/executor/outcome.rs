@@ -2,6 +2,7 @@
 //! adapter turns into a response (status, `Mizan-Cache`, `Cache-Control`, ...).
 
 use bytes::Bytes;
+use http::HeaderMap;
 
 use super::envelope::error_body;
 use crate::error::FunctionError;
@@ -19,9 +20,18 @@ pub struct Outcome {
     pub cache: CacheStatus,
     /// Revision and policy of a cached query's result, for `Cache-Control` and `Mizan-Rev`.
     pub cached: Option<CachedMeta>,
+    /// Headers and cookies the handler added ([`ResponseParts`](crate::ResponseParts));
+    /// never part of a cached result.
+    pub headers: HeaderMap,
 }
 
 impl Outcome {
+    /// The same outcome carrying the response parts `headers`.
+    pub(super) fn with_headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = headers;
+        self
+    }
+
     /// A successful call's outcome.
     pub(super) fn success(body: Bytes, cache: CacheStatus, cached: Option<CachedMeta>) -> Self {
         Self {
@@ -29,6 +39,7 @@ impl Outcome {
             body,
             cache,
             cached,
+            headers: HeaderMap::new(),
         }
     }
 
@@ -39,6 +50,7 @@ impl Outcome {
             body: error_body(error),
             cache,
             cached: None,
+            headers: HeaderMap::new(),
         }
     }
 }

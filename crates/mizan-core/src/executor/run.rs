@@ -1,35 +1,90 @@
-//! Step 4, run: the handler, under the one panic guard of application code.
+//! Step 4, run: the handler, inside the middleware chain and under the one panic guard of
+//! application code.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::FutureExt;
+use http::HeaderMap;
+use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::middleware::{Middleware, Next, Target};
 use super::{CallInput, Caller, Executor};
+use crate::channels::ChannelSpec;
 use crate::error::FunctionError;
-use crate::function::{Identity, RequestContext, ServerFunction};
+use crate::function::{BoxFuture, HandlerResult, RequestContext, ServerFunction};
 
 impl Executor {
-    /// Runs `f`'s handler on the decoded input, as `caller`.
+    /// Runs `f`'s handler on the decoded input, as `caller`, through the middleware. Also
+    /// returns the response parts the handler and middleware added.
     pub(super) async fn run(
         &self,
         caller: &Caller,
         f: &ServerFunction,
         input: CallInput,
-    ) -> Result<Box<RawValue>, FunctionError> {
-        let ctx = self.context(caller.identity.clone());
-        let call = match input {
-            CallInput::Json(json) => f.call_json(ctx, &json),
-            CallInput::Value(value) => f.call(ctx, value),
+    ) -> (Result<Box<RawValue>, FunctionError>, HeaderMap) {
+        let ctx = self.context(caller);
+        let response = ctx.response().clone();
+        let handler = f.handler().clone();
+        let endpoint = move |ctx: RequestContext| match input {
+            CallInput::Json(json) => handler.call_json(ctx, &json),
+            CallInput::Value(value) => handler.call(ctx, value),
         };
-        self.guard("handler", call).await
+        // Built inside the guard: a middleware may panic before its future exists.
+        let call = async {
+            let target = Target::Function(f.name().to_owned());
+            self.through_middleware(f.middleware(), target, ctx, endpoint)
+                .await
+        };
+        let result = self.guard("handler", call).await;
+        (result, response.take())
     }
 
-    /// The context a handler runs with: the caller and the application state.
-    pub fn context(&self, identity: Option<Arc<Identity>>) -> RequestContext {
-        RequestContext::new(identity, self.state.clone())
+    /// Runs a client's `send` on the channel `spec` as `ctx`'s caller: the channel's
+    /// authorization, then its handler inside the middleware, under the panic guard.
+    pub async fn channel_send(
+        &self,
+        ctx: RequestContext,
+        spec: &ChannelSpec,
+        params: Value,
+        data: Value,
+    ) -> Result<(), FunctionError> {
+        let what = format!("the handler of channel `{}`", spec.name());
+        let send = async {
+            let receive = spec.receiver()?;
+            spec.authorize(&ctx, params.clone()).await?;
+            let endpoint = move |ctx: RequestContext| -> BoxFuture<HandlerResult> {
+                Box::pin(async move {
+                    receive(ctx, params, data).await?;
+                    Ok(RawValue::NULL.to_owned())
+                })
+            };
+            let target = Target::ChannelSend(spec.name().to_owned());
+            self.through_middleware(&[], target, ctx, endpoint).await
+        };
+        self.guard(&what, send).await.map(drop)
+    }
+
+    /// Runs `endpoint` (a handler) on `ctx` inside the global middleware, then `own`.
+    fn through_middleware(
+        &self,
+        own: &[Arc<dyn Middleware>],
+        target: Target,
+        ctx: RequestContext,
+        endpoint: impl FnOnce(RequestContext) -> BoxFuture<HandlerResult> + Send + 'static,
+    ) -> BoxFuture<HandlerResult> {
+        if self.middleware.is_empty() && own.is_empty() {
+            return endpoint(ctx);
+        }
+        let chain: Arc<[Arc<dyn Middleware>]> = self.middleware.iter().chain(own).cloned().collect();
+        Next::new(chain, target, endpoint).run(ctx)
+    }
+
+    /// The context a handler runs with: the caller, its request and the application state.
+    pub fn context(&self, caller: &Caller) -> RequestContext {
+        RequestContext::new(caller.identity.clone(), self.state.clone()).with_request(caller.request.clone())
     }
 
     /// Runs application code (`what` names it in the log: a function's handler, a

@@ -1,5 +1,6 @@
 //! Step 5, store: a computed result's envelope goes into its cache slot.
 
+use http::HeaderMap;
 use serde_json::value::RawValue;
 
 use super::slot::CacheSlot;
@@ -9,9 +10,20 @@ use crate::function::ServerFunction;
 impl Executor {
     /// Writes the envelope of `output` (with its revision) into a keyed slot and returns
     /// the outcome; a backend failure is logged and counted, and the result served
-    /// uncached.
-    pub(super) async fn store(&self, f: &ServerFunction, slot: CacheSlot, output: &RawValue) -> Outcome {
-        match slot {
+    /// uncached. A result that came with response parts (`headers`) is never stored: a
+    /// later hit could not replay them for its caller, nor should it.
+    pub(super) async fn store(
+        &self,
+        f: &ServerFunction,
+        slot: CacheSlot,
+        output: &RawValue,
+        headers: HeaderMap,
+    ) -> Outcome {
+        let slot = match slot {
+            CacheSlot::Keyed { .. } if !headers.is_empty() => CacheSlot::Bypass,
+            slot => slot,
+        };
+        let outcome = match slot {
             CacheSlot::Keyed { key, meta } => {
                 let body = success_body(output, Some(meta.rev));
                 if let Err(err) = self.cache.set(&key, body.clone(), f.cache().ttl_value()).await {
@@ -22,6 +34,7 @@ impl Executor {
             }
             CacheSlot::Bypass => Outcome::success(success_body(output, None), CacheStatus::Bypass, None),
             CacheSlot::Off => Outcome::success(success_body(output, None), CacheStatus::Off, None),
-        }
+        };
+        outcome.with_headers(headers)
     }
 }

@@ -1,10 +1,14 @@
-//! What a handler knows about the call: who makes it and the application's shared state.
+//! What a handler knows about the call: who makes it, the request it came in, the
+//! application's shared state, and what middleware attached to it.
 
 use std::any::{Any, TypeId, type_name};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use http::Extensions;
 use serde_json::{Map, Value};
+
+use super::request::{RequestParts, ResponseParts};
 
 use crate::error::{ErrorCode, FunctionError};
 
@@ -76,19 +80,43 @@ impl std::fmt::Debug for State {
 }
 
 /// The context a handler receives with its input.
+///
+/// - [`identity`](Self::identity): who calls;
+/// - [`request`](Self::request): the headers, cookies, method, client address and layer
+///   extensions of the request the call came in ([`RequestParts`]);
+/// - [`response`](Self::response): headers and cookies to add to the response, never
+///   cached ([`ResponseParts`]);
+/// - [`state`](Self::state): the application's shared values (`Config::with_state`);
+/// - [`get`](Self::get) and [`insert`](Self::insert): values of this one call, which
+///   middleware attaches for the handler (the loaded user record, a request id).
 #[derive(Debug, Clone, Default)]
 pub struct RequestContext {
     identity: Option<Arc<Identity>>,
     state: Arc<State>,
+    request: Arc<RequestParts>,
+    response: ResponseParts,
+    locals: Extensions,
 }
 
 /// Short name for [`RequestContext`] in handler signatures.
 pub type Ctx = RequestContext;
 
 impl RequestContext {
-    /// A context for a call by `identity` (or an anonymous one) with the given state.
+    /// A context for a call by `identity` (or an anonymous one) with the given state,
+    /// outside any request ([`RequestParts::default`]).
     pub fn new(identity: Option<Arc<Identity>>, state: Arc<State>) -> Self {
-        Self { identity, state }
+        Self {
+            identity,
+            state,
+            ..Self::default()
+        }
+    }
+
+    /// The same context for a call that came in `request`.
+    #[must_use]
+    pub fn with_request(mut self, request: Arc<RequestParts>) -> Self {
+        self.request = request;
+        self
     }
 
     /// The caller, if a valid token came with the call.
@@ -101,6 +129,27 @@ impl RequestContext {
         self.identity().ok_or_else(|| {
             FunctionError::from_code(ErrorCode::Unauthenticated, "this call needs a valid token")
         })
+    }
+
+    /// The request the call came in.
+    pub fn request(&self) -> &RequestParts {
+        &self.request
+    }
+
+    /// Headers and cookies to add to this call's response (never cached).
+    pub fn response(&self) -> &ResponseParts {
+        &self.response
+    }
+
+    /// The value of type `T` attached to this call (by middleware), if any.
+    pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<&T> {
+        self.locals.get::<T>()
+    }
+
+    /// Attaches `value` to this call, replacing the value of its type; the handler and
+    /// later middleware see it with [`get`](Self::get).
+    pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.locals.insert(value);
     }
 
     /// The application state value of type `T`, or an `internal` error naming the type

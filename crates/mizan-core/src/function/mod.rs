@@ -5,6 +5,7 @@ mod context;
 mod decode;
 mod handler;
 pub(crate) mod policy;
+mod request;
 
 use std::sync::Arc;
 
@@ -16,8 +17,10 @@ pub(crate) use decode::parse_json_input;
 pub use decode::{decode_input, decode_validated};
 pub use handler::{BoxFuture, Handler, HandlerFn, HandlerResult, encode_output};
 pub use policy::{Access, CachePolicy, CacheScope, FunctionKind};
+pub use request::{RequestParts, ResponseParts};
 
 use crate::error::IntoFunctionError;
+use crate::executor::Middleware;
 use crate::validation::check_rules;
 use handler::TypedHandler;
 
@@ -113,6 +116,11 @@ impl ServerFunction {
         &self.spec.invalidates
     }
 
+    /// The function's own middleware, in order (the global middleware runs before it).
+    pub fn middleware(&self) -> &[Arc<dyn Middleware>] {
+        &self.spec.middleware
+    }
+
     /// Free-form metadata (forms set `form`).
     pub fn meta(&self) -> &Map<String, Value> {
         &self.spec.meta
@@ -168,6 +176,7 @@ pub struct FunctionBuilder {
     access: Access,
     invalidates: Vec<String>,
     meta: Map<String, Value>,
+    middleware: Vec<Arc<dyn Middleware>>,
 }
 
 impl FunctionBuilder {
@@ -181,6 +190,7 @@ impl FunctionBuilder {
             access: Access::Public,
             invalidates: Vec::new(),
             meta: Map::new(),
+            middleware: Vec::new(),
         }
     }
 
@@ -205,6 +215,13 @@ impl FunctionBuilder {
         S: Into<String>,
     {
         self.invalidates.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds middleware around this function's handler, after the global middleware
+    /// (see [`executor::Middleware`](crate::executor::Middleware)).
+    pub fn middleware(mut self, middleware: Arc<dyn Middleware>) -> Self {
+        self.middleware.push(middleware);
         self
     }
 

@@ -62,7 +62,7 @@ function Account() {
   const me = mizan.me.useQuery(null);
   const drafts = mizan.myDrafts.useQuery(null);
   const signOut = () => {
-    api.$client.logout();
+    void api.$client.logout();
     navigate("/");
   };
   return (

@@ -1,3 +1,4 @@
+import { LOGOUT_FUNCTION, REFRESH_FUNCTION, TOKEN_FUNCTION } from "../core/wireNames.js";
 import type { MizanClient, Settled } from "./createMizanClient.js";
 import { buildProcedureTree, mergeProcedureTrees, procedurePath } from "./procedurePath.js";
 
@@ -41,12 +42,16 @@ export function createMizanApi<Api extends MizanApiBase>(
   names: { readonly functions: readonly string[]; readonly compositions: readonly string[] },
   extensions: readonly Readonly<Record<string, unknown>>[] = [],
 ): Api {
-  const tree = buildProcedureTree(names.functions, (name) => ({
-    name,
-    query: (input?: unknown) => client.query(name, input),
-    call: (input?: unknown) => client.call(name, input),
-    mutate: (input?: unknown) => client.mutate(name, input),
-  }));
+  const tree = buildProcedureTree(names.functions, (name) => {
+    // The token functions go through the client's session, which keeps (or drops) the token.
+    const session = sessionCall(client, name);
+    return {
+      name,
+      query: (input?: unknown) => client.query(name, input),
+      call: session ?? ((input?: unknown) => client.call(name, input)),
+      mutate: session ?? ((input?: unknown) => client.mutate(name, input)),
+    };
+  });
   const compose: Record<string, unknown> = {};
   for (const name of names.compositions) {
     compose[procedurePath(name).join("_")] = (inputs?: Record<string, unknown>) => client.compose(name, inputs);
@@ -54,4 +59,21 @@ export function createMizanApi<Api extends MizanApiBase>(
   const api: Record<string, unknown> = { ...tree, $client: client, $compose: compose };
   for (const extension of extensions) mergeProcedureTrees(api, extension);
   return api as unknown as Api;
+}
+
+/** How a token function is called so that the client stores what it issues, if `name` is one. */
+function sessionCall(client: MizanClient, name: string): ((input?: unknown) => Promise<unknown>) | undefined {
+  switch (name) {
+    case TOKEN_FUNCTION:
+      return (input) => client.login(input);
+    case REFRESH_FUNCTION:
+      return () => client.refreshToken();
+    case LOGOUT_FUNCTION:
+      return async () => {
+        await client.logout();
+        return null;
+      };
+    default:
+      return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { canonicalize } from "../core/canonical.js";
 import { isRecord } from "../core/isRecord.js";
-import { DEFAULT_CSRF_HEADER, REFRESH_FUNCTION, TOKEN_FUNCTION } from "../core/wireNames.js";
+import { DEFAULT_CSRF_HEADER, LOGOUT_FUNCTION, REFRESH_FUNCTION, TOKEN_FUNCTION } from "../core/wireNames.js";
 import { createBatchQueue, type PendingCall } from "./batchQueue.js";
 import { decodeTokenClaims } from "./decodeTokenClaims.js";
 import { functionMeta, functionsTaggedWith, type FunctionTable } from "./functionTable.js";
@@ -35,7 +35,11 @@ export interface MizanClientOptions {
    * canonical input and the known `rev`, which browsers and CDNs may cache) or `"batch"`.
    */
   readonly queryMethod?: "get" | "batch";
-  /** Cookie authentication: `"include"` sends the server's cookie; mutations then carry `csrfHeader`. */
+  /**
+   * Cookie sign-in: `"include"` (or `"same-origin"`) sends the server's `HttpOnly` token
+   * cookie, which `login` makes the server set; the client keeps no token and POSTs carry
+   * `csrfHeader`. Leave unset for bearer tokens kept by the client.
+   */
   readonly credentials?: RequestCredentials;
   /** Header sent on every POST for cookie-authenticated servers. Default `x-mizan-csrf`. */
   readonly csrfHeader?: string;
@@ -49,12 +53,14 @@ export type Settled<T = unknown, E = unknown> =
 
 /** What `mizan.token` and `mizan.refresh` answer. */
 export interface IssuedToken {
-  readonly token: string;
+  /** The bearer token; absent when the server signs in with a cookie. */
+  readonly token?: string;
   readonly expires_at: number;
   readonly user_id: string;
 }
 
-export interface MizanClient {
+/** The untyped client; `Credentials` is what `login` takes (generated: `MizanTokenInput`). */
+export interface MizanClient<Credentials = unknown> {
   readonly baseUrl: string;
   readonly functions: FunctionTable;
   readonly tokens: TokenStore;
@@ -78,12 +84,12 @@ export interface MizanClient {
   refreshRevisions(tags?: Iterable<string>): Promise<Record<string, number>>;
   /** Listens for functions whose revision moved. Returns an unsubscribe. */
   onRevisionsChange(listener: RevisionListener): () => void;
-  /** `mizan.token` with the application's credentials; stores the token. */
-  login<C>(credentials: C): Promise<IssuedToken>;
-  /** `mizan.refresh` with the current token; stores the new one. */
+  /** `mizan.token` with the application's credentials; stores the token (cookie sign-in: the server sets its cookie). */
+  login(credentials: Credentials): Promise<IssuedToken>;
+  /** `mizan.refresh` with the current token (or cookie); stores the new one. */
   refreshToken(): Promise<IssuedToken>;
-  /** Forgets the token. */
-  logout(): void;
+  /** Forgets the token; with cookie sign-in, `mizan.logout` clears the cookie. */
+  logout(): Promise<void>;
   /**
    * The token a request would carry now: refreshed first when it is about to expire,
    * `null` when there is none or it expired. The channel client authenticates with it on
@@ -103,7 +109,7 @@ export interface MizanClient {
  * const greeting = await client.query("greet", { name: "Ada" });
  * ```
  */
-export function createMizanClient(options: MizanClientOptions): MizanClient {
+export function createMizanClient<Credentials = unknown>(options: MizanClientOptions): MizanClient<Credentials> {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const table = options.functions ?? {};
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
@@ -112,6 +118,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const revisions = new RevisionMap(table);
   const csrfHeader = options.csrfHeader ?? DEFAULT_CSRF_HEADER;
+  const cookieSignIn = options.credentials === "include" || options.credentials === "same-origin";
   let refreshing: Promise<IssuedToken> | null = null;
 
   const headers = (method: "GET" | "POST", token: string | null): Headers => {
@@ -119,7 +126,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     result.set("accept", "application/json");
     if (method === "POST") {
       result.set("content-type", "application/json");
-      if (options.credentials === "include" || options.credentials === "same-origin") result.set(csrfHeader, "1");
+      if (cookieSignIn) result.set(csrfHeader, "1");
     }
     if (token !== null) result.set("authorization", `Bearer ${token}`);
     return result;
@@ -138,7 +145,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
       return null;
     }
     try {
-      return (await refreshToken()).token;
+      return (await refreshToken()).token ?? null;
     } catch {
       return tokens.get();
     }
@@ -317,14 +324,15 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
   };
 
   const issued = (data: unknown): IssuedToken => {
-    if (!isRecord(data) || typeof data["token"] !== "string") {
+    const token = isRecord(data) ? data["token"] : undefined;
+    if (typeof token === "string") tokens.set(token);
+    else if (!cookieSignIn || !isRecord(data)) {
       throw new MizanError({ code: "invalid_response", message: "the token function answered no token", status: null });
     }
-    tokens.set(data["token"]);
-    return data as unknown as IssuedToken;
+    return data as IssuedToken;
   };
 
-  const login = async <C>(credentials: C): Promise<IssuedToken> => {
+  const login = async (credentials: Credentials): Promise<IssuedToken> => {
     // Never with the old token: an expired one would fail the login itself.
     const { response, json } = await exchange("POST", `/call/${TOKEN_FUNCTION}`, credentials, null);
     return issued(unwrap(TOKEN_FUNCTION, json, response.status));
@@ -334,7 +342,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     refreshing ??= (async () => {
       try {
         const token = tokens.get();
-        if (token === null) throw new MizanError({ code: "unauthenticated", message: "no token to refresh" });
+        if (token === null && !cookieSignIn) throw new MizanError({ code: "unauthenticated", message: "no token to refresh" });
         const { response, json } = await exchange("POST", `/call/${REFRESH_FUNCTION}`, null, token);
         try {
           return issued(unwrap(REFRESH_FUNCTION, json, response.status));
@@ -347,6 +355,13 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
       }
     })();
     return refreshing;
+  };
+
+  const logout = async (): Promise<void> => {
+    tokens.set(null);
+    if (!cookieSignIn) return;
+    const { response, json } = await exchange("POST", `/call/${LOGOUT_FUNCTION}`, null, null);
+    unwrap(LOGOUT_FUNCTION, json, response.status);
   };
 
   return {
@@ -363,7 +378,7 @@ export function createMizanClient(options: MizanClientOptions): MizanClient {
     onRevisionsChange: (listener) => revisions.subscribe(listener),
     login,
     refreshToken,
-    logout: () => tokens.set(null),
+    logout,
     currentToken,
   };
 }

@@ -1,5 +1,6 @@
 import type { FunctionMeta } from "../client/functionTable.js";
 import { procedurePath } from "../client/procedurePath.js";
+import { TOKEN_FUNCTION } from "../core/wireNames.js";
 import type { ExtensionGenerator, ExtensionOutput } from "./extension.js";
 import { JsonSchemaConverter, typeName } from "./jsonSchemaToIr.js";
 import { docComment, propertyKey, renderNamedType } from "./renderTypeScript.js";
@@ -89,6 +90,7 @@ export function generate(schema: unknown, options: GenerateOptions = {}): Genera
       ...(Object.keys(document.compositions).length > 0 ? ["type ComposeProcedure"] : []),
       "type FunctionTable",
       "type MizanApiBase",
+      ...(byName.has(TOKEN_FUNCTION) ? ["type MizanClient"] : []),
       "type MizanClientOptions",
       ...(types.some((t) => t.fn.kind === "mutation") ? ["type MutationProcedure"] : []),
       ...(types.some((t) => t.fn.kind === "query") ? ["type QueryProcedure"] : []),
@@ -251,9 +253,16 @@ function apiInterface(
       `{ ${members.map((m) => `${JSON.stringify(m)}: ${byName.get(m)?.[field] ?? "unknown"}`).join("; ")} }`;
     return `    readonly ${propertyKey(procedurePath(name).join("_"))}: ComposeProcedure<${pick("input")}, ${pick("output")}, ${pick("error")}>;`;
   });
+  const token = byName.get(TOKEN_FUNCTION);
+  const session =
+    token === undefined
+      ? ""
+      : `  /** The client underneath; \`login\` takes \`${TOKEN_FUNCTION}\`'s credentials. */
+  readonly $client: MizanClient<${token.input}>;
+`;
   return `/** The typed client: one procedure per function, \`$compose\` per composition. */
 export interface MizanApi extends MizanApiBase {
-${procedures}
+${session}${procedures}
   readonly $compose: {
 ${compose.join("\n")}
   };

@@ -14,6 +14,8 @@ export const TOKEN_FUNCTION = "mizan.token";
 
 /** The built-in function that issues a fresh token for the caller. */
 export const REFRESH_FUNCTION = "mizan.refresh";
+/** Signs out: clears the token cookie of a cookie sign-in server. */
+export const LOGOUT_FUNCTION = "mizan.logout";
 
 /** The system channel on which every purge announces the new revisions. */
 export const REVISIONS_CHANNEL = "mizan_revisions";

@@ -37,8 +37,7 @@ function Chat(): ReactNode {
 function Account(): ReactNode {
   const me = mizan.whoami.useQuery(null);
   const signIn = (user: string) => () => {
-    api.$client.logout();
-    void api.$client.login({ user, password: "mizan" });
+    void api.$client.logout().then(() => api.$client.login({ user, password: "mizan" }));
   };
   return h(
     "section",

@@ -22,6 +22,15 @@ export async function typedCalls(): Promise<string> {
   return `${greeting.message} ${me} ${token.expires_at.toFixed()} ${String(reset)}`;
 }
 
+export async function signIn(): Promise<void> {
+  const issued = await api.$client.login({ user: "ada", password: "mizan" });
+  issued.expires_at.toFixed();
+  // @ts-expect-error login takes mizan.token's credentials: misspelt fields do not compile
+  await api.$client.login({ usr: "ada", pasword: "mizan" });
+  await api.mizan.logout.mutate();
+  await api.$client.logout();
+}
+
 export async function wrongInputs(): Promise<void> {
   // @ts-expect-error name must be a string
   await api.greet.query({ name: 42 });

@@ -1,7 +1,6 @@
 import { isMizanError } from "mizan";
 import { useState, type FormEvent } from "react";
 import { api } from "../api";
-import type { Login } from "../mizan/client";
 import { navigate } from "../router";
 
 const USERS = [
@@ -21,7 +20,7 @@ export function SignIn() {
     setBusy(true);
     setError(null);
     try {
-      await api.$client.login<Login>({ user, password });
+      await api.$client.login({ user, password });
       navigate("/");
     } catch (failure) {
       setError(isMizanError(failure) ? failure.message : String(failure));
