@@ -35,7 +35,7 @@ pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerFn,
     HandlerResult, Identity, RequestContext, ServerFunction, State, decode_input, decode_validated,
-    encode_output, schema_generator,
+    encode_output, parse_json_input, schema_generator,
 };
 #[doc(inline)]
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};

@@ -236,3 +236,68 @@ async fn malformed_revision_queries_are_400_and_too_many_tags_429() {
         .await;
     assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"));
 }
+
+/// Every way an input reaches the server: a typed and an untyped function, a cached one
+/// (decoded through a value, for its key), by POST body and by `?input=`, in a batch and in
+/// a composition.
+async fn send_input(server: &Server, way: &str, text: &str) -> crate::support::Reply {
+    let post = |path: &str, body: String| {
+        server
+            .request(Method::POST, path)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let request = match way {
+        "post" => post("/call/typed", text.to_owned()),
+        "post untyped" => post("/call/echo", text.to_owned()),
+        "post cached" => post("/call/counter", text.to_owned()),
+        "get" => server.request(Method::GET, "/call/typed").query(&[("input", text)]),
+        "batch" => post("/batch", format!(r#"{{"calls": [{{"fn": "typed", "input": {text}}}]}}"#)),
+        "compose" => post("/compose/page", format!(r#"{{"inputs": {{"counter": {text}}}}}"#)),
+        other => unreachable!("{other}"),
+    };
+    server.send(request).await
+}
+
+const WAYS: [&str; 6] = ["post", "post untyped", "post cached", "get", "batch", "compose"];
+
+#[tokio::test]
+async fn texts_without_a_canonical_form_are_refused_however_they_arrive() {
+    let server = Server::default().await;
+    for (text, reason) in [
+        (r#"{"title": "a", "title": "b", "count": 1}"#, "duplicate_key"),
+        (r#"{"title": "a", "count": 1, "tags": [{"x": 1, "\u0078": 2}]}"#, "duplicate_key"),
+        (r#"{"title": "\ud800", "count": 1}"#, "lone_surrogate"),
+    ] {
+        for way in WAYS {
+            let reply = send_input(&server, way, text).await;
+            assert_eq!(
+                (reply.status.as_u16(), reply.code()),
+                (400, "invalid_json"),
+                "{way}: {text}"
+            );
+            assert_eq!(reply.body["error"]["details"]["reason"], reason, "{way}: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_object_input_given_as_an_array_is_a_type_error() {
+    let server = Server::default().await;
+    for way in ["post", "get", "batch"] {
+        let reply = send_input(&server, way, r#"["t", 1, []]"#).await;
+        let envelope = match way {
+            "batch" => &reply.body["results"][0],
+            _ => &reply.body,
+        };
+        assert_eq!(envelope["error"]["code"], "validation_failed", "{way}: {}", reply.body);
+        assert_eq!(envelope["error"]["fields"][0]["code"], "type", "{way}");
+        // And an integral float is an integer, as the schema's `integer` says.
+        let reply = send_input(&server, way, r#"{"title": "t", "count": 36.0}"#).await;
+        let envelope = match way {
+            "batch" => &reply.body["results"][0],
+            _ => &reply.body,
+        };
+        assert_eq!(envelope["data"]["count"], 36, "{way}: {}", reply.body);
+    }
+}
