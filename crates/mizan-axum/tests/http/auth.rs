@@ -66,6 +66,31 @@ async fn missing_expired_forged_and_unknown_kid_tokens_are_401() {
 }
 
 #[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_as_at_the_edge() {
+    let server = Server::default().await;
+    let token = token("ada", &[]);
+    for (header, identified) in [
+        (format!("BEARER {token}"), true),
+        (format!("bEaReR   {token}"), true),
+        (format!("Bearer\t{token}"), false),
+        (format!("Bearer {token} extra"), false),
+    ] {
+        let reply = server
+            .send(
+                server
+                    .request(Method::POST, "/call/mine")
+                    .header("authorization", &header),
+            )
+            .await;
+        if identified {
+            assert_eq!(reply.body["data"], json!({"user": "ada"}), "{header}");
+        } else {
+            assert_eq!((reply.status.as_u16(), reason(&reply)), (401, "malformed"), "{header}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_pk_that_does_not_match_perms_is_rejected() {
     let server = Server::default().await;
     let ring = Keyring::new("k1", SIGNING_KEY).unwrap();
