@@ -301,3 +301,93 @@ async fn an_object_input_given_as_an_array_is_a_type_error() {
         assert_eq!(envelope["data"]["count"], 36, "{way}: {}", reply.body);
     }
 }
+
+/// Every answer under the prefix is an envelope (§2.3) with the headers of §2.5, whatever
+/// the path, method or query.
+#[tokio::test]
+async fn every_answer_under_the_prefix_is_an_envelope() {
+    let server = Server::default().await;
+    let paths = [
+        "",
+        "/",
+        "/call",
+        "/call/",
+        "/call/echo/",
+        "/call/echo/extra",
+        "/call/%FF",
+        "/call/echo?input=%ZZ",
+        "/call/echo?rev=x",
+        "/call/echo?other=1",
+        "/compose",
+        "/compose/",
+        "/compose/page/x",
+        "/batch/",
+        "/schema/",
+        "/openapi.json/x",
+        "/revisions",
+        "/revisions?tags=",
+        "/revisions?nope=1",
+        "/purge",
+        "/ws",
+        "//call/echo",
+    ];
+    let methods = [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH, Method::OPTIONS];
+    let mut faults = Vec::new();
+    for path in paths {
+        for method in &methods {
+            let response = server
+                .request(method.clone(), path)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            let what = format!("{method} {path}: {}", response.status());
+            let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let (content_type, cache_control) = (header("content-type"), header("cache-control"));
+            let body = serde_json::from_slice::<serde_json::Value>(&response.bytes().await.unwrap());
+            let envelope = body.as_ref().is_ok_and(|body| match body.get("error") {
+                Some(error) => error["code"].is_string() && error["fields"].is_array(),
+                None => body.is_object(),
+            });
+            if content_type.as_deref() != Some("application/json") || cache_control.is_none() || !envelope {
+                faults.push(format!("{what} ({content_type:?}, {cache_control:?}, {body:?})"));
+            }
+        }
+    }
+    assert!(faults.is_empty(), "not envelopes:\n{}", faults.join("\n"));
+}
+
+/// A present, invalid token fails every endpoint alike (§2.1), documents included.
+#[tokio::test]
+async fn an_invalid_token_fails_every_endpoint() {
+    let server = Server::default().await;
+    let endpoints = [
+        (Method::POST, "/call/echo"),
+        (Method::GET, "/call/echo"),
+        (Method::POST, "/batch"),
+        (Method::POST, "/compose/page"),
+        (Method::GET, "/schema"),
+        (Method::GET, "/openapi.json"),
+        (Method::GET, "/revisions?tags=a"),
+        (Method::POST, "/purge"),
+        (Method::GET, "/ws"),
+    ];
+    for (method, path) in endpoints {
+        for auth in ["Bearer mwt1.garbage", "Basic abc"] {
+            let reply = server
+                .send(
+                    server
+                        .request(method.clone(), path)
+                        .header("authorization", auth)
+                        .json(&json!({"calls": [], "tags": ["a"]})),
+                )
+                .await;
+            assert_eq!(
+                (reply.status.as_u16(), reply.code()),
+                (401, "unauthenticated"),
+                "{method} {path} with {auth}"
+            );
+        }
+    }
+}
