@@ -204,3 +204,25 @@ async fn token_functions_issue_and_refresh_working_tokens() {
     let reply = server.call("mizan.refresh", json!(null), None).await;
     assert_eq!(reply.code(), "unauthenticated");
 }
+
+#[tokio::test]
+async fn a_token_the_verifier_would_refuse_is_never_issued() {
+    let mut registry = registry();
+    for f in token_functions(check) {
+        registry.register(f);
+    }
+    let server = Server::start(registry, config()).await;
+    // The longest user id whose token still fits works on later calls...
+    let fits = "a".repeat(2800);
+    let reply = server
+        .call("mizan.token", json!({"user": fits, "password": "right"}), None)
+        .await;
+    let token = reply.body["data"]["token"].as_str().expect("issued").to_owned();
+    let reply = server.call("mine", json!(null), Some(&token)).await;
+    assert_eq!(reply.body["data"]["user"], fits);
+    // ...and one past the limit is refused at sign-in, not on every call after it.
+    let reply = server
+        .call("mizan.token", json!({"user": "a".repeat(4000), "password": "right"}), None)
+        .await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"), "{}", reply.body);
+}
