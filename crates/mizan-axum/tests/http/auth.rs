@@ -85,7 +85,11 @@ async fn the_bearer_scheme_is_case_insensitive_as_at_the_edge() {
         if identified {
             assert_eq!(reply.body["data"], json!({"user": "ada"}), "{header}");
         } else {
-            assert_eq!((reply.status.as_u16(), reason(&reply)), (401, "malformed"), "{header}");
+            assert_eq!(
+                (reply.status.as_u16(), reason(&reply)),
+                (401, "malformed"),
+                "{header}"
+            );
         }
     }
 }
@@ -222,7 +226,16 @@ async fn a_token_the_verifier_would_refuse_is_never_issued() {
     assert_eq!(reply.body["data"]["user"], fits);
     // ...and one past the limit is refused at sign-in, not on every call after it.
     let reply = server
-        .call("mizan.token", json!({"user": "a".repeat(4000), "password": "right"}), None)
+        .call(
+            "mizan.token",
+            json!({"user": "a".repeat(4000), "password": "right"}),
+            None,
+        )
         .await;
-    assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"), "{}", reply.body);
+    assert_eq!(
+        (reply.status.as_u16(), reply.code()),
+        (429, "limit_exceeded"),
+        "{}",
+        reply.body
+    );
 }

@@ -251,8 +251,13 @@ async fn send_input(server: &Server, way: &str, text: &str) -> crate::support::R
         "post" => post("/call/typed", text.to_owned()),
         "post untyped" => post("/call/echo", text.to_owned()),
         "post cached" => post("/call/counter", text.to_owned()),
-        "get" => server.request(Method::GET, "/call/typed").query(&[("input", text)]),
-        "batch" => post("/batch", format!(r#"{{"calls": [{{"fn": "typed", "input": {text}}}]}}"#)),
+        "get" => server
+            .request(Method::GET, "/call/typed")
+            .query(&[("input", text)]),
+        "batch" => post(
+            "/batch",
+            format!(r#"{{"calls": [{{"fn": "typed", "input": {text}}}]}}"#),
+        ),
         "compose" => post("/compose/page", format!(r#"{{"inputs": {{"counter": {text}}}}}"#)),
         other => unreachable!("{other}"),
     };
@@ -266,7 +271,10 @@ async fn texts_without_a_canonical_form_are_refused_however_they_arrive() {
     let server = Server::default().await;
     for (text, reason) in [
         (r#"{"title": "a", "title": "b", "count": 1}"#, "duplicate_key"),
-        (r#"{"title": "a", "count": 1, "tags": [{"x": 1, "\u0078": 2}]}"#, "duplicate_key"),
+        (
+            r#"{"title": "a", "count": 1, "tags": [{"x": 1, "\u0078": 2}]}"#,
+            "duplicate_key",
+        ),
         (r#"{"title": "\ud800", "count": 1}"#, "lone_surrogate"),
     ] {
         for way in WAYS {
@@ -290,7 +298,11 @@ async fn an_object_input_given_as_an_array_is_a_type_error() {
             "batch" => &reply.body["results"][0],
             _ => &reply.body,
         };
-        assert_eq!(envelope["error"]["code"], "validation_failed", "{way}: {}", reply.body);
+        assert_eq!(
+            envelope["error"]["code"], "validation_failed",
+            "{way}: {}",
+            reply.body
+        );
         assert_eq!(envelope["error"]["fields"][0]["code"], "type", "{way}");
         // And an integral float is an integer, as the schema's `integer` says.
         let reply = send_input(&server, way, r#"{"title": "t", "count": 36.0}"#).await;
@@ -331,7 +343,14 @@ async fn every_answer_under_the_prefix_is_an_envelope() {
         "/ws",
         "//call/echo",
     ];
-    let methods = [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH, Method::OPTIONS];
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+    ];
     let mut faults = Vec::new();
     for path in paths {
         for method in &methods {
@@ -343,7 +362,13 @@ async fn every_answer_under_the_prefix_is_an_envelope() {
                 .await
                 .unwrap();
             let what = format!("{method} {path}: {}", response.status());
-            let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
             let (content_type, cache_control) = (header("content-type"), header("cache-control"));
             let body = serde_json::from_slice::<serde_json::Value>(&response.bytes().await.unwrap());
             let envelope = body.as_ref().is_ok_and(|body| match body.get("error") {
