@@ -41,8 +41,8 @@ pub use function::{
 pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
 #[doc(inline)]
 pub use mwt::{
-    ClaimProblem, bearer_token, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MAX_SAFE_INTEGER,
-    MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
+    ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MAX_SAFE_INTEGER,
+    MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, bearer_token, decode_mwt_unverified,
 };
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, RESERVED_KEYS, Registry, RegistryError, RegistryExtension, RegistryProblem};

@@ -253,11 +253,13 @@ fn visit_integer<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Valu
     // 2^64, past which no float is a u64 (nor, below -2^63, an i64).
     const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
     match n.as_f64() {
-        Some(f) if n.is_f64() && f.fract() == 0.0 && (0.0..TWO_POW_64).contains(&f) => {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && (0.0..TWO_POW_64).contains(&f) =>
+        {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             visitor.visit_u64(f as u64)
         }
-        Some(f) if n.is_f64() && f.fract() == 0.0 && (-TWO_POW_64 / 2.0..0.0).contains(&f) => {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && (-TWO_POW_64 / 2.0..0.0).contains(&f) =>
+        {
             #[allow(clippy::cast_possible_truncation)]
             visitor.visit_i64(f as i64)
         }

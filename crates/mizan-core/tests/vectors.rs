@@ -139,7 +139,10 @@ fn auth_header_vectors() {
         assert_eq!(token, entry["token"].as_str(), "{entry}");
     }
     let refused = entries.iter().filter(|e| e["token"].is_null()).count();
-    assert!(refused > 0 && refused < entries.len(), "both outcomes have vectors");
+    assert!(
+        refused > 0 && refused < entries.len(),
+        "both outcomes have vectors"
+    );
 }
 
 #[test]

@@ -215,8 +215,14 @@ mod tests {
         let cases = [
             (r#"{"name": "a", "name": "b", "tags": {}}"#, "duplicate_key"),
             (r#"{"name": "a", "tags": {"x": 1, "\u0078": 2}}"#, "duplicate_key"),
-            (r#"{"name": "a", "tags": {}, "extra": "\ud800"}"#, "lone_surrogate"),
-            (r#"{"name": "a", "tags": {}, "extra": 1e400}"#, "number_out_of_range"),
+            (
+                r#"{"name": "a", "tags": {}, "extra": "\ud800"}"#,
+                "lone_surrogate",
+            ),
+            (
+                r#"{"name": "a", "tags": {}, "extra": 1e400}"#,
+                "number_out_of_range",
+            ),
         ];
         for (text, reason) in cases {
             for err in [
@@ -243,7 +249,10 @@ mod tests {
             name: String,
             age: u8,
         }
-        for text in [r#"["Ada", 36]"#, r#"{"name": "Ada", "age": 36, "pets": [["Rex"]]}"#] {
+        for text in [
+            r#"["Ada", 36]"#,
+            r#"{"name": "Ada", "age": 36, "pets": [["Rex"]]}"#,
+        ] {
             let from_text = decode_json::<Person>(text.as_bytes());
             let from_value = decode_input::<Person>(serde_json::from_str(text).unwrap());
             assert_eq!(from_text.is_err(), from_value.is_err(), "{text}");
@@ -257,8 +266,14 @@ mod tests {
             name: "Ada".into(),
             age: 36,
         };
-        assert_eq!(decode_json::<Person>(br#"{"name": "Ada", "age": 36.0}"#).unwrap(), ada);
-        assert_eq!(decode_input::<Person>(json!({"name": "Ada", "age": 3.6e1})).unwrap(), ada);
+        assert_eq!(
+            decode_json::<Person>(br#"{"name": "Ada", "age": 36.0}"#).unwrap(),
+            ada
+        );
+        assert_eq!(
+            decode_input::<Person>(json!({"name": "Ada", "age": 3.6e1})).unwrap(),
+            ada
+        );
         for age in ["36.5", "256.0", "-1.0"] {
             let text = format!(r#"{{"name": "Ada", "age": {age}}}"#);
             assert!(decode_json::<Person>(text.as_bytes()).is_err(), "{age}");

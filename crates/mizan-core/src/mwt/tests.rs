@@ -74,7 +74,10 @@ fn a_token_over_the_limit_is_never_issued() {
     assert!(fits.len() <= 200);
     let long = Claims::new("u".repeat(200), "pk", NOW, NOW + 60);
     let err = ring.issue(long).unwrap_err();
-    assert!(matches!(err, IssueError::Oversize { max: 200, len } if len > 200), "{err}");
+    assert!(
+        matches!(err, IssueError::Oversize { max: 200, len } if len > 200),
+        "{err}"
+    );
 }
 
 #[test]
