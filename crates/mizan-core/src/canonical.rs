@@ -148,30 +148,16 @@ pub(crate) fn parse_strict(json_text: &str) -> Result<Value, CanonicalError> {
     parsed.map_err(|err| classify(&err, json_text, fault.take()))
 }
 
-/// What [`check_strict`] learned of a text that has a canonical form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TextShape {
-    /// Whether an array appears anywhere in the text.
-    pub(crate) has_array: bool,
-}
-
 /// Checks JSON text as [`parse_strict`] does (duplicate member names, lone surrogates,
 /// numbers beyond the double range, syntax) without building a value: the check of inputs
 /// that are decoded straight from text.
-pub(crate) fn check_strict(json_text: &str) -> Result<TextShape, CanonicalError> {
+pub(crate) fn check_strict(json_text: &str) -> Result<(), CanonicalError> {
     let fault = Cell::new(None);
-    let has_array = Cell::new(false);
     let mut de = serde_json::Deserializer::from_str(json_text);
-    let scan = Scan {
-        fault: &fault,
-        has_array: &has_array,
-    };
+    let scan = Scan { fault: &fault };
     scan.deserialize(&mut de)
         .and_then(|()| de.end())
-        .map_err(|err| classify(&err, json_text, fault.take()))?;
-    Ok(TextShape {
-        has_array: has_array.get(),
-    })
+        .map_err(|err| classify(&err, json_text, fault.take()))
 }
 
 /// What the strict visitor refused, recorded beside the error it returns (whose type,
@@ -351,7 +337,6 @@ impl<'de> Visitor<'de> for Strict<'_> {
 #[derive(Clone, Copy)]
 struct Scan<'f> {
     fault: &'f Cell<Option<Fault>>,
-    has_array: &'f Cell<bool>,
 }
 
 impl<'de> DeserializeSeed<'de> for Scan<'_> {
@@ -398,7 +383,6 @@ impl<'de> Visitor<'de> for Scan<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.has_array.set(true);
         while seq.next_element_seed(self)?.is_some() {}
         Ok(())
     }

@@ -251,7 +251,7 @@ use integers;
 /// Visits a number as an integer when it is one, whatever its spelling.
 fn visit_integer<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, ShapeError> {
     // 2^64, past which no float is a u64 (nor, below -2^63, an i64).
-    const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+    const TWO_POW_64: f64 = (1u128 << 64) as f64;
     match n.as_f64() {
         Some(f) if n.is_f64() && f.fract() == 0.0 && (0.0..TWO_POW_64).contains(&f) =>
         {

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use validator::Validate;
 
-use crate::canonical::{self, CanonicalError, CanonicalErrorCode, TextShape};
+use crate::canonical::{self, CanonicalError, CanonicalErrorCode};
 use crate::error::{ErrorCode, FunctionError};
 use crate::validation::check_rules;
 
@@ -23,7 +23,7 @@ pub fn parse_json_input(json: &[u8]) -> Result<Value, FunctionError> {
 }
 
 /// Checks input JSON text as [`parse_json_input`] reads it, without building a value.
-fn check_json_input(json: &[u8]) -> Result<TextShape, FunctionError> {
+fn check_json_input(json: &[u8]) -> Result<(), FunctionError> {
     canonical::check_strict(utf8(json)?).map_err(|err| invalid_json(&err))
 }
 
@@ -90,9 +90,11 @@ pub(crate) fn decode_json<I: DeserializeOwned>(json: &[u8]) -> Result<I, Functio
     if json.is_empty() {
         return decode_input(Value::Null);
     }
-    if check_json_input(json)?.has_array {
+    // A `[` byte, even inside a string, sends the text the value way, which checks it too.
+    if json.contains(&b'[') {
         return decode_input(parse_json_input(json)?);
     }
+    check_json_input(json)?;
     let mut de = serde_json::Deserializer::from_slice(json);
     match I::deserialize(&mut de).and_then(|input| de.end().map(|()| input)) {
         Ok(input) => Ok(input),
