@@ -29,12 +29,12 @@ pub(crate) fn caller(config: &Config, headers: &HeaderMap) -> Result<Caller, Fun
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(mizan_core::bearer_token)
             .ok_or_else(|| {
                 unauthenticated("malformed", "the Authorization header must be `Bearer <token>`")
             })?;
         return Ok(Caller {
-            identity: Some(verify(config, token.trim())?),
+            identity: Some(verify(config, token)?),
             ..Caller::anonymous()
         });
     }

@@ -8,7 +8,7 @@
 //! # async fn run(registry: Registry) -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::new(b"cache secret".to_vec(), Keyring::new("k1", b"signing key").unwrap());
 //! let mizan = Mizan::new(registry, config)?;
-//! let app = axum::Router::new().nest("/mizan", mizan.router());
+//! let app = axum::Router::new().merge(mizan.mount("/mizan"));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 //! axum::serve(listener, app).await?;
 //! # Ok(()) }
@@ -65,8 +65,25 @@ impl Mizan {
     }
 
     /// The endpoints, to mount with `Router::nest` (any prefix) or serve as they are.
+    /// Prefer [`mount`](Self::mount), which also answers `{prefix}/`.
     pub fn router(&self) -> axum::Router {
         routes::router(self.app.clone())
+    }
+
+    /// The endpoints under `prefix` (`"/mizan"`), every path beneath it answered with an
+    /// envelope (§2.3). `Router::nest` alone leaves `{prefix}/` (the prefix with a slash)
+    /// to the outer router, whose fallback is a bare 404; merge the result into the app.
+    ///
+    /// ```
+    /// # fn app(mizan: &mizan_axum::Mizan) -> axum::Router {
+    /// axum::Router::new().merge(mizan.mount("/mizan"))
+    /// # }
+    /// ```
+    pub fn mount(&self, prefix: &str) -> axum::Router {
+        let prefix = prefix.trim_end_matches('/');
+        axum::Router::new()
+            .nest(prefix, self.router())
+            .route(&format!("{prefix}/"), axum::routing::any(routes::not_found))
     }
 
     /// Purges `tags`: bumps their revisions so every instance computes fresh results and

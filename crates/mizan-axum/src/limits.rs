@@ -16,8 +16,6 @@ pub struct Limits {
     pub max_batch_calls: usize,
     /// Longest query string of a GET call in bytes (`429 limit_exceeded`). Default 8 KiB.
     pub max_query_bytes: usize,
-    /// Largest accepted token in bytes. Default 4 KiB.
-    pub max_token_bytes: usize,
     /// Limits of channel connections (`GET /ws`).
     pub channels: ChannelLimits,
 }
@@ -61,7 +59,6 @@ impl Default for Limits {
             max_json_depth: 64,
             max_batch_calls: 50,
             max_query_bytes: 8 * 1024,
-            max_token_bytes: 4096,
             channels: ChannelLimits::default(),
         }
     }

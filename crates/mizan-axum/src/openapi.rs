@@ -1,5 +1,7 @@
 //! The OpenAPI 3.1 document of a registry: one path per function (POST, and GET for
-//! queries), the envelope and error shapes as components.
+//! queries) with its typed error details, one per composition, the batch, purge,
+//! revisions and document endpoints, the envelope and error shapes as components, and the
+//! security schemes of §2.1 (a bearer MWT, or the cookie with the CSRF header on writes).
 //!
 //! Function schemas are self-contained JSON Schemas with their own `$defs`; OpenAPI resolves
 //! `#/...` references from the document root, so every `$defs` entry is hoisted into
@@ -9,59 +11,191 @@ use serde_json::{Map, Value, json};
 
 use mizan_core::{FunctionKind, Registry, ServerFunction, error_code_table};
 
-pub(crate) fn document(registry: &Registry) -> Value {
+use crate::config::Config;
+
+pub(crate) fn document(registry: &Registry, config: &Config) -> Value {
     let mut components = Map::new();
     components.insert("ErrorEnvelope".into(), error_envelope_schema());
+    components.insert("Envelope".into(), envelope_schema());
+    components.insert("Revisions".into(), revisions_schema());
     let mut paths = Map::new();
     for f in registry.get_all_functions() {
         let input = hoist(f.input_schema(), &mut components);
         let output = hoist(f.output_schema(), &mut components);
-        paths.insert(format!("/call/{}", f.name()), path_item(f, input, output));
+        let error = f.error_schema().map(|details| hoist(details, &mut components));
+        paths.insert(format!("/call/{}", f.name()), path_item(f, input, output, error));
     }
     for c in registry.get_all_compositions() {
+        let members: Map<String, Value> = c
+            .members()
+            .iter()
+            .map(|m| (m.clone(), json!({ "$ref": "#/components/schemas/Envelope" })))
+            .collect();
         paths.insert(
             format!("/compose/{}", c.name()),
             json!({ "post": {
                 "operationId": format!("compose.{}", c.name()),
                 "summary": format!("Fetches {} together", c.members().join(", ")),
                 "requestBody": { "required": false, "content": { "application/json": { "schema": {
-                    "type": "object",
-                    "properties": { "inputs": { "type": "object" } },
+                    "type": ["object", "null"],
+                    "additionalProperties": false,
+                    "properties": { "inputs": {
+                        "type": "object",
+                        "propertyNames": { "enum": c.members() },
+                    }},
                 }}}},
-                "responses": { "200": json_content(json!({ "type": "object" }), "One envelope per member") },
+                "security": optional_security(false),
+                "responses": responses(json_content(
+                    json!({ "type": "object", "required": ["results"], "properties": {
+                        "results": { "type": "object", "properties": members },
+                    }}),
+                    "One envelope per member",
+                )),
             }}),
         );
     }
+    paths.extend(endpoints(config));
     json!({
         "openapi": "3.1.0",
         "info": { "title": "Mizan functions", "version": mizan_core::SCHEMA_VERSION.to_string() },
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": { "mwt": { "type": "http", "scheme": "bearer", "bearerFormat": "MWT" } },
+            "securitySchemes": {
+                "mwt": { "type": "http", "scheme": "bearer", "bearerFormat": "MWT" },
+                "cookie": { "type": "apiKey", "in": "cookie", "name": config.cookie_name },
+                "csrf": {
+                    "type": "apiKey", "in": "header", "name": config.csrf_header,
+                    "description": "Any value; a cookie-authenticated mutation or purge needs it (§2.1).",
+                },
+            },
         },
         "x-mizan-error-codes": error_code_table(),
     })
 }
 
-fn path_item(f: &ServerFunction, input: Value, output: Value) -> Value {
+/// The endpoints besides functions and compositions: batch, purge, revisions, documents.
+fn endpoints(config: &Config) -> Map<String, Value> {
+    let document = |id: &str, summary: &str| {
+        json!({ "get": {
+            "operationId": id, "summary": summary, "security": optional_security(false),
+            "responses": responses(json_content(json!({ "type": "object" }), summary)),
+        }})
+    };
+    let max = config.limits.max_batch_calls;
+    let mut paths = Map::new();
+    paths.insert(
+        "/batch".into(),
+        json!({ "post": {
+            "operationId": "mizan.batch",
+            "summary": "Runs several calls concurrently; one envelope per call, in order",
+            "security": optional_security(false),
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object", "required": ["calls"], "additionalProperties": false,
+                "properties": { "calls": { "type": "array", "maxItems": max, "items": {
+                    "type": "object", "required": ["fn"], "additionalProperties": false,
+                    "properties": { "fn": { "type": "string" }, "input": {} },
+                }}},
+            }}}},
+            "responses": responses(json_content(
+                json!({ "type": "object", "required": ["results"], "properties": {
+                    "results": { "type": "array", "items": { "$ref": "#/components/schemas/Envelope" } },
+                }}),
+                "One envelope per call",
+            )),
+        }}),
+    );
+    paths.insert("/purge".into(), json!({ "post": {
+        "operationId": "mizan.purge",
+        "summary": format!("Bumps the revisions of tags; needs the `{}` permission", config.purge_permission),
+        "security": required_security(true),
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object", "required": ["tags"], "additionalProperties": false,
+            "properties": { "tags": {
+                "type": "array", "minItems": 1, "maxItems": max, "items": { "type": "string" },
+            }},
+        }}}},
+        "responses": responses(json_content(
+            json!({ "$ref": "#/components/schemas/Revisions" }),
+            "The new revisions",
+        )),
+    }}));
+    paths.insert(
+        "/revisions".into(),
+        json!({ "get": {
+            "operationId": "mizan.revisions",
+            "summary": "The current revisions of tags",
+            "security": optional_security(false),
+            "parameters": [{ "name": "tags", "in": "query", "required": false,
+                "description": "Comma-separated tags", "schema": { "type": "string" } }],
+            "responses": responses(json_content(
+                json!({ "$ref": "#/components/schemas/Revisions" }),
+                "The revisions",
+            )),
+        }}),
+    );
+    paths.insert("/schema".into(), document("mizan.schema", "The schema document"));
+    paths.insert("/openapi.json".into(), document("mizan.openapi", "This document"));
+    paths
+}
+
+/// Anonymous callers allowed; a token, if present, must be valid.
+fn optional_security(writes: bool) -> Value {
+    let mut alternatives = required_security(writes);
+    if let Some(alternatives) = alternatives.as_array_mut() {
+        alternatives.push(json!({}));
+    }
+    alternatives
+}
+
+/// A bearer token, or the cookie (with the CSRF header when the call writes).
+fn required_security(writes: bool) -> Value {
+    if writes {
+        json!([{ "mwt": [] }, { "cookie": [], "csrf": [] }])
+    } else {
+        json!([{ "mwt": [] }, { "cookie": [] }])
+    }
+}
+
+/// A success response and the error envelope for everything else.
+fn responses(success: Value) -> Value {
+    json!({
+        "200": success,
+        "default": json_content(json!({ "$ref": "#/components/schemas/ErrorEnvelope" }), "An error envelope"),
+    })
+}
+
+fn path_item(f: &ServerFunction, input: Value, output: Value, error: Option<Value>) -> Value {
     let mut success = json!({ "type": "object", "required": ["data"], "properties": { "data": output } });
     if f.cache().is_cached() {
         success["properties"]["rev"] = json!({ "type": "integer", "minimum": 0 });
     }
     let mut operation = json!({
         "operationId": f.name(),
-        "responses": {
-            "200": json_content(success, "The function's output"),
-            "default": json_content(json!({ "$ref": "#/components/schemas/ErrorEnvelope" }), "An error envelope"),
-        },
+        "responses": responses(json_content(success, "The function's output")),
     });
+    if let Some(details) = error {
+        // The function's typed errors carry these details; the built-in errors their own.
+        operation["responses"]["default"] = json_content(
+            json!({ "allOf": [
+                { "$ref": "#/components/schemas/ErrorEnvelope" },
+                { "properties": { "error": { "properties": { "details": {
+                    "anyOf": [details, { "type": "object", "required": ["reason"],
+                        "properties": { "reason": { "type": "string" } } }],
+                }}}}},
+            ]}),
+            "An error envelope; the function's own errors carry typed details",
+        );
+    }
     if let Some(description) = f.description() {
         operation["description"] = json!(description);
     }
-    if f.access().requires_identity() {
-        operation["security"] = json!([{ "mwt": [] }]);
-    }
+    let writes = f.kind() == FunctionKind::Mutation;
+    operation["security"] = if f.access().requires_identity() {
+        required_security(writes)
+    } else {
+        optional_security(writes)
+    };
     let mut post = operation.clone();
     post["requestBody"] =
         json!({ "required": false, "content": { "application/json": { "schema": input } } });
@@ -82,6 +216,22 @@ fn path_item(f: &ServerFunction, input: Value, output: Value) -> Value {
 
 fn json_content(schema: Value, description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+}
+
+/// Any envelope: a success (`data`, and `rev` for a cached query) or an error.
+fn envelope_schema() -> Value {
+    json!({ "oneOf": [
+        { "type": "object", "required": ["data"], "properties": {
+            "data": {}, "rev": { "type": "integer", "minimum": 0 },
+        }},
+        { "$ref": "#/components/schemas/ErrorEnvelope" },
+    ]})
+}
+
+fn revisions_schema() -> Value {
+    json!({ "type": "object", "required": ["revisions"], "properties": {
+        "revisions": { "type": "object", "additionalProperties": { "type": "integer", "minimum": 0 } },
+    }})
 }
 
 fn error_envelope_schema() -> Value {

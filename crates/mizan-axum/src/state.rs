@@ -34,7 +34,7 @@ impl AppState {
             schema: serde_json::to_vec(&registry.get_schema())
                 .expect("schema serializes")
                 .into(),
-            openapi: serde_json::to_vec(&openapi::document(&registry))
+            openapi: serde_json::to_vec(&openapi::document(&registry, &config))
                 .expect("openapi serializes")
                 .into(),
         };

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ErrorCode, FunctionError};
 use crate::function::{BoxFuture, RequestContext, ServerFunction};
 use crate::keys::KeyDeriver;
-use crate::mwt::{Claims, Keyring};
+use crate::mwt::{Claims, IssueError, Keyring};
 
 /// Who the application says a caller is, returned by its credential check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,9 +117,17 @@ impl TokenIssuer {
             .permission_key(principal.permissions.iter().map(String::as_str));
         let claims =
             Claims::new(principal.user_id.clone(), pk, now, exp).with_perms(principal.permissions.clone());
-        let token = self.keyring.issue(claims).map_err(|err| {
-            tracing::error!(%err, "token could not be issued");
-            FunctionError::internal()
+        let token = self.keyring.issue(claims).map_err(|err| match err {
+            // The principal is too large to carry (a very long user id, many permissions):
+            // refused here rather than issued and then refused on every call.
+            IssueError::Oversize { .. } => FunctionError::from_code(
+                ErrorCode::LimitExceeded,
+                format!("no token can be issued for this user: {err}"),
+            ),
+            err => {
+                tracing::error!(%err, "token could not be issued");
+                FunctionError::internal()
+            }
         })?;
         Ok(IssuedToken {
             token: Some(token),

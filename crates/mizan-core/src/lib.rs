@@ -37,7 +37,7 @@ pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerFn,
     HandlerResult, Identity, RequestContext, RequestParts, ResponseParts, ServerFunction, State,
-    decode_input, decode_validated, encode_output, schema_generator,
+    decode_input, decode_validated, encode_output, parse_json_input, schema_generator,
 };
 pub use handler_error::Error;
 #[doc(inline)]
@@ -45,7 +45,7 @@ pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
 #[doc(inline)]
 pub use mwt::{
     ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MAX_SAFE_INTEGER,
-    MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
+    MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, bearer_token, decode_mwt_unverified,
 };
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, RESERVED_KEYS, Registry, RegistryError, RegistryExtension, RegistryProblem};

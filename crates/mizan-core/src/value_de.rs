@@ -207,11 +207,63 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
         visitor.visit_unit()
     }
 
+    /// Only an object: serde would take a struct from an array too (`["Ada"]`), which
+    /// the struct's schema (`"type": "object"`) refuses.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ShapeError> {
+        match self.0 {
+            Value::Object(map) => visit_object(map, visitor),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
+    integers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+    }
+
     // serde_json checks the value's type in these before visiting; a visitor's own default
     // refuses the same values with the same `invalid_type`, so visiting directly is equal.
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+        bool f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
+    }
+}
+
+/// Integer types take what JSON Schema's `integer` takes: a number with a zero fractional
+/// part, written `36` or `36.0` (serde_json would refuse the latter as a float).
+macro_rules! integers {
+    ($($method:ident)+) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ShapeError> {
+            match self.0 {
+                Value::Number(n) => visit_integer(&n, visitor),
+                other => ValueDeserializer(other).deserialize_any(visitor),
+            }
+        })+
+    };
+}
+use integers;
+
+/// Visits a number as an integer when it is one, whatever its spelling.
+fn visit_integer<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, ShapeError> {
+    // 2^64, past which no float is a u64 (nor, below -2^63, an i64).
+    const TWO_POW_64: f64 = (1u128 << 64) as f64;
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && (0.0..TWO_POW_64).contains(&f) =>
+        {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            visitor.visit_u64(f as u64)
+        }
+        Some(f) if n.is_f64() && f.fract() == 0.0 && (-TWO_POW_64 / 2.0..0.0).contains(&f) =>
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            visitor.visit_i64(f as i64)
+        }
+        _ => visit_number(n, visitor),
     }
 }
 
@@ -568,7 +620,6 @@ mod tests {
             ("title", json!({})),
             ("items", json!([{"qty": 256}])),
             ("items", json!([{"qty": -1}])),
-            ("items", json!([{"qty": 1.0}])),
             ("items", json!([{"qty": 1, "extra": 0}])),
             ("items", json!([{}])),
             ("items", json!({"qty": 1})),
@@ -615,6 +666,14 @@ mod tests {
             assert_eq!(by_us(&input), expected, "{input}");
         }
         assert!(failures > 30, "the cases exercise errors ({failures})");
+        // Where serde_json parts from the schema (an integral float is an integer, a struct
+        // is an object), the schema wins.
+        for (value, accepted) in [(json!([{"qty": 1.0}]), true), (json!([[1, null]]), false)] {
+            let mut input = valid();
+            input["items"] = value;
+            assert_eq!(by_us(&input).is_ok(), accepted, "{input}");
+            assert_eq!(by_serde_json(&input).is_ok(), !accepted, "{input}");
+        }
         assert_eq!(by_us(&valid()), Ok(()));
         for whole in [json!(null), json!(3), json!("x"), json!([]), json!({})] {
             assert_eq!(by_us(&whole), by_serde_json(&whole), "{whole}");

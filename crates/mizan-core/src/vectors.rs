@@ -23,6 +23,7 @@ pub fn generate() -> Vec<(&'static str, String)> {
         ("permission_keys.json", permission_keys().into()),
         ("mwt.json", mwt().into()),
         ("access.json", access().into()),
+        ("auth_headers.json", auth_headers().into()),
         ("codes.json", codes()),
     ]
     .into_iter()
@@ -284,6 +285,35 @@ fn access() -> Vec<Value> {
         }
     }
     entries
+}
+
+/// `Authorization` header values and the token each one carries, or `null` when it is
+/// not a bearer credential (`unauthenticated`, reason `malformed`).
+pub const AUTH_HEADERS: &[&str] = &[
+    "Bearer mwt1.e30.c2ln",
+    "bearer mwt1.e30.c2ln",
+    "BEARER mwt1.e30.c2ln",
+    "bEaReR mwt1.e30.c2ln",
+    "Bearer   mwt1.e30.c2ln",
+    "  Bearer mwt1.e30.c2ln\t",
+    "Bearer abc==",
+    "Bearer",
+    "Bearer ",
+    "Bearer\tmwt1.e30.c2ln",
+    "Bearer mwt1.e30 .c2ln",
+    "Bearer a b",
+    "Bearermwt1.e30.c2ln",
+    "Basic dXNlcjpwYXNz",
+    "Token mwt1.e30.c2ln",
+    "mwt1.e30.c2ln",
+    "",
+];
+
+fn auth_headers() -> Vec<Value> {
+    AUTH_HEADERS
+        .iter()
+        .map(|header| json!({"authorization": header, "token": crate::bearer_token(header)}))
+        .collect()
 }
 
 const NOW: u64 = 1_700_000_000;
@@ -553,7 +583,9 @@ fn mwt() -> Vec<Value> {
 /// A valid token whose `note` claim is `n` characters long.
 fn padded(ring: &Keyring, n: usize) -> String {
     let claims = Claims::new("u", "pk", NOW, NOW + 60).with_claim("note", json!("x".repeat(n)));
-    ring.issue(claims).unwrap_or_default()
+    // Issuing refuses tokens over the limit; the vectors need some to refuse on verifying.
+    let unbounded = ring.clone().with_max_token_len(usize::MAX);
+    unbounded.issue(claims).unwrap_or_default()
 }
 
 /// Every code table, in declaration order, and the names both sides must agree on.

@@ -16,11 +16,12 @@ use sha2::Sha256;
 
 /// Generated files, plus the folders of published vectors (checked in
 /// `published_vectors.rs`).
-const KNOWN_FILES: [&str; 9] = [
+const KNOWN_FILES: [&str; 10] = [
     "README.md",
     "rfc8785",
     "wycheproof",
     "access.json",
+    "auth_headers.json",
     "canonical.json",
     "cache_keys.json",
     "permission_keys.json",
@@ -128,6 +129,20 @@ fn access_rule(entry: &Value) -> Access {
         ),
         other => panic!("unknown access kind {other}"),
     }
+}
+
+#[test]
+fn auth_header_vectors() {
+    let entries = load::<Vec<Value>>("auth_headers.json");
+    for entry in &entries {
+        let token = mizan_core::bearer_token(str_field(entry, "authorization"));
+        assert_eq!(token, entry["token"].as_str(), "{entry}");
+    }
+    let refused = entries.iter().filter(|e| e["token"].is_null()).count();
+    assert!(
+        refused > 0 && refused < entries.len(),
+        "both outcomes have vectors"
+    );
 }
 
 #[test]

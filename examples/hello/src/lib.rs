@@ -178,7 +178,7 @@ pub fn config_from_env() -> Result<Config, Box<dyn std::error::Error>> {
 /// (what an operator's dashboard would read; the TypeScript tests count requests with it).
 pub fn app(mizan: &Mizan) -> axum::Router {
     let stats = mizan.clone();
-    axum::Router::new().nest("/mizan", mizan.router()).route(
+    axum::Router::new().merge(mizan.mount("/mizan")).route(
         "/stats",
         axum::routing::get(move || async move { axum::Json(stats.metrics().snapshot()) }),
     )

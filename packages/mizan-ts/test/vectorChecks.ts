@@ -2,6 +2,7 @@
 // inside workerd (workerd/worker.ts). Plain TypeScript over mizan/core, no test framework
 // and no Node APIs, so the same code runs in both places.
 import {
+  bearerToken,
   CanonicalJsonError,
   checkAccess,
   parseAccessRule,
@@ -18,7 +19,7 @@ import {
 import { isRecord } from "../src/core/isRecord.js";
 
 /** Every file in `spec/vectors/` this package must pass, by name without `.json`. */
-export const VECTOR_FILES = ["canonical", "cache_keys", "permission_keys", "mwt", "access"] as const;
+export const VECTOR_FILES = ["canonical", "cache_keys", "permission_keys", "mwt", "access", "auth_headers"] as const;
 export type VectorFile = (typeof VECTOR_FILES)[number];
 
 export type VectorSet = Readonly<Record<VectorFile, readonly unknown[]>>;
@@ -58,6 +59,8 @@ export async function checkVector(file: VectorFile, entry: unknown): Promise<str
         return await checkMwt(vector);
       case "access":
         return checkAccessDecision(vector);
+      case "auth_headers":
+        return same("token", bearerToken(field(vector, "authorization", "string")), vector["token"]);
     }
   } catch (error) {
     return `threw ${describe(error)}`;

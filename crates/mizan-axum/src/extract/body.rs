@@ -6,8 +6,8 @@
 //! - a `Content-Length` or a body over `max_body_bytes`: `413 payload_too_large`;
 //! - a body that cannot be read: `400 bad_request`;
 //! - JSON nested deeper than `max_json_depth`: `400 too_deep`;
-//! - ([`JsonBody`] only) text that is not JSON: `400 invalid_json`; JSON of the wrong
-//!   shape: `400 bad_request`.
+//! - ([`JsonBody`] only) text that is not JSON, or has no canonical form (duplicate member
+//!   names, lone surrogates): `400 invalid_json`; JSON of the wrong shape: `400 bad_request`.
 
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderMap;
@@ -15,7 +15,6 @@ use axum::http::header::CONTENT_LENGTH;
 use bytes::Bytes;
 use mizan_core::{ErrorCode, FunctionError};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::error::HttpError;
 use crate::limits::{Limits, exceeds_depth};
@@ -93,23 +92,12 @@ pub(crate) fn check_depth(text: &[u8], limits: &Limits) -> Result<(), FunctionEr
     Ok(())
 }
 
-/// Parses JSON text after checking its depth; empty text is `null`.
+/// Parses JSON text after checking its depth, as strictly as a call's input
+/// ([`mizan_core::parse_json_input`]); empty text is `null`.
 fn parse_json<T: DeserializeOwned>(text: &[u8], limits: &Limits) -> Result<T, FunctionError> {
-    let text = text.trim_ascii();
-    if text.is_empty() {
-        return serde_json::from_value(Value::Null).map_err(|err| shape_error(&err));
-    }
     check_depth(text, limits)?;
-    serde_json::from_slice(text).map_err(|err| {
-        if err.is_data() {
-            shape_error(&err)
-        } else {
-            FunctionError::from_code(
-                ErrorCode::InvalidJson,
-                format!("the body is not valid JSON: {err}"),
-            )
-        }
-    })
+    let value = mizan_core::parse_json_input(text)?;
+    serde_json::from_value(value).map_err(|err| shape_error(&err))
 }
 
 fn shape_error(err: &serde_json::Error) -> FunctionError {

@@ -4,6 +4,7 @@
 //! - `Caller` (`caller.rs`): who is calling, from the token;
 //! - [`JsonText`] and [`JsonBody`] (`body.rs`): the body under the size and depth limits;
 //! - [`CallQuery`] (`call_query.rs`): a GET call's `input` and `rev`;
+//! - [`Name`] (`name.rs`): the function or composition name in the path;
 //! - [`WsUpgrade`] (`upgrade.rs`): the WebSocket handshake.
 //!
 //! Extractors run in the order of a route's arguments, so that order is the order in
@@ -12,8 +13,10 @@
 mod body;
 mod call_query;
 mod caller;
+mod name;
 mod upgrade;
 
 pub(crate) use body::{JsonBody, JsonText};
 pub(crate) use call_query::CallQuery;
+pub(crate) use name::Name;
 pub(crate) use upgrade::WsUpgrade;

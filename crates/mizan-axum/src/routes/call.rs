@@ -1,18 +1,18 @@
 //! `POST /call/{name}` (input as the JSON body) and `GET /call/{name}?input=JSON&rev=N`
 //! (queries only).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use mizan_core::executor::{CallInput, Caller, Via};
 
 use crate::error::HttpError;
-use crate::extract::{CallQuery, JsonText};
+use crate::extract::{CallQuery, JsonText, Name};
 use crate::respond::call_response;
 use crate::state::AppState;
 
 pub(super) async fn post(
     State(app): State<AppState>,
-    Path(name): Path<String>,
+    Name(name): Name,
     caller: Caller,
     JsonText(input): JsonText,
 ) -> Result<Response, HttpError> {
@@ -25,7 +25,7 @@ pub(super) async fn post(
 
 pub(super) async fn get(
     State(app): State<AppState>,
-    Path(name): Path<String>,
+    Name(name): Name,
     query: CallQuery,
     caller: Caller,
 ) -> Result<Response, HttpError> {

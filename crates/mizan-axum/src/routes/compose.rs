@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use mizan_core::executor::{Caller, compose_results};
 use mizan_core::{ErrorCode, FunctionError};
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::HttpError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Name};
 use crate::respond::members_response;
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ pub(super) struct ComposeBody {
 // results and checked after the name.
 pub(super) async fn post(
     State(app): State<AppState>,
-    Path(name): Path<String>,
+    Name(name): Name,
     caller: Result<Caller, HttpError>,
     body: Result<JsonBody<Option<ComposeBody>>, HttpError>,
 ) -> Result<Response, HttpError> {

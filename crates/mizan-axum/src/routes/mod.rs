@@ -43,7 +43,7 @@ async fn count_request(State(app): State<AppState>, request: Request) -> Request
     request
 }
 
-async fn not_found() -> HttpError {
+pub(crate) async fn not_found() -> HttpError {
     FunctionError::from_code(
         ErrorCode::NotFound,
         "no such endpoint; see spec/PROTOCOL.md for the routes",

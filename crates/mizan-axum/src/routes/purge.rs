@@ -60,7 +60,9 @@ struct RevisionsQuery {
 /// Most tags one revisions request may ask for.
 const MAX_REVISION_TAGS: usize = 256;
 
+// Public, but a present, invalid token fails it as it fails every endpoint (§2.1).
 pub(super) async fn revisions(
+    _: Caller,
     State(app): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, HttpError> {

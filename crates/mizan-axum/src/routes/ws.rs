@@ -28,8 +28,8 @@ const READ_BUFFER_BYTES: usize = 1024;
 pub(super) async fn upgrade(
     State(app): State<AppState>,
     headers: HeaderMap,
-    WsUpgrade(upgrade): WsUpgrade,
     caller: Caller,
+    WsUpgrade(upgrade): WsUpgrade,
 ) -> Result<Response, HttpError> {
     // A browser sends cookies with cross-site WebSocket handshakes and offers no CORS
     // protection for them: a cookie-authenticated connection must come from our origin.

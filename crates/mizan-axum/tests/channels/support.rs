@@ -175,7 +175,7 @@ impl Server {
         let mizan = Mizan::new(registry, config).expect("valid registry");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = axum::Router::new().nest("/mizan", mizan.router());
+        let app = axum::Router::new().merge(mizan.mount("/mizan"));
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });

@@ -67,6 +67,35 @@ async fn missing_expired_forged_and_unknown_kid_tokens_are_401() {
 }
 
 #[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_as_at_the_edge() {
+    let server = Server::default().await;
+    let token = token("ada", &[]);
+    for (header, identified) in [
+        (format!("BEARER {token}"), true),
+        (format!("bEaReR   {token}"), true),
+        (format!("Bearer\t{token}"), false),
+        (format!("Bearer {token} extra"), false),
+    ] {
+        let reply = server
+            .send(
+                server
+                    .request(Method::POST, "/call/mine")
+                    .header("authorization", &header),
+            )
+            .await;
+        if identified {
+            assert_eq!(reply.body["data"], json!({"user": "ada"}), "{header}");
+        } else {
+            assert_eq!(
+                (reply.status.as_u16(), reason(&reply)),
+                (401, "malformed"),
+                "{header}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_pk_that_does_not_match_perms_is_rejected() {
     let server = Server::default().await;
     let ring = Keyring::new("k1", SIGNING_KEY).unwrap();
@@ -328,4 +357,35 @@ async fn refresh_reloads_or_refuses_the_principal() {
         .call("mizan.refresh", json!(null), Some(&token("gone", &["admin"])))
         .await;
     assert_eq!((reply.status.as_u16(), reply.code()), (401, "unauthenticated"));
+}
+
+#[tokio::test]
+async fn a_token_the_verifier_would_refuse_is_never_issued() {
+    let mut registry = registry();
+    for f in token_functions(check) {
+        registry.register(f);
+    }
+    let server = Server::start(registry, config()).await;
+    // The longest user id whose token still fits works on later calls...
+    let fits = "a".repeat(2800);
+    let reply = server
+        .call("mizan.token", json!({"user": fits, "password": "right"}), None)
+        .await;
+    let token = reply.body["data"]["token"].as_str().expect("issued").to_owned();
+    let reply = server.call("mine", json!(null), Some(&token)).await;
+    assert_eq!(reply.body["data"]["user"], fits);
+    // ...and one past the limit is refused at sign-in, not on every call after it.
+    let reply = server
+        .call(
+            "mizan.token",
+            json!({"user": "a".repeat(4000), "password": "right"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (reply.status.as_u16(), reply.code()),
+        (429, "limit_exceeded"),
+        "{}",
+        reply.body
+    );
 }

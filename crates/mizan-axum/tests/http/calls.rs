@@ -97,8 +97,28 @@ async fn schema_and_openapi_are_served() {
     );
     assert_eq!(
         paths["/call/admin_only"]["post"]["security"],
-        json!([{"mwt": []}])
+        json!([{"mwt": []}, {"cookie": []}])
     );
+    // A public function takes a token too, and a cookie-authenticated write the CSRF header.
+    assert_eq!(
+        paths["/call/write"]["post"]["security"],
+        json!([{"mwt": []}, {"cookie": [], "csrf": []}, {}])
+    );
+    let schemes = &openapi.body["components"]["securitySchemes"];
+    assert_eq!(schemes["cookie"]["name"], "mizan_token");
+    assert_eq!(schemes["csrf"]["name"], "x-mizan-csrf");
+    for (path, method) in [
+        ("/batch", "post"),
+        ("/compose/page", "post"),
+        ("/purge", "post"),
+        ("/revisions", "get"),
+        ("/schema", "get"),
+        ("/openapi.json", "get"),
+    ] {
+        let operation = &paths[path][method];
+        assert!(operation["responses"]["200"].is_object(), "{path}");
+        assert!(operation["responses"]["default"].is_object(), "{path}");
+    }
     // Every reference resolves inside the document.
     let mut refs = Vec::new();
     collect_refs(&openapi.body, &mut refs);

@@ -294,3 +294,183 @@ async fn malformed_revision_queries_are_400_and_too_many_tags_429() {
         .await;
     assert_eq!((reply.status.as_u16(), reply.code()), (429, "limit_exceeded"));
 }
+
+/// Every way an input reaches the server: a typed and an untyped function, a cached one
+/// (decoded through a value, for its key), by POST body and by `?input=`, in a batch and in
+/// a composition.
+async fn send_input(server: &Server, way: &str, text: &str) -> crate::support::Reply {
+    let post = |path: &str, body: String| {
+        server
+            .request(Method::POST, path)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let request = match way {
+        "post" => post("/call/typed", text.to_owned()),
+        "post untyped" => post("/call/echo", text.to_owned()),
+        "post cached" => post("/call/counter", text.to_owned()),
+        "get" => server
+            .request(Method::GET, "/call/typed")
+            .query(&[("input", text)]),
+        "batch" => post(
+            "/batch",
+            format!(r#"{{"calls": [{{"fn": "typed", "input": {text}}}]}}"#),
+        ),
+        "compose" => post("/compose/page", format!(r#"{{"inputs": {{"counter": {text}}}}}"#)),
+        other => unreachable!("{other}"),
+    };
+    server.send(request).await
+}
+
+const WAYS: [&str; 6] = ["post", "post untyped", "post cached", "get", "batch", "compose"];
+
+#[tokio::test]
+async fn texts_without_a_canonical_form_are_refused_however_they_arrive() {
+    let server = Server::default().await;
+    for (text, reason) in [
+        (r#"{"title": "a", "title": "b", "count": 1}"#, "duplicate_key"),
+        (
+            r#"{"title": "a", "count": 1, "tags": [{"x": 1, "\u0078": 2}]}"#,
+            "duplicate_key",
+        ),
+        (r#"{"title": "\ud800", "count": 1}"#, "lone_surrogate"),
+    ] {
+        for way in WAYS {
+            let reply = send_input(&server, way, text).await;
+            assert_eq!(
+                (reply.status.as_u16(), reply.code()),
+                (400, "invalid_json"),
+                "{way}: {text}"
+            );
+            assert_eq!(reply.body["error"]["details"]["reason"], reason, "{way}: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_object_input_given_as_an_array_is_a_type_error() {
+    let server = Server::default().await;
+    for way in ["post", "get", "batch"] {
+        let reply = send_input(&server, way, r#"["t", 1, []]"#).await;
+        let envelope = match way {
+            "batch" => &reply.body["results"][0],
+            _ => &reply.body,
+        };
+        assert_eq!(
+            envelope["error"]["code"], "validation_failed",
+            "{way}: {}",
+            reply.body
+        );
+        assert_eq!(envelope["error"]["fields"][0]["code"], "type", "{way}");
+        // And an integral float is an integer, as the schema's `integer` says.
+        let reply = send_input(&server, way, r#"{"title": "t", "count": 36.0}"#).await;
+        let envelope = match way {
+            "batch" => &reply.body["results"][0],
+            _ => &reply.body,
+        };
+        assert_eq!(envelope["data"]["count"], 36, "{way}: {}", reply.body);
+    }
+}
+
+/// Every answer under the prefix is an envelope (§2.3) with the headers of §2.5, whatever
+/// the path, method or query.
+#[tokio::test]
+async fn every_answer_under_the_prefix_is_an_envelope() {
+    let server = Server::default().await;
+    let paths = [
+        "",
+        "/",
+        "/call",
+        "/call/",
+        "/call/echo/",
+        "/call/echo/extra",
+        "/call/%FF",
+        "/call/echo?input=%ZZ",
+        "/call/echo?rev=x",
+        "/call/echo?other=1",
+        "/compose",
+        "/compose/",
+        "/compose/page/x",
+        "/batch/",
+        "/schema/",
+        "/openapi.json/x",
+        "/revisions",
+        "/revisions?tags=",
+        "/revisions?nope=1",
+        "/purge",
+        "/ws",
+        "//call/echo",
+    ];
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+    ];
+    let mut faults = Vec::new();
+    for path in paths {
+        for method in &methods {
+            let response = server
+                .request(method.clone(), path)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            let what = format!("{method} {path}: {}", response.status());
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let (content_type, cache_control) = (header("content-type"), header("cache-control"));
+            let body = serde_json::from_slice::<serde_json::Value>(&response.bytes().await.unwrap());
+            let envelope = body.as_ref().is_ok_and(|body| match body.get("error") {
+                Some(error) => error["code"].is_string() && error["fields"].is_array(),
+                None => body.is_object(),
+            });
+            if content_type.as_deref() != Some("application/json") || cache_control.is_none() || !envelope {
+                faults.push(format!("{what} ({content_type:?}, {cache_control:?}, {body:?})"));
+            }
+        }
+    }
+    assert!(faults.is_empty(), "not envelopes:\n{}", faults.join("\n"));
+}
+
+/// A present, invalid token fails every endpoint alike (§2.1), documents included.
+#[tokio::test]
+async fn an_invalid_token_fails_every_endpoint() {
+    let server = Server::default().await;
+    let endpoints = [
+        (Method::POST, "/call/echo"),
+        (Method::GET, "/call/echo"),
+        (Method::POST, "/batch"),
+        (Method::POST, "/compose/page"),
+        (Method::GET, "/schema"),
+        (Method::GET, "/openapi.json"),
+        (Method::GET, "/revisions?tags=a"),
+        (Method::POST, "/purge"),
+        (Method::GET, "/ws"),
+    ];
+    for (method, path) in endpoints {
+        for auth in ["Bearer mwt1.garbage", "Basic abc"] {
+            let reply = server
+                .send(
+                    server
+                        .request(method.clone(), path)
+                        .header("authorization", auth)
+                        .json(&json!({"calls": [], "tags": ["a"]})),
+                )
+                .await;
+            assert_eq!(
+                (reply.status.as_u16(), reply.code()),
+                (401, "unauthenticated"),
+                "{method} {path} with {auth}"
+            );
+        }
+    }
+}

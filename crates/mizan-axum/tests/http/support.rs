@@ -172,7 +172,7 @@ impl Server {
         let mizan = Mizan::new(registry, config).expect("valid registry");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/mizan", listener.local_addr().unwrap());
-        let app = wrap(axum::Router::new().nest("/mizan", mizan.router()));
+        let app = wrap(axum::Router::new().merge(mizan.mount("/mizan")));
         let task = tokio::spawn(async move {
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).await.unwrap();

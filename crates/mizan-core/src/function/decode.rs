@@ -2,25 +2,47 @@
 //! complaints turned into field errors that carry the path of the offending field.
 
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Value, json};
 use validator::Validate;
 
+use crate::canonical::{self, CanonicalError, CanonicalErrorCode};
 use crate::error::{ErrorCode, FunctionError};
 use crate::validation::check_rules;
 
 /// Parses input JSON text into a value; empty text is `null` (a call without input).
-pub(crate) fn parse_json_input(json: &[u8]) -> Result<Value, FunctionError> {
-    if json.trim_ascii().is_empty() {
+///
+/// The one strict reading of every input the server takes as text (§1.1): a text with no
+/// canonical form (duplicate member names, lone surrogates, numbers beyond the double
+/// range) is `invalid_json`, its reason in `details.reason`, exactly as the edge refuses it.
+pub fn parse_json_input(json: &[u8]) -> Result<Value, FunctionError> {
+    let json = json.trim_ascii();
+    if json.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(json).map_err(|err| invalid_json(&err))
+    canonical::parse_strict(utf8(json)?).map_err(|err| invalid_json(&err))
 }
 
-fn invalid_json(err: &serde_json::Error) -> FunctionError {
+/// Checks input JSON text as [`parse_json_input`] reads it, without building a value.
+fn check_json_input(json: &[u8]) -> Result<(), FunctionError> {
+    canonical::check_strict(utf8(json)?).map_err(|err| invalid_json(&err))
+}
+
+fn utf8(json: &[u8]) -> Result<&str, FunctionError> {
+    std::str::from_utf8(json).map_err(|err| {
+        FunctionError::from_code(
+            ErrorCode::InvalidJson,
+            format!("the input is not valid JSON: it is not UTF-8 ({err})"),
+        )
+        .with_details(json!({ "reason": CanonicalErrorCode::Syntax.as_str() }))
+    })
+}
+
+fn invalid_json(err: &CanonicalError) -> FunctionError {
     FunctionError::from_code(
         ErrorCode::InvalidJson,
         format!("the input is not valid JSON: {err}"),
     )
+    .with_details(json!({ "reason": err.code().as_str() }))
 }
 
 /// Decodes an input value into `I`, turning serde's complaints into field errors with the
@@ -54,16 +76,25 @@ pub fn decode_validated<I: DeserializeOwned + Validate>(input: Value) -> Result<
     Ok(input)
 }
 
-/// Decodes JSON text straight into `I` (the fast path of valid input). On any failure it
-/// decodes again through a [`Value`], so errors are exactly those of [`decode_input`]
-/// whichever way the input came (serde_json reports some shape problems, such as a number
-/// where an enum is expected, as syntax errors when reading text); text that is not JSON at
-/// all is `invalid_json`.
+/// Decodes JSON text into `I` with exactly the outcome of [`parse_json_input`] followed by
+/// [`decode_input`], reading valid input straight into `I` where that cannot differ.
+///
+/// The text is checked strictly first (a walk that builds nothing). serde_json, reading text,
+/// lets a struct be written as an array, which the schema (and [`decode_input`]) refuse; so
+/// a text holding an array is decoded through a [`Value`]. Any failure of the direct read is
+/// decoded again through a [`Value`] too, so errors are those of [`decode_input`] (serde_json
+/// reports some shape problems, such as a number where an enum is expected, as syntax errors
+/// when reading text, and refuses `36.0` for an integer, which the schema allows).
 pub(crate) fn decode_json<I: DeserializeOwned>(json: &[u8]) -> Result<I, FunctionError> {
     let json = json.trim_ascii();
     if json.is_empty() {
         return decode_input(Value::Null);
     }
+    // A `[` byte, even inside a string, sends the text the value way, which checks it too.
+    if json.contains(&b'[') {
+        return decode_input(parse_json_input(json)?);
+    }
+    check_json_input(json)?;
     let mut de = serde_json::Deserializer::from_slice(json);
     match I::deserialize(&mut de).and_then(|input| de.end().map(|()| input)) {
         Ok(input) => Ok(input),
@@ -173,6 +204,83 @@ mod tests {
             (err.fields()[0].path.as_str(), err.fields()[0].code.as_str()),
             ("qty", "range")
         );
+    }
+
+    #[test]
+    fn texts_without_a_canonical_form_are_invalid_json_with_the_reason() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Loose {
+            name: String,
+            tags: std::collections::BTreeMap<String, u8>,
+        }
+        let cases = [
+            (r#"{"name": "a", "name": "b", "tags": {}}"#, "duplicate_key"),
+            (r#"{"name": "a", "tags": {"x": 1, "\u0078": 2}}"#, "duplicate_key"),
+            (
+                r#"{"name": "a", "tags": {}, "extra": "\ud800"}"#,
+                "lone_surrogate",
+            ),
+            (
+                r#"{"name": "a", "tags": {}, "extra": 1e400}"#,
+                "number_out_of_range",
+            ),
+        ];
+        for (text, reason) in cases {
+            for err in [
+                decode_json::<Loose>(text.as_bytes()).unwrap_err(),
+                parse_json_input(text.as_bytes()).unwrap_err(),
+            ] {
+                assert_eq!(err.code(), "invalid_json", "{text}");
+                assert_eq!(err.details(), Some(&json!({ "reason": reason })), "{text}");
+            }
+        }
+        // Many members switch the name check to a set; a late duplicate is still found.
+        let members: Vec<String> = (0..40).map(|i| format!(r#""k{i}": {i}"#)).collect();
+        let text = format!(r#"{{"name": "a", "tags": {{{}, "k3": 0}}}}"#, members.join(","));
+        let err = decode_json::<Loose>(text.as_bytes()).unwrap_err();
+        assert_eq!(err.details(), Some(&json!({ "reason": "duplicate_key" })));
+        let text = format!(r#"{{"name": "a", "tags": {{{}}}}}"#, members[..30].join(","));
+        assert_eq!(decode_json::<Loose>(text.as_bytes()).unwrap().tags.len(), 30);
+    }
+
+    #[test]
+    fn a_struct_is_an_object_only_and_integers_take_integral_floats() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Person {
+            name: String,
+            age: u8,
+        }
+        for text in [
+            r#"["Ada", 36]"#,
+            r#"{"name": "Ada", "age": 36, "pets": [["Rex"]]}"#,
+        ] {
+            let from_text = decode_json::<Person>(text.as_bytes());
+            let from_value = decode_input::<Person>(serde_json::from_str(text).unwrap());
+            assert_eq!(from_text.is_err(), from_value.is_err(), "{text}");
+        }
+        let err = decode_json::<Person>(br#"["Ada", 36]"#).unwrap_err();
+        assert_eq!(
+            (err.fields()[0].path.as_str(), err.fields()[0].code.as_str()),
+            ("", "type")
+        );
+        let ada = Person {
+            name: "Ada".into(),
+            age: 36,
+        };
+        assert_eq!(
+            decode_json::<Person>(br#"{"name": "Ada", "age": 36.0}"#).unwrap(),
+            ada
+        );
+        assert_eq!(
+            decode_input::<Person>(json!({"name": "Ada", "age": 3.6e1})).unwrap(),
+            ada
+        );
+        for age in ["36.5", "256.0", "-1.0"] {
+            let text = format!(r#"{{"name": "Ada", "age": {age}}}"#);
+            assert!(decode_json::<Person>(text.as_bytes()).is_err(), "{age}");
+        }
+        assert_eq!(decode_input::<i64>(json!(-2.0)).unwrap(), -2);
     }
 
     #[test]

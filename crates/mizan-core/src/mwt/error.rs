@@ -223,4 +223,14 @@ pub enum IssueError {
     /// An application claim has no canonical form.
     #[error(transparent)]
     Canonical(#[from] crate::canonical::CanonicalError),
+    /// The token would be longer than the keyring verifies
+    /// ([`Keyring::max_token_len`](super::Keyring::max_token_len)): every call with it
+    /// would be refused as `oversize`.
+    #[error("the token would be {len} bytes, over the {max}-byte limit of its verifier")]
+    Oversize {
+        /// The length the token would have.
+        len: usize,
+        /// The keyring's limit.
+        max: usize,
+    },
 }

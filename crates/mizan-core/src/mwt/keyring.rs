@@ -131,8 +131,8 @@ impl Keyring {
         self.keys.keys().map(String::as_str)
     }
 
-    /// Sets the longest token [`verify`](Self::verify) accepts (default
-    /// [`DEFAULT_MAX_TOKEN_LEN`]).
+    /// Sets the longest token [`verify`](Self::verify) accepts and [`issue`](Self::issue)
+    /// produces (default [`DEFAULT_MAX_TOKEN_LEN`]).
     #[must_use]
     pub fn with_max_token_len(mut self, max: usize) -> Self {
         self.max_token_len = max;
@@ -149,13 +149,21 @@ impl Keyring {
     /// # Errors
     ///
     /// [`IssueError`] if the claims cannot be represented (reserved application claim
-    /// names, times beyond 2^53-1).
+    /// names, times beyond 2^53-1), or make a token longer than
+    /// [`max_token_len`](Self::max_token_len): the one limit of both issuing and verifying.
     pub fn issue(&self, mut claims: Claims) -> Result<String, IssueError> {
         claims.kid.clone_from(&self.active);
         let payload = canonical::canonicalize(&serde_json::Value::Object(claims.to_object()?))?;
-        Ok(self
+        let token = self
             .sign_payload(&self.active, payload.as_bytes())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        if token.len() > self.max_token_len {
+            return Err(IssueError::Oversize {
+                len: token.len(),
+                max: self.max_token_len,
+            });
+        }
+        Ok(token)
     }
 
     /// Signs arbitrary payload bytes as an MWT with key `kid`; `None` for an unknown key.

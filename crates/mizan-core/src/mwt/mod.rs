@@ -12,6 +12,7 @@
 //! claim set has exactly one token per key. `spec/PROTOCOL.md` §1.4 is the full
 //! specification; [`Keyring::verify`] lists the checks and [`MwtErrorCode`] the rejections.
 
+mod bearer;
 mod claims;
 mod error;
 mod keyring;
@@ -20,6 +21,7 @@ mod verify;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+pub use bearer::bearer_token;
 pub use claims::{Claims, MAX_SAFE_INTEGER, RESERVED_CLAIMS};
 pub use error::{ClaimProblem, IssueError, KeyringError, MwtError, MwtErrorCode, TokenPart};
 pub use keyring::Keyring;

@@ -68,6 +68,19 @@ fn oversize_is_rejected_before_decoding() {
 }
 
 #[test]
+fn a_token_over_the_limit_is_never_issued() {
+    let ring = ring().with_max_token_len(200);
+    let fits = ring.issue(claims()).unwrap();
+    assert!(fits.len() <= 200);
+    let long = Claims::new("u".repeat(200), "pk", NOW, NOW + 60);
+    let err = ring.issue(long).unwrap_err();
+    assert!(
+        matches!(err, IssueError::Oversize { max: 200, len } if len > 200),
+        "{err}"
+    );
+}
+
+#[test]
 fn shape_errors() {
     let ring = ring();
     let good = ring.issue(claims()).unwrap();

@@ -1,4 +1,5 @@
 export { decodeBase64url, encodeBase64url } from "./base64url.js";
+export { bearerToken } from "./bearerToken.js";
 export { deriveCacheKey, type CacheKeyParts, type CacheScope } from "./cacheKey.js";
 export { canonicalize } from "./canonical.js";
 export { checkAccess, parseAccessRule, type AccessClaims, type AccessDecision, type AccessRule } from "./checkAccess.js";

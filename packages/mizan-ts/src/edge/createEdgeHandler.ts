@@ -1,3 +1,4 @@
+import { bearerToken } from "../core/bearerToken.js";
 import { deriveCacheKey, type CacheScope } from "../core/cacheKey.js";
 import { checkAccess, parseAccessRule, type AccessRule } from "../core/checkAccess.js";
 import type { HmacSecret } from "../core/importSecret.js";
@@ -124,6 +125,7 @@ export function createEdgeHandler(options: EdgeOptions): (request: Request, cont
   const authenticate = async (request: Request): Promise<Caller | Response> => {
     const token = tokenOf(request, cookieName);
     if (token === null) return { claims: null };
+    if (token === MALFORMED) return unauthenticated("malformed", "the Authorization header must be `Bearer <token>`");
     try {
       const verifyOptions =
         options.leeway === undefined ? { keys: options.keys } : { keys: options.keys, leeway: options.leeway };
@@ -319,12 +321,12 @@ function withBody(request: Request, url: string, body: string): Request {
   return new Request(url, { method: request.method, headers, body });
 }
 
-function tokenOf(request: Request, cookieName: string): string | null {
+/** An `Authorization` header that is not a bearer credential. */
+const MALFORMED = Symbol("malformed");
+
+function tokenOf(request: Request, cookieName: string): string | typeof MALFORMED | null {
   const authorization = request.headers.get("authorization");
-  if (authorization !== null) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    return match?.[1] ?? authorization;
-  }
+  if (authorization !== null) return bearerToken(authorization) ?? MALFORMED;
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [name, ...value] = part.trim().split("=");
     if (name === cookieName) return value.join("=");
