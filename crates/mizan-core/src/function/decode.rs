@@ -15,11 +15,20 @@ use crate::validation::check_rules;
 /// canonical form (duplicate member names, lone surrogates, numbers beyond the double
 /// range) is `invalid_json`, its reason in `details.reason`, exactly as the edge refuses it.
 pub fn parse_json_input(json: &[u8]) -> Result<Value, FunctionError> {
-    let json = json.trim_ascii();
+    let json = trim_json_whitespace(json);
     if json.is_empty() {
         return Ok(Value::Null);
     }
     canonical::parse_strict(utf8(json)?).map_err(|err| invalid_json(&err))
+}
+
+/// `json` without the whitespace RFC 8259 allows around a value (space, tab, LF, CR). Not
+/// `trim_ascii`: it also drops form feed, which would let `0\u{c}` through as JSON.
+fn trim_json_whitespace(json: &[u8]) -> &[u8] {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = json.iter().position(|b| !is_space(b)).unwrap_or(json.len());
+    let end = json.iter().rposition(|b| !is_space(b)).map_or(start, |i| i + 1);
+    &json[start..end]
 }
 
 /// Checks input JSON text as [`parse_json_input`] reads it, without building a value.
@@ -86,7 +95,7 @@ pub fn decode_validated<I: DeserializeOwned + Validate>(input: Value) -> Result<
 /// reports some shape problems, such as a number where an enum is expected, as syntax errors
 /// when reading text, and refuses `36.0` for an integer, which the schema allows).
 pub(crate) fn decode_json<I: DeserializeOwned>(json: &[u8]) -> Result<I, FunctionError> {
-    let json = json.trim_ascii();
+    let json = trim_json_whitespace(json);
     if json.is_empty() {
         return decode_input(Value::Null);
     }
@@ -287,5 +296,21 @@ mod tests {
     fn a_non_object_is_a_whole_input_error() {
         let e = field_error(json!(3));
         assert_eq!((e.path.as_str(), e.code.as_str()), ("", "type"));
+    }
+
+    /// Found by the decoder fuzz target: `trim_ascii` also drops form feed, which JSON does
+    /// not allow around a value.
+    #[test]
+    fn only_json_whitespace_surrounds_a_value() {
+        assert_eq!(decode_json::<u32>(b" \t\n\r7\r\n").unwrap(), 7);
+        for text in [&b"0\x0c"[..], b"\x0c0", b"0\x0b"] {
+            let err = decode_json::<u32>(text).unwrap_err();
+            assert_eq!(err.code(), "invalid_json", "{text:?}");
+            assert_eq!(
+                parse_json_input(text).unwrap_err().code(),
+                "invalid_json",
+                "{text:?}"
+            );
+        }
     }
 }
