@@ -107,7 +107,7 @@ pub async fn config(db: Db) -> Result<Config, Box<dyn std::error::Error>> {
 pub fn app(mizan: &Mizan, web_dir: &Path) -> axum::Router {
     let stats = mizan.clone();
     axum::Router::new()
-        .nest("/mizan", mizan.router())
+        .merge(mizan.mount("/mizan"))
         .route(
             "/stats",
             axum::routing::get(move || async move { axum::Json(stats.metrics().snapshot()) }),

@@ -99,7 +99,7 @@ fn app() -> axum::Router {
                 .route("/work", post(raw))
                 .route("/list", post(raw_list)),
         )
-        .nest("/mizan", mizan.router())
+        .merge(mizan.mount("/mizan"))
 }
 
 #[tokio::main]
