@@ -429,8 +429,9 @@ impl<'de> MemberNames<'de> {
     }
 }
 
-/// A member name, borrowed from the text when it holds no escape.
-struct MemberName;
+/// A member name, borrowed from the text when it holds no escape (the MWT payload reads
+/// its names with it too).
+pub(crate) struct MemberName;
 
 impl<'de> DeserializeSeed<'de> for MemberName {
     type Value = Cow<'de, str>;

@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::canonical::{JcsSink, MatchSink, utf16_cmp, write_f64, write_number, write_string};
+use crate::canonical::{JcsSink, MatchSink, MemberName, utf16_cmp, write_f64, write_number, write_string};
 
 /// A payload's top-level members, in document order; names borrow from the text when
 /// they hold no escape.
@@ -79,7 +79,7 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
         let writer = self.0;
         writer.put("{");
         let mut members: Vec<(Cow<'de, str>, Value)> = Vec::with_capacity(8);
-        while let Some(key) = map.next_key_seed(Name)? {
+        while let Some(key) = map.next_key_seed(MemberName)? {
             writer.key(&key, members.last().map(|(k, _)| k.as_ref()));
             let value = map.next_value_seed(AnyValue(writer))?;
             members.push((key, value));
@@ -89,32 +89,6 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     }
 }
 
-/// A member name, borrowed from the text when it holds no escape.
-struct Name;
-
-impl<'de> DeserializeSeed<'de> for Name {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Name {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a member name")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-}
 
 /// Any value: written canonically and returned.
 struct AnyValue<'w, 'a>(&'w mut Writer<'a>);
