@@ -89,7 +89,6 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     }
 }
 
-
 /// Any value: written canonically and returned.
 struct AnyValue<'w, 'a>(&'w mut Writer<'a>);
 
