@@ -91,18 +91,21 @@ impl Config {
     }
 
     /// Uses another cache backend (a `RedisCache` for several instances).
+    #[must_use]
     pub fn with_cache(mut self, cache: Arc<dyn CacheBackend>) -> Self {
         self.cache = cache;
         self
     }
 
     /// Uses another channel layer (a `RedisLayer` for several instances).
+    #[must_use]
     pub fn with_channel_layer(mut self, layer: Arc<dyn ChannelLayer>) -> Self {
         self.channel_layer = layer;
         self
     }
 
     /// Sets the request limits.
+    #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -225,6 +228,7 @@ impl Config {
     ///     .with_state(State::new().with(Db { url: "sqlite::memory:".into() }));
     /// # let _ = (config, where_am_i);
     /// ```
+    #[must_use]
     pub fn with_state(mut self, state: State) -> Self {
         self.state = state;
         self
@@ -233,6 +237,7 @@ impl Config {
     /// Adds middleware around every handler: calls, batch and composition members, and
     /// channel sends (see [`mizan_core::executor::middleware`]). The first added runs
     /// outermost; a function's own middleware runs inside all of these.
+    #[must_use]
     pub fn with_middleware(mut self, middleware: Arc<dyn Middleware>) -> Self {
         self.middleware.push(middleware);
         self
@@ -244,6 +249,7 @@ impl Config {
     /// loopback host; `Path` the mount prefix; `Max-Age` the token's remaining life) and
     /// leave `token` out of their answer; `mizan.logout` clears it. Mutations made with
     /// the cookie need the [`csrf_header`](Self::csrf_header).
+    #[must_use]
     pub fn with_cookie_sign_in(mut self) -> Self {
         self.cookie_sign_in = true;
         self

@@ -247,6 +247,7 @@ impl TokenFunctions {
     /// Runs `reload` on every refresh with the principal the caller's token names: what
     /// it returns is issued (the user's current permissions), an error refuses the
     /// refresh (`unauthenticated` for a deleted user, `forbidden` for a revoked right).
+    #[must_use]
     pub fn on_refresh<F, Fut>(mut self, reload: F) -> Self
     where
         F: Fn(RequestContext, Principal) -> Fut + Send + Sync + 'static,

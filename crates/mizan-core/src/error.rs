@@ -121,12 +121,14 @@ impl FunctionError {
     }
 
     /// Adds field errors.
+    #[must_use]
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
         self.0.fields.extend(fields);
         self
     }
 
     /// Attaches structured details (typed errors put their payload here).
+    #[must_use]
     pub fn with_details(mut self, details: Value) -> Self {
         self.0.details = Some(details);
         self

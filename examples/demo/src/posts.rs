@@ -89,10 +89,10 @@ pub enum PostError {
 impl std::fmt::Display for PostError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PostError::TitleTaken { title, .. } => {
+            Self::TitleTaken { title, .. } => {
                 write!(f, "a post on this board is already titled \"{title}\"")
             }
-            PostError::NotYours { .. } => f.write_str("only its author can change this post"),
+            Self::NotYours { .. } => f.write_str("only its author can change this post"),
         }
     }
 }
@@ -102,7 +102,7 @@ impl std::error::Error for PostError {}
 
 impl PostError {
     fn title_taken(title: &str) -> Self {
-        PostError::TitleTaken {
+        Self::TitleTaken {
             field: "title".into(),
             title: title.to_owned(),
         }

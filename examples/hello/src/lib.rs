@@ -51,8 +51,8 @@ pub enum NameError {
 impl std::fmt::Display for NameError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            NameError::Reserved { name } => write!(f, "the name \"{name}\" is reserved"),
-            NameError::TooLong { max } => write!(f, "names are at most {max} characters"),
+            Self::Reserved { name } => write!(f, "the name \"{name}\" is reserved"),
+            Self::TooLong { max } => write!(f, "names are at most {max} characters"),
         }
     }
 }

@@ -109,7 +109,7 @@ impl Hub {
     pub(crate) fn ensure_started(self: &Arc<Self>, layer: &Arc<dyn ChannelLayer>) {
         self.fan_out.get_or_init(|| {
             let mut publications = layer.subscribe();
-            let hub: Weak<Hub> = Arc::downgrade(self);
+            let hub: Weak<Self> = Arc::downgrade(self);
             AbortOnDrop(tokio::spawn(async move {
                 loop {
                     match publications.recv().await {

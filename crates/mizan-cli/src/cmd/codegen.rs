@@ -59,9 +59,9 @@ enum Source {
 impl Source {
     fn read(&self) -> Result<String, CliError> {
         let text = match self {
-            Source::App(app) => return export(app),
-            Source::Url(url) => fetch(url)?,
-            Source::File(path) => std::fs::read_to_string(path).map_err(|source| CliError::Io {
+            Self::App(app) => return export(app),
+            Self::Url(url) => fetch(url)?,
+            Self::File(path) => std::fs::read_to_string(path).map_err(|source| CliError::Io {
                 path: path.display().to_string(),
                 source,
             })?,
@@ -79,9 +79,9 @@ impl Source {
 
     fn name(&self) -> String {
         match self {
-            Source::App(_) => "the app's export".to_owned(),
-            Source::Url(url) => url.clone(),
-            Source::File(path) => path.display().to_string(),
+            Self::App(_) => "the app's export".to_owned(),
+            Self::Url(url) => url.clone(),
+            Self::File(path) => path.display().to_string(),
         }
     }
 
@@ -89,9 +89,9 @@ impl Source {
     /// export (which runs `cargo`). `None` means read the schema and compare it.
     fn stamp(&self) -> Option<Vec<(PathBuf, SystemTime)>> {
         match self {
-            Source::App(_) => Some(source_times(Path::new("."))),
-            Source::File(path) => Some(source_times(path)),
-            Source::Url(_) => None,
+            Self::App(_) => Some(source_times(Path::new("."))),
+            Self::File(path) => Some(source_times(path)),
+            Self::Url(_) => None,
         }
     }
 }

@@ -36,6 +36,12 @@ pub struct Bidirectional<P, C> {
     handler: ReceiveFn<P, C>,
 }
 
+impl<P, C> std::fmt::Debug for Bidirectional<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bidirectional").finish_non_exhaustive()
+    }
+}
+
 impl<P, C> Clone for Bidirectional<P, C> {
     fn clone(&self) -> Self {
         Self {
@@ -167,8 +173,8 @@ impl<P, M, K> std::fmt::Debug for Channel<P, M, K> {
 
 impl Channel {
     /// Starts a channel named `name` (snake_case, checked by `validate_registry`).
-    pub fn new(name: impl Into<String>) -> Channel<(), NoMessage, OneWay> {
-        Channel {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
             name: name.into(),
             description: None,
             access: Access::Public,
@@ -426,7 +432,7 @@ where
                 Err(err) => Box::pin(std::future::ready(Err(err))),
             })
         });
-        ChannelSpec {
+        Self {
             params_schema: generator.root_schema_for::<P>().to_value(),
             message_schema: generator.root_schema_for::<M>().to_value(),
             client_message_schema: channel.kind.client_schema(),

@@ -64,6 +64,7 @@ impl Channels {
     }
 
     /// Adds a channel.
+    #[must_use]
     pub fn with(mut self, channel: impl Into<ChannelSpec>) -> Self {
         self.add(channel);
         self
@@ -95,7 +96,7 @@ impl Channels {
     ///
     /// `not_found` when there is no such channel.
     pub fn find<'r>(registry: &'r Registry, name: &str) -> Result<&'r ChannelSpec, FunctionError> {
-        let found = match registry.get_extension::<Channels>(CHANNELS_EXTENSION) {
+        let found = match registry.get_extension::<Self>(CHANNELS_EXTENSION) {
             Some(channels) => channels.get(name),
             None => (name == REVISIONS_CHANNEL).then(Self::revisions),
         };

@@ -60,7 +60,7 @@ impl Target {
     /// The function's or the channel's name.
     pub fn name(&self) -> &str {
         match self {
-            Target::Function(name) | Target::ChannelSend(name) => name,
+            Self::Function(name) | Self::ChannelSend(name) => name,
         }
     }
 }

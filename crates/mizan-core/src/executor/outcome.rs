@@ -84,10 +84,10 @@ impl CacheStatus {
     /// The wire name (`hit`, `miss`, `bypass`, `off`).
     pub const fn as_str(self) -> &'static str {
         match self {
-            CacheStatus::Hit => "hit",
-            CacheStatus::Miss => "miss",
-            CacheStatus::Bypass => "bypass",
-            CacheStatus::Off => "off",
+            Self::Hit => "hit",
+            Self::Miss => "miss",
+            Self::Bypass => "bypass",
+            Self::Off => "off",
         }
     }
 }

@@ -22,9 +22,9 @@ impl CacheSlot {
     /// What the cache did when the call fails after this slot was found.
     pub(super) fn status_on_error(&self) -> CacheStatus {
         match self {
-            CacheSlot::Off => CacheStatus::Off,
-            CacheSlot::Bypass => CacheStatus::Bypass,
-            CacheSlot::Keyed { .. } => CacheStatus::Miss,
+            Self::Off => CacheStatus::Off,
+            Self::Bypass => CacheStatus::Bypass,
+            Self::Keyed { .. } => CacheStatus::Miss,
         }
     }
 }

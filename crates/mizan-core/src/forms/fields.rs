@@ -57,10 +57,10 @@ pub struct FieldDef {
     pub choices: Option<Vec<Value>>,
     /// The fields of a nested object, in declaration order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fields: Vec<FieldDef>,
+    pub fields: Vec<Self>,
     /// The definition of a list's items.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Box<FieldDef>>,
+    pub items: Option<Box<Self>>,
 }
 
 /// The fields of the object `schema` describes (a root schema, with its `$defs`).

@@ -54,8 +54,8 @@ impl FormRole {
     /// The wire name, also the function name's suffix.
     pub const fn as_str(self) -> &'static str {
         match self {
-            FormRole::Validate => "validate",
-            FormRole::Submit => "submit",
+            Self::Validate => "validate",
+            Self::Submit => "submit",
         }
     }
 

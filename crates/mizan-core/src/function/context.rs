@@ -55,6 +55,7 @@ impl State {
     }
 
     /// Adds (or replaces) the value of type `T`.
+    #[must_use]
     pub fn with<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.insert(value);
         self

@@ -158,6 +158,7 @@ impl ServerFunction {
     }
 
     /// The same function under another name (what `Registry::register_as` stores).
+    #[must_use]
     pub fn renamed(mut self, name: impl Into<String>) -> Self {
         self.spec.name = name.into();
         self

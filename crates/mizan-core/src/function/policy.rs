@@ -37,10 +37,10 @@ impl CacheScope {
     /// The wire name (`none`, `public`, `permission`, `user`).
     pub const fn as_str(self) -> &'static str {
         match self {
-            CacheScope::None => "none",
-            CacheScope::Public => "public",
-            CacheScope::Permission => "permission",
-            CacheScope::User => "user",
+            Self::None => "none",
+            Self::Public => "public",
+            Self::Permission => "permission",
+            Self::User => "user",
         }
     }
 }
@@ -91,6 +91,7 @@ impl CachePolicy {
     }
 
     /// How long an entry lives; without it the backend's default applies.
+    #[must_use]
     pub fn ttl(mut self, ttl: Duration) -> Self {
         self.ttl = Some(ttl);
         self
@@ -98,6 +99,7 @@ impl CachePolicy {
 
     /// Tags whose purge invalidates this function's entries. The function's own name is
     /// always an implicit tag.
+    #[must_use]
     pub fn tags<I, S>(mut self, tags: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -147,21 +149,21 @@ impl Access {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Access::Permissions(perms.into_iter().map(Into::into).collect())
+        Self::Permissions(perms.into_iter().map(Into::into).collect())
     }
 
     /// Whether a token is needed.
     pub fn requires_identity(&self) -> bool {
-        !matches!(self, Access::Public)
+        !matches!(self, Self::Public)
     }
 
     /// The rule's entry in the schema document (`access` of functions and channels,
     /// `spec/SCHEMA.md`).
     pub fn schema_entry(&self) -> Value {
         match self {
-            Access::Public => json!({ "kind": "public" }),
-            Access::Authenticated => json!({ "kind": "authenticated" }),
-            Access::Permissions(perms) => json!({ "kind": "permissions", "permissions": perms }),
+            Self::Public => json!({ "kind": "public" }),
+            Self::Authenticated => json!({ "kind": "authenticated" }),
+            Self::Permissions(perms) => json!({ "kind": "permissions", "permissions": perms }),
         }
     }
 
@@ -174,9 +176,9 @@ impl Access {
     /// first missing permission.
     pub fn check(&self, identity: Option<&Identity>, subject: &str) -> Result<(), FunctionError> {
         let required = match self {
-            Access::Public => return Ok(()),
-            Access::Authenticated => &[][..],
-            Access::Permissions(perms) => perms.as_slice(),
+            Self::Public => return Ok(()),
+            Self::Authenticated => &[][..],
+            Self::Permissions(perms) => perms.as_slice(),
         };
         let identity = identity.ok_or_else(|| {
             FunctionError::from_code(

@@ -52,12 +52,14 @@ impl Claims {
     }
 
     /// Adds the `perms` claim.
+    #[must_use]
     pub fn with_perms<S: Into<String>>(mut self, perms: impl IntoIterator<Item = S>) -> Self {
         self.perms = Some(perms.into_iter().map(Into::into).collect());
         self
     }
 
     /// Adds an application claim.
+    #[must_use]
     pub fn with_claim(mut self, name: impl Into<String>, value: Value) -> Self {
         self.extra.insert(name.into(), value);
         self
