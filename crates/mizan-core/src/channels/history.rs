@@ -11,8 +11,9 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
-use super::layer::Publication;
+use super::topic::Topic;
 
 /// How much history a channel keeps per topic: at most `size` publications, and none
 /// older than `ttl` after the topic's last publication (the whole history then expires
@@ -87,4 +88,27 @@ pub(super) fn new_epoch() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     format!("{nanos:x}-{:x}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// One message published on one topic, as layers carry it between instances.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Publication {
+    /// Where it goes.
+    pub topic: Topic,
+    /// The message, as JSON text.
+    pub data: Box<RawValue>,
+    /// Its place in the topic's history, when the channel keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<StreamPosition>,
+}
+
+impl Publication {
+    /// A publication of `data` on `topic`, not yet placed in any history.
+    pub fn new(topic: Topic, data: Box<RawValue>) -> Self {
+        Self {
+            topic,
+            data,
+            position: None,
+        }
+    }
 }

@@ -5,36 +5,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use tokio::sync::broadcast;
 
 use super::error::ChannelError;
-use super::history::{History, Recovery, StreamPosition, new_epoch};
+use super::history::{History, Publication, Recovery, StreamPosition, new_epoch};
 use super::topic::Topic;
-
-/// One message published on one topic, as layers carry it between instances.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Publication {
-    /// Where it goes.
-    pub topic: Topic,
-    /// The message, as JSON text.
-    pub data: Box<RawValue>,
-    /// Its place in the topic's history, when the channel keeps one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<StreamPosition>,
-}
-
-impl Publication {
-    /// A publication of `data` on `topic`, not yet placed in any history.
-    pub fn new(topic: Topic, data: Box<RawValue>) -> Self {
-        Self {
-            topic,
-            data,
-            position: None,
-        }
-    }
-}
 
 /// Carries publications between server instances. Every instance's transport reads
 /// [`subscribe`](Self::subscribe) and fans out to its own subscribers, so a publication

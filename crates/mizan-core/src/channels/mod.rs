@@ -48,8 +48,8 @@ pub use channel::{
 };
 pub use error::ChannelError;
 pub use extension::{CHANNELS_EXTENSION, Channels, REVISIONS_CHANNEL, RevisionsMessage};
-pub use history::{History, Recovery, StreamPosition};
-pub use layer::{ChannelLayer, InProcessLayer, Publication};
+pub use history::{History, Publication, Recovery, StreamPosition};
+pub use layer::{ChannelLayer, InProcessLayer};
 pub use publisher::Publisher;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

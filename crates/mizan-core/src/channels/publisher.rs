@@ -9,7 +9,8 @@ use super::channel::ChannelDef;
 use super::error::ChannelError;
 use super::extension::{CHANNELS_EXTENSION, Channels};
 use super::history::History;
-use super::layer::{ChannelLayer, Publication};
+use super::history::Publication;
+use super::layer::ChannelLayer;
 use super::topic::Topic;
 use crate::registry::Registry;
 

@@ -13,8 +13,9 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::error::ChannelError;
+use super::history::Publication;
 use super::history::{History, Recovery, StreamPosition, new_epoch};
-use super::layer::{ChannelLayer, Publication};
+use super::layer::ChannelLayer;
 use super::topic::Topic;
 use crate::cache::escape_glob;
 

@@ -29,9 +29,14 @@ mod call;
 mod decode;
 mod envelope;
 mod metrics;
-pub mod middleware;
+/// Code around handlers (defined with the function model, which stores per-function
+/// middleware; the executor runs the chain).
+pub mod middleware {
+    pub use crate::function::middleware::*;
+}
 mod outcome;
 mod purge;
+mod results;
 mod revisions;
 mod run;
 mod slot;
@@ -45,10 +50,11 @@ use serde_json::Value;
 use tracing::Instrument;
 
 pub use call::{CallInput, Caller, Via};
-pub use envelope::{ErrorBody, batch_results, compose_results, error_body, success_body};
+pub use envelope::{ErrorBody, error_body, success_body};
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use middleware::{Middleware, Next, Target, middleware_fn};
 pub use outcome::{CacheStatus, CachedMeta, Outcome};
+pub use results::{batch_results, compose_results};
 
 use crate::cache::CacheBackend;
 use crate::channels::Publisher;

@@ -10,10 +10,10 @@ use http::HeaderMap;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::middleware::{Middleware, Next, Target};
 use super::{CallInput, Caller, Executor};
 use crate::channels::ChannelSpec;
 use crate::error::FunctionError;
+use crate::function::middleware::{Middleware, Next, Target};
 use crate::function::{BoxFuture, HandlerResult, RequestContext, ServerFunction};
 
 impl Executor {

@@ -4,6 +4,7 @@ pub(crate) mod builder;
 mod context;
 mod decode;
 mod handler;
+pub(crate) mod middleware;
 pub(crate) mod policy;
 mod request;
 
@@ -20,9 +21,9 @@ pub use policy::{Access, CachePolicy, CacheScope, FunctionKind};
 pub use request::{RequestParts, ResponseParts};
 
 use crate::error::IntoFunctionError;
-use crate::executor::Middleware;
 use crate::validation::check_rules;
 use handler::TypedHandler;
+use middleware::Middleware;
 
 /// A server function: what the registry holds and the executor runs.
 ///

@@ -30,9 +30,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::function::{BoxFuture, HandlerResult, RequestContext};
+use super::{BoxFuture, HandlerResult, RequestContext};
 
-/// Code around handlers (see the [module docs](self)). Implement it, or wrap an async
+/// Code around handlers (see the [module docs](crate::executor::middleware)). Implement it, or wrap an async
 /// closure with [`middleware_fn`].
 pub trait Middleware: Send + Sync + 'static {
     /// Runs around the rest of the chain: call `next.run(ctx)` to go on, or answer
