@@ -260,17 +260,21 @@ describe("the demo behind its edge worker (examples/demo/edge in miniflare)", ()
 
       // A fresh page knows no revision, so its first dashboard passes the edge by; once it
       // knows them (from the answers), each composition names them and the edge keys the
-      // members: the second visit stores the public boards, the third is answered by the edge.
+      // members: a later visit stores the public boards, and the next is answered by the edge.
       const reader = await openPage();
       await reader.goto(edge.url, WAIT);
       const boards = reader.locator('[title^="list_public_boards:"]');
       await expect.poll(() => boards.getAttribute("data-source"), WAIT).toBe("origin cache");
-      for (const expected of ["origin cache", "edge"]) {
+      // How many visits that takes depends on when the revisions arrive; a few at most.
+      let source: string | null = null;
+      for (let visit = 0; visit < 4 && source !== "edge"; visit++) {
         await reader.locator('a[href^="/boards/"]').first().click();
         await reader.locator("h1 [data-source]").waitFor(WAIT);
         await reader.goBack();
-        await expect.poll(() => boards.getAttribute("data-source"), WAIT).toBe(expected);
+        await expect.poll(() => boards.getAttribute("data-source"), WAIT).toMatch(/^(origin cache|edge)$/);
+        source = await boards.getAttribute("data-source");
       }
+      expect(source).toBe("edge");
       await reader.screenshot({ path: join(ARTIFACTS, "edge-hits.png") });
       await reader.context().close();
     } finally {
