@@ -197,7 +197,9 @@ type Reload =
 /// ```
 /// use mizan_core::{Ctx, ErrorCode, FunctionError, Principal, auth::TokenFunctions};
 ///
-/// # async fn check(_: Ctx, (): ()) -> Result<Principal, FunctionError> { unimplemented!() }
+/// # async fn check(_: Ctx, (): ()) -> Result<Principal, FunctionError> {
+/// #     Ok(Principal { user_id: "ada".into(), permissions: vec![] })
+/// # }
 /// // A refresh sees the user's current permissions, and a deleted user cannot renew.
 /// async fn reload(_: Ctx, token: Principal) -> Result<Principal, FunctionError> {
 ///     if token.user_id == "deleted" {
