@@ -13,6 +13,8 @@ pub(crate) struct FunctionArgs {
     pub(crate) permissions: Option<Vec<LitStr>>,
     pub(crate) invalidates: Vec<LitStr>,
     pub(crate) meta: Vec<(String, Lit)>,
+    /// Expressions giving an `Arc<dyn Middleware>`, in order.
+    pub(crate) middleware: Vec<Expr>,
 }
 
 pub(crate) struct CacheArgs {
@@ -38,6 +40,8 @@ impl FunctionArgs {
             self.permissions = Some(string_list(&meta.value()?.parse()?)?);
         } else if path.is_ident("invalidates") {
             self.invalidates = string_list(&meta.value()?.parse()?)?;
+        } else if path.is_ident("middleware") {
+            self.middleware = middleware_list(meta.value()?.parse()?)?;
         } else if path.is_ident("cache") {
             self.cache = Some(parse_cache(meta)?);
         } else if path.is_ident("meta") {
@@ -53,7 +57,7 @@ impl FunctionArgs {
         } else {
             return Err(meta.error(
                 "unknown argument; expected one of `query`, `mutation`, `name`, `context`, `cache(...)`, \
-                 `authenticated`, `permissions`, `invalidates`, `meta(...)`",
+                 `authenticated`, `permissions`, `invalidates`, `middleware`, `meta(...)`",
             ));
         }
         Ok(())
@@ -92,6 +96,24 @@ fn parse_cache(meta: &ParseNestedMeta<'_>) -> Result<CacheArgs> {
         ttl_millis,
         tags,
     })
+}
+
+/// `[audit, rate_limit(10)]`: a bare path names a function returning the middleware and is
+/// called; any other expression is the middleware itself.
+fn middleware_list(expr: Expr) -> Result<Vec<Expr>> {
+    let Expr::Array(ExprArray { elems, .. }) = expr else {
+        return Err(syn::Error::new_spanned(
+            expr,
+            "expected a list of middleware: [audit, rate_limit(10)]",
+        ));
+    };
+    Ok(elems
+        .into_iter()
+        .map(|elem| match elem {
+            Expr::Path(path) => syn::parse_quote!(#path()),
+            other => other,
+        })
+        .collect())
 }
 
 fn string_list(expr: &Expr) -> Result<Vec<LitStr>> {

@@ -104,6 +104,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
         let tags = &args.invalidates;
         calls.push(quote!(.invalidates([#(#tags),*])));
     }
+    for middleware in &args.middleware {
+        calls.push(quote!(.middleware(#middleware)));
+    }
     for (key, value) in &args.meta {
         let value = match value {
             Lit::Str(s) => quote!(#s),
@@ -127,7 +130,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream
             #function
             ::mizan::ServerFunction::#constructor(#registered)
                 #(#calls)*
-                .handler(#handler)
+                // Naming the two-argument form keeps the compiler's error about a wrong
+                // output or error type specific (the builder also takes `Fn(Ctx)`).
+                .handler::<_, (::mizan::Ctx, _)>(#handler)
         }
     })
 }

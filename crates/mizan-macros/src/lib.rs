@@ -28,6 +28,9 @@ use proc_macro::TokenStream;
 ///   `ttl` takes `ms`, `s`, `m`, `h` or `d` suffixes
 /// - `authenticated`, or `permissions = ["posts.write"]`
 /// - `invalidates = ["posts"]` (mutations)
+/// - `middleware = [audit, rate_limit(10)]`: middleware around this function only, in
+///   order, after the global one; a bare path is a function returning the
+///   `Arc<dyn Middleware>` (it is called), anything else an expression giving one
 /// - `meta(key = "value", ...)` with literal values
 ///
 /// Doc comments become the description. The expansion is exactly the builder calls

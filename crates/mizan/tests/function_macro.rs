@@ -228,3 +228,64 @@ async fn one_error_type_carries_typed_function_and_library_errors() {
         schema["functions"]["find"]["error"]
     );
 }
+
+/// What the middleware below attach, in the order they ran.
+#[derive(Clone, Default)]
+struct Trail(Vec<&'static str>);
+
+fn push(mark: &'static str) -> std::sync::Arc<dyn mizan::middleware::Middleware> {
+    use mizan::middleware::{Next, middleware_fn};
+    middleware_fn(move |mut ctx: Ctx, next: Next| async move {
+        let mut trail = ctx.get::<Trail>().cloned().unwrap_or_default();
+        trail.0.push(mark);
+        ctx.insert(trail);
+        next.run(ctx).await
+    })
+}
+
+fn outer() -> std::sync::Arc<dyn mizan::middleware::Middleware> {
+    push("outer")
+}
+
+/// What the middleware left in the context.
+#[mizan::function(middleware = [outer, push("inner")])]
+async fn trail(ctx: Ctx) -> Result<Vec<&'static str>, FunctionError> {
+    Ok(ctx.get::<Trail>().map(|t| t.0.clone()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn the_middleware_argument_runs_in_order_around_the_handler() {
+    use std::sync::Arc;
+
+    use mizan_core::channels::{InProcessLayer, Publisher};
+    use mizan_core::executor::{CallInput, Caller, Executor, ExecutorConfig, Via};
+
+    let f = trail();
+    assert_eq!(f.middleware().len(), 2);
+    let mut registry = Registry::new();
+    registry.register(f);
+    registry.validate_registry().unwrap();
+    let executor = Executor::new(
+        registry,
+        ExecutorConfig {
+            cache_secret: b"macro test secret".to_vec(),
+            cache: Arc::new(mizan::cache::MemoryCache::new()),
+            publisher: Publisher::new(Arc::new(InProcessLayer::new())),
+            state: Arc::default(),
+            csrf_header: "x-mizan-csrf".into(),
+            middleware: vec![push("global")],
+        },
+    );
+    let outcome = executor
+        .execute(
+            &Caller::anonymous(),
+            "trail",
+            CallInput::Value(json!(null)),
+            Via::Write,
+        )
+        .await;
+    assert_eq!(
+        std::str::from_utf8(&outcome.body).unwrap(),
+        r#"{"data":["global","outer","inner"]}"#
+    );
+}

@@ -13,8 +13,9 @@ use mizan::prelude::*;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::{Db, internal};
-use crate::users::{READ_MEMBERS, user};
+use crate::db::Db;
+use crate::middleware::Viewer;
+use crate::users::READ_MEMBERS;
 
 /// A board and how many published posts it has.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -146,18 +147,14 @@ pub(crate) fn post_of(row: &AnyRow) -> Result<Post, sqlx::Error> {
     })
 }
 
-async fn boards_where(db: &Db, members_only: bool) -> Result<Vec<Board>, FunctionError> {
+async fn boards_where(db: &Db, members_only: bool) -> Result<Vec<Board>, mizan::Error> {
     let rows = sqlx::query(&format!(
         "{BOARD_COLUMNS} WHERE b.members_only = $1 ORDER BY b.id"
     ))
     .bind(i64::from(members_only))
     .fetch_all(db.pool())
-    .await
-    .map_err(internal)?;
-    rows.iter()
-        .map(board_of)
-        .collect::<Result<_, _>>()
-        .map_err(internal)
+    .await?;
+    Ok(rows.iter().map(board_of).collect::<Result<_, _>>()?)
 }
 
 /// `not_found` for the post `id`: also what a post the caller may not read answers.
@@ -166,23 +163,26 @@ pub(crate) fn no_post(id: i64) -> FunctionError {
 }
 
 /// The board `id`, if the caller may read it: members-only boards answer `not_found` to
-/// everyone without `boards.members`, so their existence does not leak either.
-pub(crate) async fn readable_board(ctx: &Ctx, id: i64) -> Result<Board, FunctionError> {
+/// everyone without `boards.members`, so their existence does not leak either. Generic
+/// over the typed error so that handlers with and without one share it.
+pub(crate) async fn readable_board<E>(ctx: &Ctx, id: i64) -> Result<Board, mizan::Error<E>>
+where
+    E: std::error::Error + 'static,
+{
     let row = sqlx::query(&format!("{BOARD_COLUMNS} WHERE b.id = $1"))
         .bind(id)
         .fetch_optional(ctx.state::<Db>()?.pool())
-        .await
-        .map_err(internal)?;
-    let board = row.as_ref().map(board_of).transpose().map_err(internal)?;
+        .await?;
+    let board = row.as_ref().map(board_of).transpose()?;
     let allowed = |b: &Board| !b.members_only || ctx.identity().is_some_and(|i| i.has_all(&[READ_MEMBERS]));
-    board.filter(allowed).ok_or_else(|| {
+    Ok(board.filter(allowed).ok_or_else(|| {
         FunctionError::from_code(mizan::ErrorCode::NotFound, format!("no board has the id {id}"))
-    })
+    })?)
 }
 
 /// The boards everyone may read.
 #[mizan::function(context = "boards", cache(scope = "public", ttl = "60s", tags = ["boards", "posts"]))]
-pub async fn list_public_boards(ctx: Ctx, _: ()) -> Result<Vec<Board>, FunctionError> {
+pub async fn list_public_boards(ctx: Ctx) -> Result<Vec<Board>, mizan::Error> {
     boards_where(ctx.state::<Db>()?, false).await
 }
 
@@ -192,50 +192,46 @@ pub async fn list_public_boards(ctx: Ctx, _: ()) -> Result<Vec<Board>, FunctionE
     permissions = ["boards.members"],
     cache(scope = "permission", ttl = "60s", tags = ["boards", "posts"])
 )]
-pub async fn member_boards(ctx: Ctx, _: ()) -> Result<Vec<Board>, FunctionError> {
+pub async fn member_boards(ctx: Ctx) -> Result<Vec<Board>, mizan::Error> {
     boards_where(ctx.state::<Db>()?, true).await
 }
 
 /// A board and its published posts, newest first.
 #[mizan::function(cache(scope = "permission", ttl = "30s", tags = ["posts", "comments"]))]
-pub async fn board_posts(ctx: Ctx, input: BoardId) -> Result<BoardPage, FunctionError> {
+pub async fn board_posts(ctx: Ctx, input: BoardId) -> Result<BoardPage, mizan::Error> {
     let board = readable_board(&ctx, input.board_id).await?;
     let rows = sqlx::query(&format!(
         "{POST_COLUMNS} WHERE p.board_id = $1 AND p.draft = 0 ORDER BY p.created_at DESC, p.id DESC"
     ))
     .bind(board.id)
     .fetch_all(ctx.state::<Db>()?.pool())
-    .await
-    .map_err(internal)?;
-    let posts = rows
-        .iter()
-        .map(post_of)
-        .collect::<Result<_, _>>()
-        .map_err(internal)?;
+    .await?;
+    let posts = rows.iter().map(post_of).collect::<Result<_, _>>()?;
     Ok(BoardPage { board, posts })
 }
 
 /// A published post and its comments.
 #[mizan::function(cache(scope = "permission", ttl = "30s", tags = ["posts", "comments"]))]
-pub async fn post_detail(ctx: Ctx, input: PostId) -> Result<PostPage, FunctionError> {
+pub async fn post_detail(ctx: Ctx, input: PostId) -> Result<PostPage, mizan::Error> {
     let db = ctx.state::<Db>()?;
     let row = sqlx::query(&format!("{POST_COLUMNS} WHERE p.id = $1 AND p.draft = 0"))
         .bind(input.post_id)
         .fetch_optional(db.pool())
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| no_post(input.post_id))?;
-    let post = post_of(&row).map_err(internal)?;
-    readable_board(&ctx, post.board_id)
+    let post = post_of(&row)?;
+    if readable_board::<std::convert::Infallible>(&ctx, post.board_id)
         .await
-        .map_err(|_| no_post(post.id))?;
+        .is_err()
+    {
+        return Err(no_post(post.id).into());
+    }
     let rows = sqlx::query(
         "SELECT id, author, body, created_at FROM comments WHERE post_id = $1 ORDER BY created_at, id",
     )
     .bind(post.id)
     .fetch_all(db.pool())
-    .await
-    .map_err(internal)?;
+    .await?;
     let comments = rows
         .iter()
         .map(|row| {
@@ -246,36 +242,31 @@ pub async fn post_detail(ctx: Ctx, input: PostId) -> Result<PostPage, FunctionEr
                 created_at: row.try_get("created_at")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(internal)?;
+        .collect::<Result<_, sqlx::Error>>()?;
     Ok(PostPage { post, comments })
 }
 
 /// The caller's unpublished posts, newest first.
 #[mizan::function(context = "account", authenticated, cache(scope = "user", ttl = "60s", tags = ["posts"]))]
-pub async fn my_drafts(ctx: Ctx, _: ()) -> Result<Vec<Post>, FunctionError> {
+pub async fn my_drafts(ctx: Ctx) -> Result<Vec<Post>, mizan::Error> {
     let author = ctx.require_identity()?.user_id.clone();
     let rows = sqlx::query(&format!(
         "{POST_COLUMNS} WHERE p.author = $1 AND p.draft = 1 ORDER BY p.updated_at DESC, p.id DESC"
     ))
     .bind(author)
     .fetch_all(ctx.state::<Db>()?.pool())
-    .await
-    .map_err(internal)?;
-    rows.iter()
-        .map(post_of)
-        .collect::<Result<_, _>>()
-        .map_err(internal)
+    .await?;
+    Ok(rows.iter().map(post_of).collect::<Result<_, _>>()?)
 }
 
-/// Who is signed in.
+/// Who is signed in: the user record the `load_viewer` middleware read for this call.
 #[mizan::function(context = "account", authenticated, cache(scope = "user", ttl = "300s"))]
-pub async fn me(ctx: Ctx, _: ()) -> Result<Me, FunctionError> {
+pub async fn me(ctx: Ctx) -> Result<Me, FunctionError> {
     let identity = ctx.require_identity()?;
+    let viewer = Viewer::of(&ctx)?;
     Ok(Me {
-        user: identity.user_id.clone(),
-        display_name: user(&identity.user_id)
-            .map_or_else(|| identity.user_id.clone(), |u| u.display_name.to_owned()),
+        user: viewer.name.clone(),
+        display_name: viewer.display_name.clone(),
         permissions: identity.permissions.iter().cloned().collect(),
     })
 }

@@ -59,7 +59,9 @@ pub fn board_chat() -> Channel<BoardChat, ChatLine, Bidirectional<BoardChat, Str
                 .map_err(|err| FunctionError::from_code(mizan::ErrorCode::Unavailable, err.to_string()))
         })
         .authenticated()
-        .authorize(
-            |ctx: Ctx, chat: BoardChat| async move { readable_board(&ctx, chat.board_id).await.map(drop) },
-        )
+        .authorize(|ctx: Ctx, chat: BoardChat| async move {
+            readable_board::<std::convert::Infallible>(&ctx, chat.board_id)
+                .await
+                .map(drop)
+        })
 }

@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use futures::future::BoxFuture;
-use mizan::prelude::*;
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
@@ -64,11 +63,18 @@ struct Embedded(Backend);
 
 impl MigrationSource<'static> for Embedded {
     fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
-        let tables = match self.0 {
-            Backend::Sqlite => include_str!("../migrations/sqlite/0001_board.sql"),
-            Backend::Postgres => include_str!("../migrations/postgres/0001_board.sql"),
+        let (tables, users) = match self.0 {
+            Backend::Sqlite => (
+                include_str!("../migrations/sqlite/0001_board.sql"),
+                include_str!("../migrations/sqlite/0003_users_audit.sql"),
+            ),
+            Backend::Postgres => (
+                include_str!("../migrations/postgres/0001_board.sql"),
+                include_str!("../migrations/postgres/0003_users_audit.sql"),
+            ),
         };
         let seed = include_str!("../migrations/0002_seed.sql");
+        let users_seed = include_str!("../migrations/0004_users_seed.sql");
         let migration = |version, description: &'static str, sql: &'static str| {
             Migration::new(
                 version,
@@ -78,15 +84,14 @@ impl MigrationSource<'static> for Embedded {
                 false,
             )
         };
-        let migrations = vec![migration(1, "board", tables), migration(2, "seed", seed)];
+        let migrations = vec![
+            migration(1, "board", tables),
+            migration(2, "seed", seed),
+            migration(3, "users and audit", users),
+            migration(4, "users seed", users_seed),
+        ];
         Box::pin(async move { Ok(migrations) })
     }
-}
-
-/// A database failure as callers see it: `internal`, with the cause in the log only.
-pub fn internal(err: sqlx::Error) -> FunctionError {
-    tracing::error!(%err, "database error");
-    FunctionError::internal()
 }
 
 /// Seconds since the Unix epoch.

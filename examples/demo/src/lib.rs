@@ -4,10 +4,12 @@
 pub mod boards;
 pub mod chat;
 pub mod db;
+pub mod middleware;
 pub mod posts;
 pub mod users;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use mizan::auth::token_functions;
 use mizan::axum::{Config, Mizan};
@@ -55,6 +57,9 @@ pub struct Settings {
     pub web_dir: PathBuf,
     /// `DEMO_PORT` on 127.0.0.1, default 3000 (`0` picks a free one).
     pub port: u16,
+    /// `DEMO_TOKEN_TTL`: how long a sign-in lasts before the page refreshes it, in
+    /// seconds (default 900). Tests use a few seconds.
+    pub token_ttl: Duration,
 }
 
 impl Settings {
@@ -69,6 +74,7 @@ impl Settings {
             data_dir: path("DEMO_DATA_DIR", "data"),
             web_dir: path("DEMO_WEB_DIR", "web/dist"),
             port: std::env::var("DEMO_PORT").map_or(Ok(3000), |p| p.parse())?,
+            token_ttl: Duration::from_secs(std::env::var("DEMO_TOKEN_TTL").map_or(Ok(900), |s| s.parse())?),
         })
     }
 
@@ -85,20 +91,27 @@ impl Settings {
 /// development secrets when `MIZAN_CACHE_SECRET` is unset. With `MIZAN_REDIS_URL`, Redis
 /// carries the cache, the revisions and the channels, so several instances serve one board
 /// (`MIZAN_REDIS_PREFIX`, default `mizan:`, separates apps on one Redis). The database goes
-/// into the handlers' state.
-pub async fn config(db: Db) -> Result<Config, Box<dyn std::error::Error>> {
+/// into the handlers' state; sign-in is an `HttpOnly` cookie lasting `token_ttl` (the clock
+/// skew tolerated is a tenth of it, at most 30 s, so a short lifetime really ends); every
+/// call runs through `load_viewer`.
+pub async fn config(db: Db, token_ttl: Duration) -> Result<Config, Box<dyn std::error::Error>> {
     let development = std::env::var_os("MIZAN_CACHE_SECRET").is_none();
     let development_secret = |name: &str| match name {
         "MIZAN_CACHE_SECRET" => Some(hex::encode(b"demo-dev-cache-secret")),
         "MIZAN_SIGNING_KEYS" => Some(format!("dev={}", hex::encode(b"demo-dev-signing-key"))),
         _ => None,
     };
-    let config = Config::from_lookup(|name| {
+    let mut config = Config::from_lookup(|name| {
         std::env::var(name)
             .ok()
             .or_else(|| development.then(|| development_secret(name)).flatten())
     })?;
-    Ok(config.with_state(State::new().with(db)))
+    config.token_ttl = token_ttl;
+    config.token_leeway = (token_ttl / 10).min(Duration::from_secs(30));
+    Ok(config
+        .with_state(State::new().with(db))
+        .with_middleware(middleware::load_viewer())
+        .with_cookie_sign_in())
 }
 
 /// The app: Mizan under `/mizan`, the instance's counters at `GET /stats` (the operator

@@ -18,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     mizan::export::export_if_requested(&registry);
     let settings = demo::Settings::from_env()?;
     let db = settings.open_db().await?;
-    let config = demo::config(db).await?;
+    let config = demo::config(db, settings.token_ttl).await?;
     let (cache, channels) = (config.cache.name(), config.channel_layer.name());
     let mizan = mizan::axum::Mizan::new(registry, config)?;
     if !settings.web_dir.join("index.html").exists() {

@@ -9,7 +9,8 @@ use regex::Regex;
 use validator::Validate;
 
 use crate::boards::{POST_COLUMNS, Post, no_post, post_of, readable_board};
-use crate::db::{Db, internal, now};
+use crate::db::{Db, now};
+use crate::middleware::audit;
 use crate::users::{EDIT_ANY, WRITE_POSTS};
 
 /// A title starts with a letter or digit and holds only letters, digits, spaces and
@@ -110,31 +111,29 @@ impl PostError {
 }
 
 /// Whether another post on `board_id` is titled `title`.
-async fn title_taken(db: &Db, board_id: i64, title: &str, except: i64) -> Result<bool, FunctionError> {
+async fn title_taken(db: &Db, board_id: i64, title: &str, except: i64) -> Result<bool, sqlx::Error> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM posts WHERE board_id = $1 AND title = $2 AND id <> $3")
         .bind(board_id)
         .bind(title.to_owned())
         .bind(except)
         .fetch_one(db.pool())
-        .await
-        .map_err(internal)?;
-    Ok(sqlx::Row::try_get::<i64, _>(&row, "n").map_err(internal)? > 0)
+        .await?;
+    Ok(sqlx::Row::try_get::<i64, _>(&row, "n")? > 0)
 }
 
-async fn post_by_id(db: &Db, id: i64) -> Result<Post, FunctionError> {
+async fn post_by_id<E: std::error::Error + 'static>(db: &Db, id: i64) -> Result<Post, mizan::Error<E>> {
     let row = sqlx::query(&format!("{POST_COLUMNS} WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| no_post(id))?;
-    post_of(&row).map_err(internal)
+    Ok(post_of(&row)?)
 }
 
 /// Writes a new post; only ever called with valid input.
 pub async fn submit_new_post(ctx: Ctx, input: NewPost) -> Result<Post, mizan::Error<PostError>> {
     let author = ctx.require_identity()?.user_id.clone();
-    let board = readable_board(&ctx, input.board_id).await?;
+    let board = readable_board::<PostError>(&ctx, input.board_id).await?;
     let db = ctx.state::<Db>()?;
     let title = input.title.trim();
     if title_taken(db, board.id, title, 0).await? {
@@ -161,7 +160,7 @@ pub async fn submit_new_post(ctx: Ctx, input: NewPost) -> Result<Post, mizan::Er
         },
     )?;
     let id = sqlx::Row::try_get::<i64, _>(&row, "id")?;
-    Ok(post_by_id(db, id).await?)
+    post_by_id(db, id).await
 }
 
 /// The `new_post` form's two functions. `form_functions` builds `new_post.validate`; the
@@ -177,6 +176,7 @@ pub fn new_post_form() -> [ServerFunction; 2] {
         .meta(FORM_ROLE_META_KEY, FormRole::Submit.as_str())
         .access(access)
         .invalidates(["posts"])
+        .middleware(audit())
         .validated_handler(submit_new_post);
     [validate, submit]
 }
@@ -187,10 +187,11 @@ pub fn edit_post() -> ServerFunction {
         .description("Changes a post's title, text or draft state.")
         .permissions([WRITE_POSTS])
         .invalidates(["posts"])
+        .middleware(audit())
         .validated_handler(|ctx: Ctx, input: EditPost| async move {
             let identity = ctx.require_identity()?;
             let db = ctx.state::<Db>()?;
-            let post = post_by_id(db, input.post_id).await?;
+            let post = post_by_id::<PostError>(db, input.post_id).await?;
             if post.author != identity.user_id && !identity.has_all(&[EDIT_ANY]) {
                 return Err(PostError::NotYours { post_id: post.id }.into());
             }
@@ -206,22 +207,22 @@ pub fn edit_post() -> ServerFunction {
                 .bind(post.id)
                 .execute(db.pool())
                 .await?;
-            Ok::<_, mizan::Error<PostError>>(post_by_id(db, post.id).await?)
+            post_by_id::<PostError>(db, post.id).await
         })
 }
 
 /// Comments on a published post.
-#[mizan::function(mutation, permissions = ["posts.write"], invalidates = ["comments"])]
-pub async fn add_comment(ctx: Ctx, input: NewComment) -> Result<i64, FunctionError> {
+#[mizan::function(mutation, permissions = ["posts.write"], invalidates = ["comments"], middleware = [audit])]
+pub async fn add_comment(ctx: Ctx, input: NewComment) -> Result<i64, mizan::Error> {
     mizan::forms::check_rules(&input)?;
     let author = ctx.require_identity()?.user_id.clone();
     let db = ctx.state::<Db>()?;
-    let post = post_by_id(db, input.post_id).await?;
+    let post = post_by_id::<std::convert::Infallible>(db, input.post_id).await?;
     // Drafts have no readers to comment.
     if post.draft {
-        return Err(no_post(post.id));
+        return Err(no_post(post.id).into());
     }
-    readable_board(&ctx, post.board_id).await?;
+    readable_board::<std::convert::Infallible>(&ctx, post.board_id).await?;
     let row = sqlx::query(
         "INSERT INTO comments (post_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -230,7 +231,6 @@ pub async fn add_comment(ctx: Ctx, input: NewComment) -> Result<i64, FunctionErr
     .bind(input.body)
     .bind(now())
     .fetch_one(db.pool())
-    .await
-    .map_err(internal)?;
-    sqlx::Row::try_get::<i64, _>(&row, "id").map_err(internal)
+    .await?;
+    Ok(sqlx::Row::try_get::<i64, _>(&row, "id")?)
 }

@@ -19,10 +19,9 @@ pub const PASSWORD: &str = "mizan";
 /// A seeded user.
 #[derive(Debug, Clone, Copy)]
 pub struct User {
-    /// The user id and sign-in name.
+    /// The user id and sign-in name; the rest of the record (the name shown) is in the
+    /// `users` table.
     pub name: &'static str,
-    /// Shown in the page.
-    pub display_name: &'static str,
     /// What the user may do.
     pub permissions: &'static [&'static str],
 }
@@ -31,17 +30,14 @@ pub struct User {
 pub const USERS: [User; 3] = [
     User {
         name: "admin",
-        display_name: "Ada Admin",
         permissions: &[READ_MEMBERS, WRITE_POSTS, EDIT_ANY, OPERATE],
     },
     User {
         name: "member",
-        display_name: "Max Member",
         permissions: &[READ_MEMBERS, WRITE_POSTS],
     },
     User {
         name: "guest",
-        display_name: "Gil Guest",
         permissions: &[],
     },
 ];

@@ -51,15 +51,16 @@ pub(crate) fn no_check<I>(_: &I) -> Result<(), FunctionError> {
 
 /// An async function that can be a server function's handler: `async fn(Ctx, I) ->
 /// Result<O, E>`, or a closure of that shape, whose future is `Send`. A function without
-/// input takes `()` (`null` on the wire): `|ctx: Ctx, _: ()| ...`.
+/// input takes only the context, `async fn(Ctx) -> Result<O, E>` (its input is `()`,
+/// `null` on the wire), as `#[mizan::function]` accepts it.
 ///
 /// Implemented for every such function (you never implement it yourself); it names the
 /// bounds once, the way axum's `Handler` does, so builders ask for `H: HandlerFn<Args>`
-/// and read the input, output and error types off it. `Args` is `(Ctx, I)`; it only tells
-/// the compiler which signature to look for.
+/// and read the input, output and error types off it. `Args` is `(Ctx, I)` or `(Ctx,)`;
+/// it only tells the compiler which signature to look for.
 ///
 /// ```
-/// use mizan_core::{Ctx, FunctionError, HandlerFn};
+/// use mizan_core::{Ctx, FunctionError, HandlerFn, ServerFunction};
 ///
 /// async fn double(_: Ctx, n: i64) -> Result<i64, FunctionError> {
 ///     Ok(2 * n)
@@ -69,11 +70,17 @@ pub(crate) fn no_check<I>(_: &I) -> Result<(), FunctionError> {
 ///     std::any::type_name::<H::Input>()
 /// }
 /// assert_eq!(input_schema_name(&double), "i64");
+///
+/// // No input: the closure takes just the context.
+/// let whoami = ServerFunction::query("whoami").authenticated().handler(|ctx: Ctx| async move {
+///     Ok::<_, FunctionError>(ctx.require_identity()?.user_id.clone())
+/// });
+/// assert_eq!(whoami.input_schema()["type"], "null");
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Mizan function handler",
-    label = "expected `async fn(Ctx, Input) -> Result<Output, Error>`",
-    note = "a handler takes `(ctx: Ctx, input: I)` (`input: ()` for none) with `I: Deserialize + JsonSchema`, returns `Result<O, E>` with `O: Serialize + JsonSchema` and `E: IntoFunctionError`, and its future is `Send`"
+    label = "expected `async fn(Ctx, Input) -> Result<Output, Error>` or `async fn(Ctx) -> Result<Output, Error>`",
+    note = "a handler takes `(ctx: Ctx, input: I)` or just `(ctx: Ctx)` with `I: Deserialize + JsonSchema`, returns `Result<O, E>` with `O: Serialize + JsonSchema` and `E: IntoFunctionError`, and its future is `Send`"
 )]
 pub trait HandlerFn<Args>: Send + Sync + 'static {
     /// What the handler takes, decoded from the call's JSON.
@@ -104,6 +111,24 @@ where
 
     fn call(&self, ctx: RequestContext, input: I) -> Fut {
         self(ctx, input)
+    }
+}
+
+// A handler without input: its input is `()`, so the schema and the wire say `null`.
+impl<F, Fut, O, E> HandlerFn<(RequestContext,)> for F
+where
+    F: Fn(RequestContext) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+    O: Serialize + JsonSchema + 'static,
+    E: IntoFunctionError,
+{
+    type Input = ();
+    type Output = O;
+    type Error = E;
+    type Future = Fut;
+
+    fn call(&self, ctx: RequestContext, (): ()) -> Fut {
+        self(ctx)
     }
 }
 
@@ -152,4 +177,44 @@ pub fn encode_output<O: Serialize + ?Sized>(output: &O) -> HandlerResult {
         tracing::error!(%err, "function output could not be serialized");
         FunctionError::internal()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::FunctionError;
+    use crate::function::{Ctx, Identity, ServerFunction, State};
+
+    fn whoami() -> ServerFunction {
+        ServerFunction::query("whoami").handler(|ctx: Ctx| async move {
+            Ok::<_, FunctionError>(ctx.require_identity()?.user_id.clone())
+        })
+    }
+
+    #[tokio::test]
+    async fn a_ctx_only_closure_takes_null_and_sees_the_context() {
+        let f = whoami();
+        assert_eq!(f.input_schema()["type"], "null");
+        let ada = Identity {
+            user_id: "ada".into(),
+            permission_key: String::new(),
+            permissions: Default::default(),
+            claims: Default::default(),
+        };
+        let ctx = Ctx::new(Some(Arc::new(ada)), Arc::new(State::new()));
+        let out = f.call_json(ctx, b"null").await.unwrap();
+        assert_eq!(out.get(), r#""ada""#);
+        let anonymous = f.call_json(Ctx::default(), b"null").await.unwrap_err();
+        assert_eq!(anonymous.code(), "unauthenticated");
+    }
+
+    #[tokio::test]
+    async fn a_ctx_only_closure_refuses_an_input() {
+        let err = whoami()
+            .call_json(Ctx::default(), br#"{"x":1}"#)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "validation_failed");
+    }
 }

@@ -1,6 +1,7 @@
-import { decodeTokenClaims, isMizanError } from "mizan";
+import { isMizanError, type Session } from "mizan";
 import { useSyncExternalStore } from "react";
 import { api } from "./api";
+import { mizan } from "./mizan/react";
 import { useSource } from "./sources";
 
 /** The badge that says where `fn`'s latest answer came from. */
@@ -21,10 +22,10 @@ export function ErrorNote({ error }: { error: unknown }) {
   return <p className="error">{text}</p>;
 }
 
-/** The signed-in token, or null; re-renders on sign-in, refresh and sign-out. */
-export function useToken(): string | null {
-  const tokens = api.$client.tokens;
-  return useSyncExternalStore((listener) => tokens.subscribe(listener), () => tokens.get());
+/** Who the sign-in cookie speaks for (and until when), or null; re-renders on sign-in, refresh and sign-out. */
+export function useSession(): Session | null {
+  const client = api.$client;
+  return useSyncExternalStore((listener) => client.onSessionChange(listener), () => client.session());
 }
 
 export function when(seconds: number): string {
@@ -32,12 +33,12 @@ export function when(seconds: number): string {
 }
 
 /**
- * Who is signed in, from the token's claims (decoded, not verified: the server verifies).
- * An expired token (a tab reopened after its lifetime; the client never sends one) is no one.
+ * Who is signed in: the session's user, with the permissions `me` reports (the cookie is
+ * out of the page's reach, so nothing is decoded here; the server decides every call).
  */
 export function useViewer(): { user: string; perms: readonly string[] } | null {
-  const token = useToken();
-  const claims = token === null ? null : decodeTokenClaims(token);
-  if (claims === null || claims.exp <= Date.now() / 1000) return null;
-  return { user: claims.sub, perms: claims.perms ?? [] };
+  const session = useSession();
+  const me = mizan.me.useQuery(null, { enabled: session !== null });
+  if (session === null) return null;
+  return { user: session.user_id, perms: me.data?.user === session.user_id ? me.data.permissions : [] };
 }

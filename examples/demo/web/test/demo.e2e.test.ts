@@ -106,7 +106,9 @@ async function formLiveAndChat(memberBase: string, adminBase: string, artifacts:
   await member.screenshot({ path: join(ARTIFACTS, `${artifacts}-home-member.png`) });
   const submits: string[] = [];
   member.on("request", (request) => {
-    if (`${request.url()} ${request.postData() ?? ""}`.includes("new_post.submit")) submits.push(request.url());
+    // A call of the submit function, alone or in a batch (not a revisions query naming its tag).
+    const call = new URL(request.url()).pathname.endsWith("/call/new_post.submit");
+    if (call || (request.postData() ?? "").includes('"new_post.submit"')) submits.push(request.url());
   });
   await member.goto(`${memberBase}boards/1`, WAIT);
   await member.getByRole("link", { name: "New post" }).click();
@@ -205,6 +207,47 @@ describe("the demo in a browser", () => {
     }
   });
 
+  it("signs in with an HttpOnly cookie the page cannot read, refuses a write without the CSRF header, and signs out", async () => {
+    const page = await openPage();
+    await signIn(page, server.url, "member");
+    const cookie = (await page.context().cookies()).find((c) => c.name === "mizan_token");
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/mizan" });
+    const visible = await page.evaluate(() => ({
+      cookie: document.cookie,
+      stored: [...Object.keys(sessionStorage), ...Object.keys(localStorage)],
+    }));
+    expect(visible.cookie).not.toContain("mizan_token");
+    expect(visible.stored).toEqual([]);
+
+    // Calls carry the cookie: the members-only board opens.
+    await page.goto(`${server.url}boards/3`, WAIT);
+    await page.locator("#posts", { hasText: "Secret roadmap" }).waitFor(WAIT);
+
+    // A write that carries the cookie but not the CSRF header, as a forged cross-site form
+    // would: refused, and nothing written.
+    const forged = await page.evaluate(async () => {
+      const response = await fetch("/mizan/call/add_comment", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ post_id: 3, body: "Forged by another site" }),
+      });
+      return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+    });
+    expect(forged).toMatchObject({ status: 403, body: { error: { code: "csrf_failed" } } });
+
+    const logouts: number[] = [];
+    page.on("response", (response) => {
+      if (response.url().endsWith("/call/mizan.logout")) logouts.push(response.status());
+    });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in" }).waitFor(WAIT);
+    await expect.poll(() => logouts, WAIT).toEqual([200]);
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain("mizan_token");
+    const after = await page.evaluate(async () => (await fetch("/mizan/call/me?input=null")).status);
+    expect(after).toBe(401);
+    await page.context().close();
+  });
+
   it("shows the operator the registry, live counters and the API reference", async () => {
     const admin = await openPage();
     await signIn(admin, server.url, "admin");
@@ -220,6 +263,50 @@ describe("the demo in a browser", () => {
     await admin.screenshot({ path: join(ARTIFACTS, "operator.png"), fullPage: true });
     await reader.context().close();
     await admin.context().close();
+  });
+});
+
+describe("a short sign-in lifetime", () => {
+  it("is renewed in the background: the page keeps working past several expiries with no user action", async () => {
+    const TTL = 4;
+    const demo = await startDemo({ dataDir: tempDir(), tokenTtl: TTL });
+    try {
+      const page = await openPage();
+      const refreshes: number[] = [];
+      page.on("response", (response) => {
+        if (response.url().endsWith("/call/mizan.refresh")) refreshes.push(response.status());
+      });
+      await signIn(page, demo.url, "member");
+      await page.goto(`${demo.url}boards/1`, WAIT);
+      await page.locator(".chat .status", { hasText: "open" }).waitFor(WAIT);
+      const started = refreshes.length; // the start-up check after the page load
+
+      // Three and a half lifetimes of doing nothing.
+      await page.waitForTimeout(TTL * 3_500);
+      const renewed = refreshes.slice(started);
+      expect(renewed.length).toBeGreaterThanOrEqual(3);
+      expect(renewed.every((status) => status === 200)).toBe(true);
+
+      // Still signed in, nothing shown as failed, and the cookie still speaks for the member:
+      // over HTTP (a members-only call) and over the WebSocket (a chat line).
+      await page.locator("#account", { hasText: "(member," }).waitFor(WAIT);
+      expect(await page.locator(".error").count()).toBe(0);
+      const me = await page.evaluate(async () => (await (await fetch("/mizan/call/me?input=null")).json()) as unknown);
+      expect(me).toMatchObject({ data: { user: "member" } });
+      await page.locator(".chat .status", { hasText: "open" }).waitFor(WAIT);
+      const line = page.locator("#chat-lines", { hasText: "still here" });
+      for (let attempt = 0; attempt < 5 && !(await line.isVisible()); attempt++) {
+        await page.locator("input[name=chat]").fill("still here");
+        await page.getByRole("button", { name: "Send" }).click();
+        await line.waitFor({ timeout: 2_000 }).catch(() => undefined);
+      }
+      await line.waitFor(WAIT);
+      expect(await page.locator(".error").count()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, "silent-refresh.png") });
+      await page.context().close();
+    } finally {
+      await demo.stop();
+    }
   });
 });
 

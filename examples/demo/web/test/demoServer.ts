@@ -19,6 +19,8 @@ export interface DemoOptions {
   readonly databaseUrl?: string;
   /** Share cache, revisions and channels with other instances through this Redis. */
   readonly redis?: { readonly url: string; readonly prefix: string };
+  /** How long a sign-in lasts, in seconds (`DEMO_TOKEN_TTL`; the demo's default is 900). */
+  readonly tokenTtl?: number;
 }
 
 /** Starts the demo on a free loopback port (the OS picks it) and waits for its URL line. */
@@ -30,7 +32,8 @@ export function startDemo(options: DemoOptions): Promise<DemoServer> {
     DEMO_WEB_DIR: WEB_DIR,
     RUST_LOG: "warn",
   };
-  for (const name of ["DATABASE_URL", "MIZAN_REDIS_URL", "MIZAN_REDIS_PREFIX", "MIZAN_CACHE_SECRET"]) delete env[name];
+  for (const name of ["DATABASE_URL", "MIZAN_REDIS_URL", "MIZAN_REDIS_PREFIX", "MIZAN_CACHE_SECRET", "DEMO_TOKEN_TTL"]) delete env[name];
+  if (options.tokenTtl !== undefined) env["DEMO_TOKEN_TTL"] = String(options.tokenTtl);
   if (options.databaseUrl !== undefined) env["DATABASE_URL"] = options.databaseUrl;
   if (options.redis !== undefined) {
     env["MIZAN_REDIS_URL"] = options.redis.url;

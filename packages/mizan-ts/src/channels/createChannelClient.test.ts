@@ -291,3 +291,80 @@ describe("createChannelClient", () => {
     expect(statuses).toEqual(["connecting", "open", "closed"]);
   });
 });
+
+describe("createChannelClient with cookie sign-in", () => {
+  /** A cookie-mode client whose token functions answer sessions for `user()`. */
+  function cookieSetup(user: () => string) {
+    const client = createMizanClient({
+      baseUrl: "https://app.example.com/mizan",
+      credentials: "same-origin",
+      fetch: (input) => {
+        const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+        const data = url.endsWith("/mizan.logout") ? null : { user_id: user(), expires_at: Math.floor(Date.now() / 1000) + 600 };
+        return Promise.resolve(new Response(JSON.stringify({ data }), { headers: { "content-type": "application/json" } }));
+      },
+    });
+    const channels = createChannelClient({
+      client,
+      WebSocket: FakeSocket,
+      backoff: { initialMs: 100, maxMs: 1000 },
+      random: () => 1,
+    });
+    return { client, channels };
+  }
+
+  it("connects again when the session's user changes, not on a refresh", async () => {
+    let user = "ada";
+    const { client, channels } = cookieSetup(() => user);
+    channels.subscribe("chat", { room: 1 }, () => undefined);
+    FakeSocket.all[0]!.open();
+    await flush();
+    FakeSocket.all[0]!.ackAll();
+    await flush();
+    expect(FakeSocket.all[0]!.sent.map((f) => f["type"])).toEqual(["subscribe"]); // no auth frame: the cookie
+
+    await client.login({ user: "ada" }); // anonymous until now: the handshake must carry the cookie
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.open();
+    await flush();
+    FakeSocket.all[1]!.ackAll();
+    await flush();
+
+    await client.refreshToken(); // the same user: the connection stays
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakeSocket.all).toHaveLength(2);
+
+    user = "bob";
+    await client.login({ user: "bob" });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakeSocket.all).toHaveLength(3);
+    await client.logout();
+    channels.close();
+  });
+
+  it("connects again, instead of dropping it, when the server ends a subscription for the old cookie's expiry", async () => {
+    const { client, channels } = cookieSetup(() => "ada");
+    await client.login({ user: "ada" });
+    const errors: unknown[] = [];
+    channels.subscribe("chat", { room: 1 }, () => undefined, { onError: (e) => errors.push(e) });
+    FakeSocket.all[0]!.open();
+    await flush();
+    FakeSocket.all[0]!.ackAll();
+    await flush();
+    FakeSocket.all[0]!.answer({
+      type: "unsubscribed",
+      channel: "chat",
+      params: { room: 1 },
+      error: { code: "unauthenticated", message: "expired", fields: [], details: { reason: "expired" } },
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakeSocket.all).toHaveLength(2);
+    FakeSocket.all[1]!.open();
+    await flush();
+    expect(FakeSocket.all[1]!.sent).toEqual([{ type: "subscribe", id: expect.anything(), channel: "chat", params: { room: 1 } }]);
+    expect(errors).toEqual([]);
+    await client.logout();
+    channels.close();
+  });
+});

@@ -371,6 +371,11 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
     topic.serverKey = null;
     const token = await client.currentToken().catch(() => null);
     if (topics.get(topic.key) !== topic || !ready) return; // gone, or a reconnect resubscribes
+    if (token === null && client.cookieSignIn && client.session() !== null) {
+      // The connection's identity came from the old cookie; a new handshake carries the renewed one.
+      replaceSocket();
+      return;
+    }
     if (token === null) {
       topics.delete(topic.key);
       for (const listener of topic.listeners) listener.onError?.(error);
@@ -460,6 +465,15 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
     if (token !== null) void authenticate(token);
     else replaceSocket(); // an `auth` frame cannot make a connection anonymous again
   });
+  // With cookie sign-in the handshake is the only way to tell the server who signs in or
+  // out: connect again when the user changes (a refresh keeps the user, and the connection).
+  let sessionUser = client.session()?.user_id ?? null;
+  const unsubscribeSession = client.onSessionChange((session) => {
+    const user = session?.user_id ?? null;
+    if (!client.cookieSignIn || user === sessionUser) return;
+    sessionUser = user;
+    if (socket !== null) replaceSocket();
+  });
 
   if (options.liveRevisions === true) {
     subscribe<unknown>(REVISIONS_CHANNEL, null, (message) => {
@@ -493,6 +507,7 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       if (disposed) return;
       disposed = true;
       unsubscribeTokens();
+      unsubscribeSession();
       clearTimeout(retryTimer);
       retryTimer = undefined;
       topics.clear();

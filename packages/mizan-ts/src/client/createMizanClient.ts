@@ -22,7 +22,10 @@ export interface MizanClientOptions {
   readonly fetch?: FetchLike;
   /** Defaults to an in-memory store. */
   readonly tokens?: TokenStore;
-  /** Refresh the token (`mizan.refresh`) this many seconds before it expires. Default 60. */
+  /**
+   * Refresh the token (`mizan.refresh`) this many seconds before it expires, or at half
+   * its lifetime when that is shorter (cookie sign-in). Default 60.
+   */
   readonly refreshBeforeSeconds?: number;
   /** The clock, in Unix seconds. */
   readonly now?: () => number;
@@ -38,7 +41,9 @@ export interface MizanClientOptions {
   /**
    * Cookie sign-in: `"include"` (or `"same-origin"`) sends the server's `HttpOnly` token
    * cookie, which `login` makes the server set; the client keeps no token and POSTs carry
-   * `csrfHeader`. Leave unset for bearer tokens kept by the client.
+   * `csrfHeader`. It keeps the `session` the token functions answer instead, and renews
+   * the cookie in the background before it expires (no request needed, so an idle page
+   * stays signed in). Leave unset for bearer tokens kept by the client.
    */
   readonly credentials?: RequestCredentials;
   /** Header sent on every POST for cookie-authenticated servers. Default `x-mizan-csrf`. */
@@ -59,11 +64,28 @@ export interface IssuedToken {
   readonly user_id: string;
 }
 
+/** Who signed in through this client, and until when (Unix seconds). */
+export interface Session {
+  readonly user_id: string;
+  readonly expires_at: number;
+}
+
 /** The untyped client; `Credentials` is what `login` takes (generated: `MizanTokenInput`). */
 export interface MizanClient<Credentials = unknown> {
   readonly baseUrl: string;
   readonly functions: FunctionTable;
   readonly tokens: TokenStore;
+  /** Whether the token travels in the server's `HttpOnly` cookie (`credentials` was given). */
+  readonly cookieSignIn: boolean;
+  /**
+   * The latest `login` or `refreshToken` answer's user and expiry; `null` before any, after
+   * `logout` and after a refused refresh. With cookie sign-in it is all the page can know
+   * of the sign-in (the cookie is out of its reach): `refreshToken()` on start tells
+   * whether the browser still holds a valid cookie.
+   */
+  session(): Session | null;
+  /** Listens for `session` changes (sign-in, each refresh, sign-out). Returns an unsubscribe. */
+  onSessionChange(listener: (session: Session | null) => void): () => void;
   /** Calls `fn`; calls made in the same tick share one `POST /batch`. */
   call<O = unknown>(fn: string, input?: unknown): Promise<O>;
   /** Reads with a query: by GET with canonical input and `rev` when it is cached, else as `call`. */
@@ -120,6 +142,26 @@ export function createMizanClient<Credentials = unknown>(options: MizanClientOpt
   const csrfHeader = options.csrfHeader ?? DEFAULT_CSRF_HEADER;
   const cookieSignIn = options.credentials === "include" || options.credentials === "same-origin";
   let refreshing: Promise<IssuedToken> | null = null;
+  let session: Session | null = null;
+  const sessionListeners = new Set<(session: Session | null) => void>();
+  /** Cookie sign-in: how long before the session's expiry it is renewed, and the timer that does. */
+  let renewMargin = refreshBefore;
+  let renewTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setSession = (next: Session | null): void => {
+    clearTimeout(renewTimer);
+    renewTimer = undefined;
+    session = next;
+    if (next !== null && cookieSignIn) {
+      // A lifetime shorter than `refreshBefore` would renew on every request: halve it instead.
+      renewMargin = Math.min(refreshBefore, (next.expires_at - now()) / 2);
+      const delayMs = Math.max(0, (next.expires_at - renewMargin - now()) * 1000);
+      // setTimeout takes at most 2^31 - 1 ms; later than that, renewing early is harmless.
+      renewTimer = setTimeout(() => void refreshToken().catch(() => undefined), Math.min(delayMs, 2_147_483_647));
+      (renewTimer as { unref?: () => void }).unref?.();
+    }
+    for (const listener of [...sessionListeners]) listener(next);
+  };
 
   const headers = (method: "GET" | "POST", token: string | null): Headers => {
     const result = new Headers(options.headers);
@@ -134,6 +176,11 @@ export function createMizanClient<Credentials = unknown>(options: MizanClientOpt
 
   /** The token to send, refreshed first when it is about to expire. */
   const currentToken = async (): Promise<string | null> => {
+    if (cookieSignIn) {
+      // The timer renews in time; this covers a tab whose timers were paused (asleep).
+      if (session !== null && session.expires_at - now() <= renewMargin) await refreshToken().catch(() => undefined);
+      return null;
+    }
     const token = tokens.get();
     if (token === null) return null;
     const claims = decodeTokenClaims(token);
@@ -325,11 +372,13 @@ export function createMizanClient<Credentials = unknown>(options: MizanClientOpt
 
   const issued = (data: unknown): IssuedToken => {
     const token = isRecord(data) ? data["token"] : undefined;
-    if (typeof token === "string") tokens.set(token);
-    else if (!cookieSignIn || !isRecord(data)) {
+    if (!isRecord(data) || (typeof token !== "string" && !cookieSignIn)) {
       throw new MizanError({ code: "invalid_response", message: "the token function answered no token", status: null });
     }
-    return data as IssuedToken;
+    if (typeof token === "string") tokens.set(token);
+    const { user_id, expires_at } = data;
+    if (typeof user_id === "string" && typeof expires_at === "number") setSession({ user_id, expires_at });
+    return data as unknown as IssuedToken;
   };
 
   const login = async (credentials: Credentials): Promise<IssuedToken> => {
@@ -347,7 +396,10 @@ export function createMizanClient<Credentials = unknown>(options: MizanClientOpt
         try {
           return issued(unwrap(REFRESH_FUNCTION, json, response.status));
         } catch (error) {
-          if (error instanceof MizanError && error.code === "unauthenticated") tokens.set(null);
+          if (error instanceof MizanError && error.code === "unauthenticated") {
+            tokens.set(null);
+            setSession(null);
+          }
           throw error;
         }
       } finally {
@@ -359,6 +411,7 @@ export function createMizanClient<Credentials = unknown>(options: MizanClientOpt
 
   const logout = async (): Promise<void> => {
     tokens.set(null);
+    setSession(null);
     if (!cookieSignIn) return;
     const { response, json } = await exchange("POST", `/call/${LOGOUT_FUNCTION}`, null, null);
     unwrap(LOGOUT_FUNCTION, json, response.status);
@@ -368,6 +421,12 @@ export function createMizanClient<Credentials = unknown>(options: MizanClientOpt
     baseUrl,
     functions: table,
     tokens,
+    cookieSignIn,
+    session: () => session,
+    onSessionChange: (listener) => {
+      sessionListeners.add(listener);
+      return () => sessionListeners.delete(listener);
+    },
     call,
     query,
     mutate,

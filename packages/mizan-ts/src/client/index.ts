@@ -5,6 +5,7 @@ export {
   type IssuedToken,
   type MizanClient,
   type MizanClientOptions,
+  type Session,
   type Settled,
 } from "./createMizanClient.js";
 export { decodeTokenClaims, type TokenClaims } from "./decodeTokenClaims.js";

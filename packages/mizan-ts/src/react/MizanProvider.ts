@@ -25,9 +25,10 @@ export interface MizanProviderProps {
  * Makes `client` available to the Mizan hooks and keeps the query cache in step with
  * revisions: whenever the client learns that a function's revision moved (a response's
  * `rev`, `refreshRevisions`, a mutation, `applyRevisions` from the live channel), the
- * queries of that function are invalidated. When the token starts speaking for someone
- * else (sign-out, sign-in as another user; not a refresh), every answer that may depend
- * on the caller is dropped and refetched (`forgetViewerData`).
+ * queries of that function are invalidated. When the token (with cookie sign-in, the
+ * session) starts speaking for someone else (sign-out, sign-in as another user; not a
+ * refresh), every answer that may depend on the caller is dropped and refetched
+ * (`forgetViewerData`).
  */
 export function MizanProvider({ client, queryClient, channels, children }: MizanProviderProps): ReactNode {
   useEffect(
@@ -35,6 +36,16 @@ export function MizanProvider({ client, queryClient, channels, children }: Mizan
     [client, queryClient],
   );
   useEffect(() => {
+    if (client.cookieSignIn) {
+      // No token to read: the session's user says who the cookie speaks for.
+      let user = client.session()?.user_id ?? null;
+      return client.onSessionChange((session) => {
+        const next = session?.user_id ?? null;
+        if (next === user) return;
+        user = next;
+        void forgetViewerData(queryClient, client.functions);
+      });
+    }
     let viewer = viewerOf(client.tokens.get());
     return client.tokens.subscribe((token) => {
       const next = viewerOf(token);
