@@ -31,7 +31,7 @@ macro_rules! counters {
         $(#[doc = $sdoc])+
         ///
         /// A point-in-time copy (serializes to a flat JSON object).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
         #[non_exhaustive]
         $vis struct $snap {
             $($(#[doc = $doc])+ pub $name: u64,)+
@@ -103,7 +103,9 @@ pub struct Metrics {
 
 /// A point-in-time copy of [`Metrics`]. Serializes to one JSON object: the totals and
 /// gauges as numbers, and `functions`, an object of [`FunctionMetrics`] by function name.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+/// It is also a JSON Schema type, so an app can publish it on a channel (the demo's
+/// operator page does).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct MetricsSnapshot {
     /// HTTP requests the router received (any endpoint; a batch is one request).
