@@ -35,8 +35,20 @@ interface FunctionCounts {
 }
 
 /** The totals the page shows at the top, in this order. */
-const TOTALS = ["requests", "calls", "cache_hits", "cache_misses", "cache_bypasses", "errors", "ws_open", "ws_subscriptions"] as const;
-const LABELS: Partial<Record<(typeof TOTALS)[number], string>> = { ws_open: "channel clients", ws_subscriptions: "channel subscriptions" };
+const TOTALS = [
+  "requests",
+  "calls",
+  "cache_hits",
+  "cache_misses",
+  "cache_bypasses",
+  "errors",
+  "ws_open",
+  "ws_subscriptions",
+] as const;
+const LABELS: Partial<Record<(typeof TOTALS)[number], string>> = {
+  ws_open: "channel clients",
+  ws_subscriptions: "channel subscriptions",
+};
 
 const getJson = async <T,>(url: string): Promise<T> => {
   const response = await fetch(url);
@@ -112,7 +124,8 @@ function Dashboard() {
           <ul>
             {Object.entries(instances).map(([id, { stats }]) => (
               <li key={id}>
-                instance <code>{id}</code>: {stats.ws_open} channel clients, {stats.ws_subscriptions} subscriptions, {stats.calls} calls
+                instance <code>{id}</code>: {stats.ws_open} channel clients, {stats.ws_subscriptions} subscriptions, {stats.calls}{" "}
+                calls
               </li>
             ))}
           </ul>
@@ -126,7 +139,14 @@ function Dashboard() {
 
 type InstanceStats = Parameters<Parameters<typeof mizan.operatorStats.useChannel>[1]>[0];
 
-const BAR: CSSProperties = { display: "flex", height: 10, width: 160, borderRadius: 5, overflow: "hidden", background: "var(--line)" };
+const BAR: CSSProperties = {
+  display: "flex",
+  height: 10,
+  width: 160,
+  borderRadius: 5,
+  overflow: "hidden",
+  background: "var(--line)",
+};
 const PARTS = [
   { key: "cache_hits", color: "var(--ok)", label: "hits" },
   { key: "cache_misses", color: "var(--warn)", label: "misses" },
@@ -139,7 +159,8 @@ function CacheBar({ counts }: { counts: FunctionCounts }) {
   return (
     <div style={{ display: "flex", alignItems: "center", gap: "0.5rem" }}>
       <div style={BAR} title={PARTS.map((p) => `${counts[p.key]} ${p.label}`).join(", ")}>
-        {sum > 0 && PARTS.map((p) => <div key={p.key} style={{ width: `${(counts[p.key] * 100) / sum}%`, background: p.color }} />)}
+        {sum > 0 &&
+          PARTS.map((p) => <div key={p.key} style={{ width: `${(counts[p.key] * 100) / sum}%`, background: p.color }} />)}
       </div>
       <span className="muted">
         {PARTS.map((p) => (
@@ -186,7 +207,9 @@ function Registry({ counts }: { counts: Record<string, FunctionCounts> }) {
                 <td>{f.kind}</td>
                 <td>{accessText(f.access)}</td>
                 <td>{cached ? `${f.cache?.scope}${f.cache?.ttl_seconds ? `, ${f.cache.ttl_seconds}s` : ""}` : "–"}</td>
-                <td>{f.kind === "mutation" ? (f.invalidates ?? []).map((t) => `→ ${t}`).join(" ") : (f.cache?.tags ?? []).join(" ")}</td>
+                <td>
+                  {f.kind === "mutation" ? (f.invalidates ?? []).map((t) => `→ ${t}`).join(" ") : (f.cache?.tags ?? []).join(" ")}
+                </td>
                 <td>{f.context ?? ""}</td>
                 <td data-count="calls">{c?.calls ?? 0}</td>
                 <td>{cached && c !== undefined ? <CacheBar counts={c} /> : <span className="muted">–</span>}</td>
