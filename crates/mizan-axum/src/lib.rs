@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 pub use config::{Config, ConfigError};
 pub use limits::{ChannelLimits, Limits};
 #[doc(inline)]
-pub use mizan_core::executor::{Metrics, MetricsSnapshot};
+pub use mizan_core::executor::{FunctionMetrics, Metrics, MetricsSnapshot};
 use mizan_core::{Registry, RegistryError};
 use state::AppState;
 

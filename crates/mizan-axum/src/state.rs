@@ -58,8 +58,8 @@ impl AppState {
             },
         );
         Self {
+            hub: Arc::new(Hub::counted_in(executor.metrics().clone())),
             executor: Arc::new(executor),
-            hub: Arc::default(),
             documents: Arc::new(documents),
             config: Arc::new(config),
         }

@@ -1,5 +1,5 @@
-//! The `mizan` command line: schema export, TypeScript codegen, test vectors, key derivation
-//! and token inspection.
+//! The `mizan` command line: schema export, TypeScript codegen, new projects, test vectors,
+//! key derivation and token inspection.
 
 mod cmd;
 
@@ -30,6 +30,12 @@ enum Cli {
     /// the app (`-p`, as `mizan schema`), of a running server (`--url`) or of a file
     /// (`--schema`); `--watch` regenerates on every change.
     Codegen(cmd::codegen::Args),
+    /// Write a new project: one function, one page, the codegen wiring.
+    ///
+    /// The demo's layout cut down: a Rust server using `mizan`, a Vite + React + TanStack
+    /// Query page using the generated client, `scripts/dev` (build, then serve) and
+    /// `scripts/test` (build, then start the server and call it through the client).
+    New(cmd::new::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,7 @@ fn main() -> ExitCode {
         Cli::Token(command) => cmd::token::run(command),
         Cli::Schema(args) => cmd::schema::run(args),
         Cli::Codegen(args) => cmd::codegen::run(args),
+        Cli::New(args) => cmd::new::run(args),
     };
     match result {
         Ok(code) => code,

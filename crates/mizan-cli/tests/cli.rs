@@ -220,3 +220,29 @@ fn help_is_not_circular() {
     assert!(help.contains("export_if_requested"), "{help}");
     assert!(!help.contains("see `mizan schema --help`"), "{help}");
 }
+
+#[test]
+fn new_writes_a_project_and_refuses_to_overwrite() {
+    let parent = std::env::temp_dir().join(format!("mizan-cli-new-{}", std::process::id()));
+    let dir = parent.join("my-app");
+    let _ = std::fs::remove_dir_all(&parent);
+    let written = mizan(&["new", dir.to_str().unwrap()]);
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains(r#"name = "my-app""#), "{manifest}");
+    let checkout = std::fs::canonicalize(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).unwrap();
+    assert!(
+        manifest.contains(&format!("{}/crates/mizan", checkout.display())),
+        "{manifest}"
+    );
+    let again = mizan(&["new", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad = mizan(&["new", parent.join("Bad Name").to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    std::fs::remove_dir_all(&parent).unwrap();
+}

@@ -5,6 +5,7 @@ pub mod boards;
 pub mod chat;
 pub mod db;
 pub mod middleware;
+pub mod operator;
 pub mod posts;
 pub mod users;
 
@@ -41,7 +42,9 @@ pub fn registry() -> Registry {
     registry.register_compose("dashboard", ["list_public_boards", "member_boards", "my_drafts"]);
     registry.register_extension(
         "channels",
-        mizan::channels::Channels::new().with(chat::board_chat()),
+        mizan::channels::Channels::new()
+            .with(chat::board_chat())
+            .with(operator::operator_stats()),
     );
     registry
 }
@@ -114,16 +117,12 @@ pub async fn config(db: Db, token_ttl: Duration) -> Result<Config, Box<dyn std::
         .with_cookie_sign_in())
 }
 
-/// The app: Mizan under `/mizan`, the instance's counters at `GET /stats` (the operator
-/// page reads them), and the built frontend for every other path (`index.html` for the
-/// client-side routes).
+/// The app: Mizan under `/mizan` and the built frontend for every other path (`index.html`
+/// for the client-side routes). Starts the operator page's feed of this instance's counters
+/// (the `operator_stats` channel, operators only), so call it inside the runtime.
 pub fn app(mizan: &Mizan, web_dir: &Path) -> axum::Router {
-    let stats = mizan.clone();
+    operator::spawn_feed(mizan);
     axum::Router::new()
         .merge(mizan.mount("/mizan"))
-        .route(
-            "/stats",
-            axum::routing::get(move || async move { axum::Json(stats.metrics().snapshot()) }),
-        )
         .fallback_service(ServeDir::new(web_dir).fallback(ServeFile::new(web_dir.join("index.html"))))
 }

@@ -15,7 +15,6 @@ export default defineConfig({
   server: {
     proxy: {
       "/mizan": { target: server, ws: true },
-      "/stats": server,
     },
   },
 });

@@ -64,7 +64,7 @@ pub(crate) async fn serve(
     config: Arc<Config>,
     caller: Caller,
 ) {
-    executor.metrics().ws_connection();
+    executor.metrics().ws_opened();
     let limits = config.limits.channels;
     let (sink, stream) = socket.split();
     let (queue, frames) = mpsc::channel(limits.queue_len.max(1));
@@ -103,6 +103,7 @@ pub(crate) async fn serve(
     if let Some((code, reason)) = closing {
         connection.outbox.push(Outbound::Close(code, reason));
     }
+    connection.executor.metrics().ws_closed();
     drop(connection);
     if end.is_some() && tokio::time::timeout(CLOSE_GRACE * 2, &mut writer).await.is_err() {
         writer.abort();

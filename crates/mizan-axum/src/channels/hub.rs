@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use axum::extract::ws::Utf8Bytes;
 use mizan_core::channels::{ChannelLayer, Publication, StreamPosition, Topic};
+use mizan_core::executor::Metrics;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
@@ -91,6 +92,8 @@ fn already_seen(seen: Option<&StreamPosition>, position: Option<&StreamPosition>
 #[derive(Default)]
 pub(crate) struct Hub {
     topics: RwLock<HashMap<Topic, HashMap<u64, Listener>>>,
+    /// Where the number of subscriptions is kept (`ws_subscriptions`).
+    metrics: Arc<Metrics>,
     next_connection: AtomicU64,
     fan_out: OnceLock<AbortOnDrop>,
 }
@@ -104,6 +107,14 @@ impl Drop for AbortOnDrop {
 }
 
 impl Hub {
+    /// A hub counting its subscriptions in `metrics`.
+    pub(crate) fn counted_in(metrics: Arc<Metrics>) -> Self {
+        Self {
+            metrics,
+            ..Self::default()
+        }
+    }
+
     /// Starts listening to the layer, once; later calls do nothing. Called on the first
     /// connection, inside the runtime (building a `Mizan` needs none).
     pub(crate) fn ensure_started(self: &Arc<Self>, layer: &Arc<dyn ChannelLayer>) {
@@ -143,7 +154,14 @@ impl Hub {
             seen: None,
         };
         let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
-        topics.entry(topic).or_default().insert(connection, listener);
+        if topics
+            .entry(topic)
+            .or_default()
+            .insert(connection, listener)
+            .is_none()
+        {
+            self.metrics.ws_subscribed();
+        }
     }
 
     /// Ends the recovery of `connection`'s subscription to `topic`: the publications that
@@ -166,7 +184,9 @@ impl Hub {
     pub(crate) fn unsubscribe(&self, topic: &Topic, connection: u64) {
         let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
         if let Some(listeners) = topics.get_mut(topic) {
-            listeners.remove(&connection);
+            if listeners.remove(&connection).is_some() {
+                self.metrics.ws_unsubscribed();
+            }
             if listeners.is_empty() {
                 topics.remove(topic);
             }

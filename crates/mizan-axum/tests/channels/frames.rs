@@ -366,3 +366,33 @@ async fn middleware_runs_around_channel_sends() {
     assert_eq!(speaker.request(send).await["type"], "ack");
     assert_eq!(muted.message().await["data"]["text"], "hi");
 }
+
+#[tokio::test]
+async fn open_connections_and_subscriptions_are_counted() {
+    let server = Server::default().await;
+    let gauges = || {
+        let snapshot = server.mizan.metrics().snapshot();
+        (snapshot.ws_open, snapshot.ws_subscriptions)
+    };
+    let mut one = server.connect().await;
+    let mut two = server.connect().await;
+    one.subscribe("news", json!(null)).await;
+    one.subscribe("chat", json!({"room": 1})).await;
+    two.subscribe("chat", json!({"room": 1})).await;
+    assert_eq!(gauges(), (2, 3));
+    one.request(json!({"type": "unsubscribe", "channel": "news"}))
+        .await;
+    assert_eq!(gauges(), (2, 2));
+
+    // A closed connection takes its subscriptions with it, once the server has seen it go.
+    two.socket.close(None).await.unwrap();
+    drop(two);
+    for _ in 0..200 {
+        if gauges() == (1, 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(gauges(), (1, 1));
+    assert_eq!(server.mizan.metrics().snapshot().ws_connections, 2);
+}

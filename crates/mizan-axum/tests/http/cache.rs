@@ -30,6 +30,46 @@ async fn a_second_call_is_a_hit_with_the_same_body() {
     assert_eq!((snapshot.cache_hits, snapshot.cache_misses), (2, 2));
 }
 
+/// Per-function counters over HTTP: every call, batch and composition members included,
+/// counted once by what it came to.
+#[tokio::test]
+async fn per_function_counters_count_batch_and_composition_members() {
+    let server = Server::default().await;
+    server.call("counter", json!({"q": 1}), None).await; // miss
+    server.get("counter", &json!({"q": 1}), None).await; // hit
+    let batch = json!({"calls": [
+        {"fn": "counter", "input": {"q": 1}},
+        {"fn": "counter", "input": {"q": 2}},
+        {"fn": "echo", "input": 1},
+    ]});
+    server
+        .send(server.request(Method::POST, "/batch").json(&batch))
+        .await; // hit, miss, off
+    let compose = json!({"inputs": {"counter": {"q": 2}}});
+    for _ in 0..2 {
+        // counter: hit; by_perms: miss then hit; admin_only: refused (an error, uncached).
+        server
+            .send(server.request(Method::POST, "/compose/page").json(&compose))
+            .await;
+    }
+    let snapshot = server.mizan.metrics().snapshot();
+    let counts = |name: &str| {
+        let f = snapshot.functions[name];
+        (f.calls, f.cache_hits, f.cache_misses, f.cache_bypasses, f.errors)
+    };
+    assert_eq!(counts("counter"), (6, 4, 2, 0, 0));
+    assert_eq!(counts("by_perms"), (2, 1, 1, 0, 0));
+    assert_eq!(counts("admin_only"), (2, 0, 0, 0, 2));
+    assert_eq!(counts("echo"), (1, 0, 0, 0, 0));
+    assert_eq!(counts("write"), (0, 0, 0, 0, 0));
+    assert_eq!(
+        (snapshot.calls, snapshot.cache_hits, snapshot.cache_misses),
+        (11, 5, 3)
+    );
+    let as_json = serde_json::to_value(&snapshot).unwrap();
+    assert_eq!(as_json["functions"]["counter"]["cache_hits"], 4);
+}
+
 #[tokio::test]
 async fn purge_bumps_the_revision_and_the_next_read_is_fresh() {
     let server = Server::default().await;

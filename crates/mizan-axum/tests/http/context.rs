@@ -206,6 +206,16 @@ async fn response_parts_are_sent_and_never_cached() {
         assert_eq!(reply.header("content-type"), Some("application/json"));
     }
     assert_eq!(ran.count(), 3);
+    let counted = server.mizan.metrics().snapshot().functions["greet_cookie"];
+    assert_eq!(
+        (
+            counted.calls,
+            counted.cache_hits,
+            counted.cache_misses,
+            counted.cache_bypasses
+        ),
+        (4, 1, 1, 2)
+    );
 }
 
 /// A context outside HTTP: the defaults a test or a server-side call sees.

@@ -2,6 +2,7 @@
 
 pub(crate) mod codegen;
 pub(crate) mod keys;
+pub(crate) mod new;
 pub(crate) mod schema;
 pub(crate) mod token;
 pub(crate) mod vectors;
@@ -23,6 +24,8 @@ pub(crate) enum CliError {
     Export(String),
     #[error("codegen: {0}")]
     Codegen(String),
+    #[error("mizan new: {0}")]
+    New(String),
     #[error("unknown vector file {0:?}")]
     UnknownVectorFile(String),
 }

@@ -21,7 +21,8 @@
 //!    revisions, announced on the revisions channel to every instance's clients.
 //!
 //! Every call runs inside a `mizan.call` tracing span (`function`, `cache`, `status`,
-//! `duration_us`) and is counted in [`Metrics`]. Batches and compositions call
+//! `duration_us`) and is counted, per function, in [`Metrics`] (from its outcome, in one
+//! place: [`Metrics::record`]). Batches and compositions call
 //! [`Executor::execute_all`], which runs the same steps for each member, concurrently.
 
 mod authorize;
@@ -51,7 +52,7 @@ use tracing::Instrument;
 
 pub use call::{CallInput, Caller, Via};
 pub use envelope::{ErrorBody, error_body, success_body};
-pub use metrics::{Metrics, MetricsSnapshot};
+pub use metrics::{FunctionMetrics, Metrics, MetricsSnapshot};
 pub use middleware::{Middleware, Next, Target, middleware_fn};
 pub use outcome::{CacheStatus, CachedMeta, Outcome};
 pub use results::{batch_results, compose_results};
@@ -102,7 +103,7 @@ pub struct Executor {
     state: Arc<State>,
     csrf_header: String,
     middleware: Vec<Arc<dyn Middleware>>,
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
     /// The permission key of the empty permission set: what anonymous callers share.
     anonymous_permission_key: String,
 }
@@ -128,7 +129,7 @@ impl Executor {
             state: config.state,
             csrf_header: config.csrf_header,
             middleware: config.middleware,
-            metrics: Metrics::default(),
+            metrics: Arc::new(Metrics::for_registry(&registry)),
             registry,
         }
     }
@@ -138,8 +139,9 @@ impl Executor {
         &self.registry
     }
 
-    /// The counters of this instance.
-    pub fn metrics(&self) -> &Metrics {
+    /// The counters of this instance (shared with what counts beside the executor, such as
+    /// a channel hub).
+    pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
     }
 
@@ -178,6 +180,7 @@ impl Executor {
         span.record("cache", outcome.cache.as_str());
         span.record("status", outcome.status);
         span.record("duration_us", started.elapsed().as_micros() as u64);
+        self.metrics.record(name, &outcome);
         outcome
     }
 
@@ -198,7 +201,6 @@ impl Executor {
 
     /// The steps of the module docs, in order.
     async fn steps(&self, caller: &Caller, f: &ServerFunction, input: CallInput, via: Via) -> Outcome {
-        self.metrics.call();
         if let Err(error) = self.authorize(caller, f, via) {
             return Outcome::failure(&error, CacheStatus::Off);
         }
@@ -249,6 +251,19 @@ mod tests {
                     }
                     Ok::<_, FunctionError>(())
                 }),
+            )
+            .register(
+                ServerFunction::query("mine")
+                    .cache(CachePolicy::user())
+                    .handler(|_: Ctx, (): ()| async move { Ok::<_, FunctionError>(1) }),
+            )
+            .register(
+                ServerFunction::query("greet_with_header")
+                    .cache(CachePolicy::public())
+                    .handler(|ctx: Ctx, (): ()| async move {
+                        ctx.response().insert_header("x-greeting", "hi");
+                        Ok::<_, FunctionError>("hi")
+                    }),
             )
             .register(
                 ServerFunction::mutation("reset")
@@ -315,5 +330,59 @@ mod tests {
             .execute(&Caller::anonymous(), "nope", json(""), Via::Write)
             .await;
         assert_eq!(missing.status, 404);
+    }
+
+    #[tokio::test]
+    async fn counts_hits_misses_bypasses_and_errors_per_function() {
+        let executor = executor();
+        let caller = Caller::anonymous();
+        for name in ["greet", "greet"] {
+            executor.execute(&caller, name, json(r#""Ada""#), Via::Read).await;
+        }
+        // A batch: one more hit, a miss on other input, and a bad input: a miss too (the
+        // handler decodes its input) and an error.
+        executor
+            .execute_all(
+                &caller,
+                [
+                    ("greet", Value::from("Ada")),
+                    ("greet", Value::from("Bo")),
+                    ("greet", Value::from(3)),
+                ],
+            )
+            .await;
+        // Bypasses: a `user` result without a user, and a result carrying response parts.
+        executor.execute(&caller, "mine", json(""), Via::Read).await;
+        executor
+            .execute(&caller, "greet_with_header", json(""), Via::Read)
+            .await;
+        executor
+            .execute(&caller, "greet_with_header", json(""), Via::Read)
+            .await;
+        // Not cached: neither a hit, a miss nor a bypass; refused on a read, so an error.
+        executor.execute(&caller, "reset", json(""), Via::Read).await;
+        executor.execute(&caller, "nope", json(""), Via::Read).await;
+
+        let snapshot = executor.metrics().snapshot();
+        let counts = |name: &str| {
+            let f = snapshot.functions[name];
+            (f.calls, f.cache_hits, f.cache_misses, f.cache_bypasses, f.errors)
+        };
+        assert_eq!(counts("greet"), (5, 2, 3, 0, 1));
+        assert_eq!(counts("mine"), (1, 0, 0, 1, 0));
+        assert_eq!(counts("greet_with_header"), (2, 0, 0, 2, 0));
+        assert_eq!(counts("reset"), (1, 0, 0, 0, 1));
+        assert_eq!(counts("boom"), (0, 0, 0, 0, 0));
+        assert!(!snapshot.functions.contains_key("nope"));
+        assert_eq!(
+            (
+                snapshot.calls,
+                snapshot.cache_hits,
+                snapshot.cache_misses,
+                snapshot.cache_bypasses,
+                snapshot.errors
+            ),
+            (9, 2, 3, 3, 2)
+        );
     }
 }

@@ -110,14 +110,8 @@ impl Executor {
             return None;
         };
         match self.cache.get(key).await {
-            Ok(Some(data)) => {
-                self.metrics.hit();
-                Some(Outcome::success(data, CacheStatus::Hit, Some(*meta)))
-            }
-            Ok(None) => {
-                self.metrics.miss();
-                None
-            }
+            Ok(Some(data)) => Some(Outcome::success(data, CacheStatus::Hit, Some(*meta))),
+            Ok(None) => None,
             Err(err) => {
                 self.metrics.cache_error();
                 tracing::warn!(%err, "cache read failed; treating as a miss");
