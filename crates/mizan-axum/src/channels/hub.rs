@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use axum::extract::ws::Utf8Bytes;
-use mizan_core::channels::{ChannelLayer, Publication, StreamPosition, Topic};
+use mizan_core::channels::{ChannelLayer, PresenceEvent, Publication, StreamPosition, Topic};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use super::frames;
+use super::presence::LocalPresence;
 
 /// What the writer of one connection sends.
 #[derive(Debug)]
@@ -93,6 +94,8 @@ pub(crate) struct Hub {
     topics: RwLock<HashMap<Topic, HashMap<u64, Listener>>>,
     next_connection: AtomicU64,
     fan_out: OnceLock<AbortOnDrop>,
+    /// The members this instance's connections are on topics with presence.
+    pub(crate) presence: LocalPresence,
 }
 
 struct AbortOnDrop(JoinHandle<()>);
@@ -107,6 +110,7 @@ impl Hub {
     /// Starts listening to the layer, once; later calls do nothing. Called on the first
     /// connection, inside the runtime (building a `Mizan` needs none).
     pub(crate) fn ensure_started(self: &Arc<Self>, layer: &Arc<dyn ChannelLayer>) {
+        self.presence.ensure_started(self, layer);
         self.fan_out.get_or_init(|| {
             let mut publications = layer.subscribe();
             let hub: Weak<Self> = Arc::downgrade(self);
@@ -183,6 +187,18 @@ impl Hub {
         let frame = frames::message(publication);
         for listener in listeners.values() {
             listener.hand(publication.position.as_ref(), &frame);
+        }
+    }
+
+    /// Tells every local subscriber of the event's topic who joined or left.
+    pub(crate) fn deliver_presence(&self, event: &PresenceEvent) {
+        let topics = self.topics.read().unwrap_or_else(|e| e.into_inner());
+        let Some(listeners) = topics.get(&event.topic) else {
+            return;
+        };
+        let frame = frames::presence_change(event);
+        for listener in listeners.values() {
+            listener.outbox.push(Outbound::Text(frame.clone()));
         }
     }
 }

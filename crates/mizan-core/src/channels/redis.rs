@@ -369,7 +369,9 @@ impl Receiver {
                 Ok(event) => {
                     let _ = self.presence_events.send(event);
                 }
-                Err(err) => tracing::warn!(%err, channel = self.presence_channel, "ignoring a malformed presence event"),
+                Err(err) => {
+                    tracing::warn!(%err, channel = self.presence_channel, "ignoring a malformed presence event")
+                }
             }
             return;
         }
@@ -403,7 +405,10 @@ async fn receive_loop(client: Client, receiver: Receiver, ready: watch::Sender<b
     }
 }
 
-async fn subscribe(client: &Client, receiver: &Receiver) -> Result<::redis::aio::PubSub, ::redis::RedisError> {
+async fn subscribe(
+    client: &Client,
+    receiver: &Receiver,
+) -> Result<::redis::aio::PubSub, ::redis::RedisError> {
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub
         .subscribe(&[receiver.channel.as_str(), receiver.presence_channel.as_str()])
