@@ -122,11 +122,10 @@ export const channels = {
 ${table.join("\n")}
 } as const;
 `;
-  const react = `import {
-  createChannelsReactApi,
-  type ReactChannelProcedure,
-  type ReactPresenceChannelProcedure,
-} from ${JSON.stringify(`${runtimeModule}/react`)};
+  // Only what the members use: generated code compiles under noUnusedLocals.
+  const withPresence = names.some((name) => (channels[name] as SchemaChannel).presence != null);
+  const reactTypes = ["type ReactChannelProcedure", ...(withPresence ? ["type ReactPresenceChannelProcedure"] : [])];
+  const react = `import { createChannelsReactApi, ${reactTypes.join(", ")} } from ${JSON.stringify(`${runtimeModule}/react`)};
 `;
   return {
     client,
