@@ -77,7 +77,14 @@ function Room({ room }: { room: number }): ReactNode {
   return createElement(
     "div",
     null,
-    createElement("p", { "data-testid": "here" }, members.map((member) => member.user).sort().join(",")),
+    createElement(
+      "p",
+      { "data-testid": "here" },
+      members
+        .map((member) => member.user)
+        .sort()
+        .join(","),
+    ),
     createElement("p", { "data-testid": "recovered" }, String(recovered)),
     createElement("p", { "data-testid": "lines" }, lines.join("|")),
   );
@@ -90,7 +97,9 @@ describe("usePresence and recovery hooks against examples/hello", () => {
     const room = Math.floor(Math.random() * 2 ** 31);
     const ada = await signIn("ada");
     const queryClient = new QueryClient();
-    render(createElement(MizanProvider, { client: ada.$client, queryClient, channels: ada.$channels }, createElement(Room, { room })));
+    render(
+      createElement(MizanProvider, { client: ada.$client, queryClient, channels: ada.$channels }, createElement(Room, { room })),
+    );
     await waitFor(() => expect(text("here")).toBe("ada"));
     expect(text("recovered")).toBe("null");
 

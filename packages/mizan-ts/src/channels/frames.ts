@@ -135,7 +135,5 @@ export function parseServerFrame(text: string): ServerFrame | null {
 }
 
 function isMember(value: unknown): value is PresenceMember {
-  return (
-    isRecord(value) && typeof value["client"] === "string" && typeof value["user"] === "string" && isRecord(value["claims"])
-  );
+  return isRecord(value) && typeof value["client"] === "string" && typeof value["user"] === "string" && isRecord(value["claims"]);
 }
