@@ -1,7 +1,11 @@
 //! A chat per board: signed-in readers of a board subscribe to it and send lines; every
 //! line is published to everyone on the board. Members-only boards refuse the others.
+//! Each board keeps its last lines, so a reader whose connection dropped recovers what
+//! was said meanwhile, and lists who is reading.
 
-use mizan::channels::{Bidirectional, Channel, ChannelKey, Publisher};
+use std::time::Duration;
+
+use mizan::channels::{Bidirectional, Channel, ChannelKey, History, Presence, Publisher};
 use mizan::prelude::*;
 
 use crate::boards::readable_board;
@@ -30,11 +34,14 @@ pub struct ChatLine {
 pub const BOARD_CHAT: ChannelKey<BoardChat, ChatLine> = ChannelKey::new("board_chat");
 
 /// The `board_chat` channel: bidirectional, parameters `{board_id}`; clients send a string.
+/// Keeps the last 100 lines of each board for an hour, and who is there.
 pub fn board_chat() -> Channel<BoardChat, ChatLine, Bidirectional<BoardChat, String>> {
     Channel::new("board_chat")
         .description("Lines said in one board's chat.")
         .params::<BoardChat>()
         .message::<ChatLine>()
+        .history(History::new(100, Duration::from_secs(3600)))
+        .presence(Presence::new())
         .client_message(|ctx: Ctx, chat: BoardChat, text: String| async move {
             let text = text.trim().to_owned();
             if text.is_empty() || text.chars().count() > 500 {

@@ -2,6 +2,7 @@
 
 pub mod chat;
 pub mod contact;
+pub mod room;
 
 use mizan::auth::{Principal, token_functions};
 use mizan::axum::{Config, Mizan};
@@ -156,7 +157,12 @@ pub fn registry() -> Registry {
     registry.register_compose("home_page", ["greet", "whoami"]);
     mizan::forms::register_form(&mut registry, "contact", contact::submit_contact)
         .expect("Contact is a struct");
-    registry.register_extension("channels", mizan::channels::Channels::new().with(chat::chat()));
+    registry.register_extension(
+        "channels",
+        mizan::channels::Channels::new()
+            .with(chat::chat())
+            .with(room::room()),
+    );
     registry
 }
 

@@ -135,7 +135,7 @@ describe("codegen over the hello server's schema", () => {
     expect(client).toContain(`"invalidates":["greetings"]`);
     // Channels and forms, through the built-in extension generators.
     expect(client).toContain(
-      `export const channels = {\n  "chat": { bidirectional: true, history: null },\n  "mizan_revisions": { bidirectional: false, history: null },\n} as const;`,
+      `export const channels = {\n  "chat": { bidirectional: true, history: null, presence: null },\n  "mizan_revisions": { bidirectional: false, history: null, presence: null },\n  "room": { bidirectional: true, history: { size: 100, ttlSeconds: 600 }, presence: { claims: [] } },\n} as const;`,
     );
     expect(client).toContain(`  readonly chat: BidirectionalChannelProcedure<ChatParams, ChatMessage, ChatClientMessage>;`);
     expect(client).toContain(`  readonly contact: FormProcedure<ContactSubmitInput> & {`);
@@ -144,6 +144,9 @@ describe("codegen over the hello server's schema", () => {
     );
     const react = readFileSync(`${GENERATED_DIR}hello/react.ts`, "utf8");
     expect(react).toContain(`  readonly chat: ReactChannelProcedure<ChatParams, ChatMessage>;`);
+    expect(react).toContain(
+      `  readonly room: ReactPresenceChannelProcedure<RoomParams, RoomMessage, Readonly<Record<string, never>>>;`,
+    );
     expect(react).toContain(`  readonly contact: ReactFormProcedure<ContactSubmitInput, ContactSubmitOutput> & {`);
     expect(react).toContain(
       `export const HomeProvider = createContextProvider<{ "greet": GreetInput; "whoami": WhoamiInput }>("home", ["greet","whoami"]);`,

@@ -93,6 +93,7 @@ pub(crate) async fn serve(
     };
     for topic in std::mem::take(&mut connection.topics) {
         connection.hub.unsubscribe(&topic, connection.id);
+        connection.leave_presence(&topic);
     }
     let closing = match end {
         Some(End::Idle) => Some((close::IDLE_TIMEOUT, "idle timeout")),
@@ -240,7 +241,11 @@ impl Connection {
                 params,
                 since,
             } => match self.subscribe(&channel, params, since.as_ref()).await {
-                Ok(subscribed) => return self.start(&id, subscribed).await,
+                Ok(subscribed) => {
+                    let topic = subscribed.topic.clone();
+                    self.start(&id, subscribed).await;
+                    return self.join_presence(&topic).await;
+                }
                 Err(error) => Err(error),
             },
             ClientFrame::Unsubscribe { channel, params } => self
@@ -255,6 +260,7 @@ impl Connection {
                 .await
                 .map(|()| frames::ack(&id, None)),
             ClientFrame::Ping => Ok(frames::pong(&id)),
+            ClientFrame::Presence { channel, params } => self.presence(&id, &channel, params).await,
         };
         match reply {
             Ok(frame) => self.outbox.push(Outbound::Text(frame)),
@@ -306,6 +312,7 @@ impl Connection {
         for topic in ended {
             self.topics.remove(&topic);
             self.hub.unsubscribe(&topic, self.id);
+            self.leave_presence(&topic);
             self.outbox
                 .push(Outbound::Text(frames::unsubscribed(&topic, &error)));
         }
@@ -397,8 +404,67 @@ impl Connection {
         let topic = Channels::find(self.executor.registry(), channel)?.topic(params)?;
         if self.topics.remove(&topic) {
             self.hub.unsubscribe(&topic, self.id);
+            self.leave_presence(&topic);
         }
         Ok(topic)
+    }
+
+    /// On a channel with presence, lists the connection's identity as a member of the
+    /// topic it just subscribed to (anonymous connections are not listed), after the ack:
+    /// the member hears its own join after it, and a query it sends next lists it. A
+    /// layer that fails is retried by the heartbeat.
+    async fn join_presence(&self, topic: &Topic) {
+        let Ok(spec) = Channels::find(self.executor.registry(), topic.channel()) else {
+            return;
+        };
+        let (Some(presence), Some(identity)) = (spec.presence(), &self.caller.identity) else {
+            return;
+        };
+        let presence_hub = &self.hub.presence;
+        let member = presence.member(presence_hub.client_id(self.id), identity);
+        let layer = self.config.channel_layer.as_ref();
+        if let Err(err) = presence_hub.join(layer, topic, self.id, member).await {
+            tracing::warn!(%err, %topic, "presence join failed; the heartbeat retries it");
+        }
+    }
+
+    fn leave_presence(&self, topic: &Topic) {
+        self.hub
+            .presence
+            .leave(&self.config.channel_layer, topic, self.id);
+    }
+
+    /// Answers a presence query on a topic this connection is subscribed to.
+    async fn presence(
+        &self,
+        id: &Value,
+        channel: &str,
+        params: Value,
+    ) -> Result<axum::extract::ws::Utf8Bytes, FunctionError> {
+        let spec = Channels::find(self.executor.registry(), channel)?;
+        if spec.presence().is_none() {
+            return Err(FunctionError::from_code(
+                ErrorCode::BadRequest,
+                format!("channel `{channel}` keeps no presence"),
+            ));
+        }
+        let topic = spec.topic(params)?;
+        if !self.topics.contains(&topic) {
+            return Err(FunctionError::from_code(
+                ErrorCode::Forbidden,
+                "subscribe to the topic before asking who is there",
+            ));
+        }
+        match self.config.channel_layer.members(&topic).await {
+            Ok(members) => Ok(frames::presence(id, &topic, &members)),
+            Err(err) => {
+                tracing::warn!(%err, %topic, "channel presence unavailable");
+                Err(FunctionError::from_code(
+                    ErrorCode::Unavailable,
+                    "the channel's presence is unavailable; retry",
+                ))
+            }
+        }
     }
 
     async fn receive(&mut self, channel: &str, params: Value, data: Value) -> Result<(), FunctionError> {

@@ -13,6 +13,8 @@
 //!   message on a bidirectional channel.
 //! - `{"type":"ping","id":ID}`: an application-level ping (browsers cannot send
 //!   WebSocket pings).
+//! - `{"type":"presence","id":ID,"channel":NAME,"params":PARAMS}`: who is subscribed to a
+//!   topic the connection is subscribed to, on a channel with presence (§3.8).
 //!
 //! `id` (a string or number the client picks, optional) is echoed by the answer; `params`
 //! defaults to `null`, `data` to `null`.
@@ -33,10 +35,14 @@
 //! - `{"type":"unsubscribed","channel":NAME,"params":PARAMS,"error":ERROR}`: the server
 //!   ended a subscription; `error` says why (`unauthenticated` with reason `expired`: the
 //!   connection's token expired and no fresh one came in an `auth` frame; §3.1).
+//! - `{"type":"presence","id":ID,"channel":NAME,"params":PARAMS,"members":[MEMBER,..]}`:
+//!   the answer to a presence query; `MEMBER` is `{"client":ID,"user":SUB,"claims":{..}}`.
+//! - `{"type":"join","channel":NAME,"params":PARAMS,"member":MEMBER}` and
+//!   `{"type":"leave",...}`: a member came or went, on a subscribed topic with presence.
 
 use axum::extract::ws::Utf8Bytes;
 use mizan_core::FunctionError;
-use mizan_core::channels::{Publication, StreamPosition, Topic};
+use mizan_core::channels::{Member, PresenceChange, PresenceEvent, Publication, StreamPosition, Topic};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -70,6 +76,11 @@ pub(crate) enum ClientFrame {
         data: Value,
     },
     Ping,
+    Presence {
+        channel: String,
+        #[serde(default)]
+        params: Value,
+    },
 }
 
 #[derive(Serialize)]
@@ -106,6 +117,22 @@ enum ServerFrame<'a> {
         data: &'a RawValue,
         #[serde(skip_serializing_if = "Option::is_none")]
         offset: Option<u64>,
+    },
+    Presence {
+        id: &'a Value,
+        channel: &'a str,
+        params: &'a RawValue,
+        members: &'a [Member],
+    },
+    Join {
+        channel: &'a str,
+        params: &'a RawValue,
+        member: &'a Member,
+    },
+    Leave {
+        channel: &'a str,
+        params: &'a RawValue,
+        member: &'a Member,
     },
 }
 
@@ -175,5 +202,32 @@ pub(crate) fn unsubscribed(topic: &Topic, error: &FunctionError) -> Utf8Bytes {
         channel: topic.channel(),
         params: raw_params(topic),
         error: ErrorBody::from(error),
+    })
+}
+
+/// The answer to a presence query: the topic's members.
+pub(crate) fn presence(id: &Value, topic: &Topic, members: &[Member]) -> Utf8Bytes {
+    render(&ServerFrame::Presence {
+        id,
+        channel: topic.channel(),
+        params: raw_params(topic),
+        members,
+    })
+}
+
+/// A member joined or left a topic.
+pub(crate) fn presence_change(event: &PresenceEvent) -> Utf8Bytes {
+    let (channel, params, member) = (event.topic.channel(), raw_params(&event.topic), &event.member);
+    render(&match event.change {
+        PresenceChange::Join => ServerFrame::Join {
+            channel,
+            params,
+            member,
+        },
+        PresenceChange::Leave => ServerFrame::Leave {
+            channel,
+            params,
+            member,
+        },
     })
 }

@@ -6,13 +6,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use axum::extract::ws::Utf8Bytes;
-use mizan_core::channels::{ChannelLayer, Publication, StreamPosition, Topic};
+use mizan_core::channels::{ChannelLayer, PresenceEvent, Publication, StreamPosition, Topic};
 use mizan_core::executor::Metrics;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use super::frames;
+use super::presence::LocalPresence;
 
 /// What the writer of one connection sends.
 #[derive(Debug)]
@@ -96,6 +97,8 @@ pub(crate) struct Hub {
     metrics: Arc<Metrics>,
     next_connection: AtomicU64,
     fan_out: OnceLock<AbortOnDrop>,
+    /// The members this instance's connections are on topics with presence.
+    pub(crate) presence: LocalPresence,
 }
 
 struct AbortOnDrop(JoinHandle<()>);
@@ -118,6 +121,7 @@ impl Hub {
     /// Starts listening to the layer, once; later calls do nothing. Called on the first
     /// connection, inside the runtime (building a `Mizan` needs none).
     pub(crate) fn ensure_started(self: &Arc<Self>, layer: &Arc<dyn ChannelLayer>) {
+        self.presence.ensure_started(self, layer);
         self.fan_out.get_or_init(|| {
             let mut publications = layer.subscribe();
             let hub: Weak<Self> = Arc::downgrade(self);
@@ -203,6 +207,18 @@ impl Hub {
         let frame = frames::message(publication);
         for listener in listeners.values() {
             listener.hand(publication.position.as_ref(), &frame);
+        }
+    }
+
+    /// Tells every local subscriber of the event's topic who joined or left.
+    pub(crate) fn deliver_presence(&self, event: &PresenceEvent) {
+        let topics = self.topics.read().unwrap_or_else(|e| e.into_inner());
+        let Some(listeners) = topics.get(&event.topic) else {
+            return;
+        };
+        let frame = frames::presence_change(event);
+        for listener in listeners.values() {
+            listener.outbox.push(Outbound::Text(frame.clone()));
         }
     }
 }

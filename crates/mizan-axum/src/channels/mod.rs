@@ -5,3 +5,4 @@ mod close;
 pub(crate) mod connection;
 mod frames;
 pub(crate) mod hub;
+mod presence;

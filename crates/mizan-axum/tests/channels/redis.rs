@@ -14,11 +14,11 @@ use crate::support::{
     CACHE_SECRET, CHAT, FEED, FEED_HISTORY, Room, SIGNING_KEY, Said, Server, config, publish_feed, registry,
 };
 
-fn redis_url() -> String {
+pub(crate) fn redis_url() -> String {
     std::env::var("MIZAN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
-fn unique_prefix(test: &str) -> String {
+pub(crate) fn unique_prefix(test: &str) -> String {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
     format!("mizan-test:{}:{nanos}:{test}:", std::process::id())
 }

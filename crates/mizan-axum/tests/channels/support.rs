@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
 use mizan_axum::{Config, Mizan};
-use mizan_core::channels::{Channel, ChannelKey, Channels, History, Publisher};
+use mizan_core::channels::{Channel, ChannelKey, Channels, History, Presence, Publisher};
 use mizan_core::{Claims, Ctx, ErrorCode, FunctionError, Keyring, Registry, ServerFunction, permission_key};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,8 @@ pub(crate) const FEED_HISTORY: usize = 500;
 
 /// `chat` (bidirectional, `{room}`; room 13 is for `vip` claim holders), `news` (one-way,
 /// public), `feed` (one-way, public, a history of [`FEED_HISTORY`]), `admin_feed` (needs
-/// the `admin` permission), and a `post_news` function.
+/// the `admin` permission), `lobby` (one-way, public, with presence exposing the `vip`
+/// claim), and a `post_news` function.
 pub(crate) fn registry() -> Registry {
     let chat = Channel::new("chat")
         .params::<Room>()
@@ -71,6 +72,9 @@ pub(crate) fn registry() -> Registry {
     let admin = Channel::new("admin_feed")
         .message::<String>()
         .permissions(["admin"]);
+    let lobby = Channel::new("lobby")
+        .message::<String>()
+        .presence(Presence::new().claims(["vip"]));
     let mut registry = Registry::new();
     registry.register(
         ServerFunction::mutation("post_news").handler(|ctx: Ctx, text: String| async move {
@@ -82,7 +86,12 @@ pub(crate) fn registry() -> Registry {
     );
     registry.register_extension(
         "channels",
-        Channels::new().with(chat).with(news).with(feed).with(admin),
+        Channels::new()
+            .with(chat)
+            .with(news)
+            .with(feed)
+            .with(admin)
+            .with(lobby),
     );
     registry
 }

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::history::History;
+use super::presence::Presence;
 use super::topic::Topic;
 use crate::error::{ErrorCode, FunctionError, IntoFunctionError};
 use crate::function::{Access, BoxFuture, HandlerFn, RequestContext, decode_input, schema_generator};
@@ -143,6 +144,7 @@ pub struct Channel<P = (), M = NoMessage, K = OneWay> {
     description: Option<String>,
     access: Access,
     history: Option<History>,
+    presence: Option<Presence>,
     authorize: Option<AuthorizeFn<P>>,
     kind: K,
     _types: PhantomData<fn() -> (P, M)>,
@@ -155,6 +157,7 @@ impl<P, M, K: Clone> Clone for Channel<P, M, K> {
             description: self.description.clone(),
             access: self.access.clone(),
             history: self.history,
+            presence: self.presence.clone(),
             authorize: self.authorize.clone(),
             kind: self.kind.clone(),
             _types: PhantomData,
@@ -179,6 +182,7 @@ impl Channel {
             description: None,
             access: Access::Public,
             history: None,
+            presence: None,
             authorize: None,
             kind: OneWay,
             _types: PhantomData,
@@ -197,6 +201,7 @@ impl Channel<(), NoMessage, OneWay> {
             description: self.description,
             access: self.access,
             history: self.history,
+            presence: self.presence,
             authorize: None,
             kind: OneWay,
             _types: PhantomData,
@@ -215,6 +220,7 @@ impl<P> Channel<P, NoMessage, OneWay> {
             description: self.description,
             access: self.access,
             history: self.history,
+            presence: self.presence,
             authorize: self.authorize,
             kind: OneWay,
             _types: PhantomData,
@@ -242,6 +248,7 @@ where
             description: self.description,
             access: self.access,
             history: self.history,
+            presence: self.presence,
             authorize: self.authorize,
             kind: Bidirectional {
                 handler: Arc::new(move |ctx, params, data| Box::pin(handler(ctx, params, data))),
@@ -264,6 +271,14 @@ impl<P, M, K> Channel<P, M, K> {
     /// for what came after one.
     pub fn history(mut self, history: History) -> Self {
         self.history = Some(history);
+        self
+    }
+
+    /// Lists who is subscribed to each topic (`spec/PROTOCOL.md` §3.8): subscribers with an
+    /// identity are members, announced to the other subscribers as they join and leave,
+    /// and a `presence` frame asks for the current list.
+    pub fn presence(mut self, presence: Presence) -> Self {
+        self.presence = Some(presence);
         self
     }
 
@@ -387,6 +402,7 @@ pub struct ChannelSpec {
     description: Option<String>,
     access: Access,
     history: Option<History>,
+    presence: Option<Presence>,
     params_schema: Value,
     message_schema: Value,
     client_message_schema: Option<Value>,
@@ -443,6 +459,7 @@ where
             description: channel.description,
             access: channel.access,
             history: channel.history,
+            presence: channel.presence,
         }
     }
 }
@@ -466,6 +483,11 @@ impl ChannelSpec {
     /// The history the channel keeps per topic, if any.
     pub fn history(&self) -> Option<&History> {
         self.history.as_ref()
+    }
+
+    /// Who the channel lists as subscribed to its topics, if it keeps presence.
+    pub fn presence(&self) -> Option<&Presence> {
+        self.presence.as_ref()
     }
 
     /// Whether a subscription depends on who the caller is (an access rule other than
@@ -543,6 +565,9 @@ impl ChannelSpec {
             "history": self.history.map(|history| json!({
                 "size": history.size(),
                 "ttl_seconds": history.ttl().as_secs(),
+            })),
+            "presence": self.presence.as_ref().map(|presence| json!({
+                "claims": presence.exposed_claims(),
             })),
         })
     }

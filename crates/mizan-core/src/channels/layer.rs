@@ -2,13 +2,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use tokio::sync::broadcast;
 
 use super::error::ChannelError;
 use super::history::{History, Publication, Recovery, StreamPosition, new_epoch};
+use super::presence::{DEFAULT_PRESENCE_TTL, Member, PresenceChange, PresenceEvent, PresenceLayer};
 use super::topic::Topic;
 
 /// Carries publications between server instances. Every instance's transport reads
@@ -17,9 +18,10 @@ use super::topic::Topic;
 ///
 /// Implementations must deliver a publication to every receiver, including the publishing
 /// instance's own (the transport never short-cuts local delivery), and never block
-/// [`publish`](Self::publish) on slow receivers.
+/// [`publish`](Self::publish) on slow receivers. Every layer also keeps presence
+/// ([`PresenceLayer`]).
 #[async_trait]
-pub trait ChannelLayer: Send + Sync + 'static {
+pub trait ChannelLayer: PresenceLayer {
     /// A short name for logs and errors (`in_process`, `redis`).
     fn name(&self) -> &'static str;
 
@@ -68,6 +70,16 @@ pub trait ChannelLayer: Send + Sync + 'static {
 pub struct InProcessLayer {
     sender: broadcast::Sender<Publication>,
     streams: Arc<Mutex<Streams>>,
+    presence: Arc<Mutex<HashMap<Topic, HashMap<String, Entry>>>>,
+    presence_events: broadcast::Sender<PresenceEvent>,
+    presence_ttl: Duration,
+}
+
+/// A listed member and when its entry expires.
+#[derive(Debug)]
+struct Entry {
+    member: Member,
+    expires: Instant,
 }
 
 /// Every topic's history, and how many appends since expired ones were last swept.
@@ -157,7 +169,28 @@ impl InProcessLayer {
         Self {
             sender: broadcast::channel(capacity.max(1)).0,
             streams: Arc::default(),
+            presence: Arc::default(),
+            presence_events: broadcast::channel(capacity.max(1)).0,
+            presence_ttl: DEFAULT_PRESENCE_TTL,
         }
+    }
+
+    /// Presence entries live `ttl` after their last touch (default 30 s): how long the
+    /// members of a server instance sharing this layer outlive it when it dies without
+    /// cleanup.
+    #[must_use]
+    pub fn with_presence_ttl(mut self, ttl: Duration) -> Self {
+        self.presence_ttl = ttl;
+        self
+    }
+
+    fn announce(&self, topic: &Topic, change: PresenceChange, member: Member) {
+        // No receiver: no instance listens, so nobody is told.
+        let _ = self.presence_events.send(PresenceEvent {
+            topic: topic.clone(),
+            change,
+            member,
+        });
     }
 
     /// How many publications the histories of all topics hold now (what bounds memory).
@@ -224,5 +257,76 @@ impl ChannelLayer for InProcessLayer {
 
     fn subscribe(&self) -> broadcast::Receiver<Publication> {
         self.sender.subscribe()
+    }
+}
+
+#[async_trait]
+impl PresenceLayer for InProcessLayer {
+    fn presence_ttl(&self) -> Duration {
+        self.presence_ttl
+    }
+
+    async fn touch(&self, topic: &Topic, members: &[Member]) -> Result<(), ChannelError> {
+        let mut presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let entries = presence.entry(topic.clone()).or_default();
+        // Sweep first: a member whose entry expired leaves before it may join again.
+        let expired: Vec<String> = entries
+            .iter()
+            .filter(|(_, entry)| entry.expires <= now)
+            .map(|(client, _)| client.clone())
+            .collect();
+        for client in expired {
+            if let Some(entry) = entries.remove(&client) {
+                self.announce(topic, PresenceChange::Leave, entry.member);
+            }
+        }
+        let expires = now + self.presence_ttl;
+        for member in members {
+            if let Some(entry) = entries.get_mut(&member.client) {
+                entry.expires = expires;
+            } else {
+                let entry = Entry {
+                    member: member.clone(),
+                    expires,
+                };
+                entries.insert(member.client.clone(), entry);
+                self.announce(topic, PresenceChange::Join, member.clone());
+            }
+        }
+        if entries.is_empty() {
+            presence.remove(topic);
+        }
+        Ok(())
+    }
+
+    async fn leave(&self, topic: &Topic, client: &str) -> Result<(), ChannelError> {
+        let mut presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(entries) = presence.get_mut(topic) else {
+            return Ok(());
+        };
+        if let Some(entry) = entries.remove(client) {
+            self.announce(topic, PresenceChange::Leave, entry.member);
+        }
+        if entries.is_empty() {
+            presence.remove(topic);
+        }
+        Ok(())
+    }
+
+    async fn members(&self, topic: &Topic) -> Result<Vec<Member>, ChannelError> {
+        let presence = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        Ok(presence
+            .get(topic)
+            .into_iter()
+            .flat_map(HashMap::values)
+            .filter(|entry| entry.expires > now)
+            .map(|entry| entry.member.clone())
+            .collect())
+    }
+
+    fn presence_events(&self) -> broadcast::Receiver<PresenceEvent> {
+        self.presence_events.subscribe()
     }
 }

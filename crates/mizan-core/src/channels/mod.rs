@@ -11,6 +11,8 @@
 //!   publishes typed messages from any server code.
 //! - A [`ChannelLayer`] carries publications between server instances:
 //!   [`InProcessLayer`] by default, `RedisLayer` (feature `redis`) for several instances.
+//!   As a [`PresenceLayer`] it also keeps who is subscribed to the topics of channels that
+//!   declare [`Presence`].
 //!
 //! ```
 //! use mizan_core::channels::{Channel, Channels};
@@ -38,6 +40,7 @@ mod error;
 mod extension;
 mod history;
 mod layer;
+mod presence;
 mod publisher;
 #[cfg(feature = "redis")]
 mod redis;
@@ -50,6 +53,7 @@ pub use error::ChannelError;
 pub use extension::{CHANNELS_EXTENSION, Channels, REVISIONS_CHANNEL, RevisionsMessage};
 pub use history::{History, Publication, Recovery, StreamPosition};
 pub use layer::{ChannelLayer, InProcessLayer};
+pub use presence::{Member, Presence, PresenceChange, PresenceEvent, PresenceLayer, new_instance_id};
 pub use publisher::Publisher;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

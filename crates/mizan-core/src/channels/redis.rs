@@ -16,6 +16,7 @@ use super::error::ChannelError;
 use super::history::Publication;
 use super::history::{History, Recovery, StreamPosition, new_epoch};
 use super::layer::ChannelLayer;
+use super::presence::{DEFAULT_PRESENCE_TTL, Member, PresenceEvent, PresenceLayer};
 use super::topic::Topic;
 use crate::cache::escape_glob;
 
@@ -52,11 +53,22 @@ fn unavailable(err: &dyn std::fmt::Display) -> ChannelError {
 /// assigns the offset, appends and `PUBLISH`es, so every instance hears a topic's
 /// publications in offset order; both keys expire `ttl` after the last publication, and
 /// the next one then starts a new epoch.
+///
+/// # Presence
+///
+/// A topic's members are the hash `{prefix}presence:{topic}` (client id → member JSON) and
+/// the sorted set `{prefix}presence-exp:{topic}` (client id → expiry, in Redis's clock, ms).
+/// Scripts list, refresh, sweep and drop members and `PUBLISH` each change as JSON on
+/// `{prefix}presence`, which the receiving task also listens to. Both keys expire one
+/// [`presence_ttl`](PresenceLayer::presence_ttl) after the topic's last touch.
 pub struct RedisLayer {
     connection: ConnectionManager,
     channel: String,
+    presence_channel: String,
     prefix: String,
     local: broadcast::Sender<Publication>,
+    presence_events: broadcast::Sender<PresenceEvent>,
+    presence_ttl: Duration,
     operation_timeout: Duration,
     /// Stops the receiving task when the last clone of the layer goes.
     _receiver: Arc<AbortOnDrop>,
@@ -123,14 +135,25 @@ impl RedisLayer {
         let connection =
             ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(|e| unavailable(&e))?;
         let channel = format!("{prefix}channels");
+        let presence_channel = format!("{prefix}presence");
         let local = broadcast::channel(super::InProcessLayer::DEFAULT_CAPACITY).0;
+        let presence_events = broadcast::channel(super::InProcessLayer::DEFAULT_CAPACITY).0;
         let (ready_tx, ready_rx) = watch::channel(false);
-        let task = tokio::spawn(receive_loop(client, channel.clone(), local.clone(), ready_tx));
+        let receiver = Receiver {
+            channel: channel.clone(),
+            presence_channel: presence_channel.clone(),
+            local: local.clone(),
+            presence_events: presence_events.clone(),
+        };
+        let task = tokio::spawn(receive_loop(client, receiver, ready_tx));
         let layer = Self {
             connection,
             channel,
+            presence_channel,
             prefix: prefix.to_owned(),
             local,
+            presence_events,
+            presence_ttl: DEFAULT_PRESENCE_TTL,
             operation_timeout: Duration::from_secs(2),
             _receiver: Arc::new(AbortOnDrop(task)),
         };
@@ -140,6 +163,22 @@ impl RedisLayer {
     /// The Redis pub/sub channel this layer uses.
     pub fn redis_channel(&self) -> &str {
         &self.channel
+    }
+
+    /// Presence entries live `ttl` after their last touch (default 30 s, at least 1 ms):
+    /// how long the members of an instance that died without cleanup stay listed.
+    #[must_use]
+    pub fn with_presence_ttl(mut self, ttl: Duration) -> Self {
+        self.presence_ttl = ttl.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The keys of a topic's presence: the member hash, then the expiry set.
+    fn presence_keys(&self, topic: &Topic) -> (String, String) {
+        (
+            format!("{}presence:{topic}", self.prefix),
+            format!("{}presence-exp:{topic}", self.prefix),
+        )
     }
 
     /// Deletes the history of every topic under this layer's prefix (every epoch starts
@@ -249,26 +288,113 @@ return {top, epoch, 1, messages}
     )
 });
 
-async fn receive_loop(
-    client: Client,
+/// The current time in Redis's clock, in ms: presence expiries do not depend on the
+/// instances' clocks agreeing.
+const NOW_MS: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"#;
+
+/// KEYS: member hash, expiry set. ARGV: ttl (ms), presence pub/sub channel, topic JSON,
+/// then a client id and its member JSON per member. Sweeps, then lists or refreshes.
+static TOUCH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW_MS}{}",
+        r#"
+local ttl = tonumber(ARGV[1])
+local function announce(change, member)
+  redis.call('PUBLISH', ARGV[2], '{"topic":' .. ARGV[3] .. ',"change":"' .. change .. '","member":' .. member .. '}')
+end
+for _, client in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+  local member = redis.call('HGET', KEYS[1], client)
+  redis.call('ZREM', KEYS[2], client)
+  redis.call('HDEL', KEYS[1], client)
+  if member then announce('leave', member) end
+end
+for i = 4, #ARGV, 2 do
+  if redis.call('ZADD', KEYS[2], now + ttl, ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    announce('join', ARGV[i + 1])
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 0
+"#
+    ))
+});
+
+/// KEYS: member hash, expiry set. ARGV: client id, presence pub/sub channel, topic JSON.
+static LEAVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r#"
+local member = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 and member then
+  redis.call('PUBLISH', ARGV[2], '{"topic":' .. ARGV[3] .. ',"change":"leave","member":' .. member .. '}')
+end
+return 0
+"#,
+    )
+});
+
+/// KEYS: member hash, expiry set. Returns the JSON of every member not expired.
+static MEMBERS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW_MS}{}",
+        r#"
+local members = {}
+for _, client in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')) do
+  local member = redis.call('HGET', KEYS[1], client)
+  if member then members[#members + 1] = member end
+end
+return members
+"#
+    ))
+});
+
+/// Where the receiving task hands what arrives on each pub/sub channel.
+struct Receiver {
     channel: String,
+    presence_channel: String,
     local: broadcast::Sender<Publication>,
-    ready: watch::Sender<bool>,
-) {
+    presence_events: broadcast::Sender<PresenceEvent>,
+}
+
+impl Receiver {
+    fn hand(&self, message: &::redis::Msg) {
+        let payload = message.get_payload_bytes();
+        if message.get_channel_name() == self.presence_channel {
+            match serde_json::from_slice::<PresenceEvent>(payload) {
+                Ok(event) => {
+                    let _ = self.presence_events.send(event);
+                }
+                Err(err) => {
+                    tracing::warn!(%err, channel = self.presence_channel, "ignoring a malformed presence event")
+                }
+            }
+            return;
+        }
+        match serde_json::from_slice::<Publication>(payload) {
+            Ok(publication) => {
+                let _ = self.local.send(publication);
+            }
+            Err(err) => tracing::warn!(%err, channel = self.channel, "ignoring a malformed publication"),
+        }
+    }
+}
+
+async fn receive_loop(client: Client, receiver: Receiver, ready: watch::Sender<bool>) {
+    let channel = &receiver.channel;
     let mut backoff = Duration::from_millis(50);
     loop {
-        match subscribe(&client, &channel).await {
+        match subscribe(&client, &receiver).await {
             Ok(pubsub) => {
                 backoff = Duration::from_millis(50);
                 ready.send_replace(true);
                 let mut messages = pubsub.into_on_message();
                 while let Some(message) = messages.next().await {
-                    match serde_json::from_slice::<Publication>(message.get_payload_bytes()) {
-                        Ok(publication) => {
-                            let _ = local.send(publication);
-                        }
-                        Err(err) => tracing::warn!(%err, channel, "ignoring a malformed publication"),
-                    }
+                    receiver.hand(&message);
                 }
                 tracing::warn!(channel, "Redis pub/sub connection lost; reconnecting");
             }
@@ -279,9 +405,14 @@ async fn receive_loop(
     }
 }
 
-async fn subscribe(client: &Client, channel: &str) -> Result<::redis::aio::PubSub, ::redis::RedisError> {
+async fn subscribe(
+    client: &Client,
+    receiver: &Receiver,
+) -> Result<::redis::aio::PubSub, ::redis::RedisError> {
     let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(channel).await?;
+    pubsub
+        .subscribe(&[receiver.channel.as_str(), receiver.presence_channel.as_str()])
+        .await?;
     Ok(pubsub)
 }
 
@@ -318,10 +449,7 @@ impl ChannelLayer for RedisLayer {
         publication: Publication,
         history: &History,
     ) -> Result<StreamPosition, ChannelError> {
-        let topic = serde_json::to_string(&publication.topic).map_err(|source| ChannelError::Encode {
-            channel: publication.topic.channel().to_owned(),
-            source,
-        })?;
+        let topic = topic_json(&publication.topic)?;
         let (stream, meta) = self.history_keys(&publication.topic);
         let mut invocation = APPEND.prepare_invoke();
         invocation
@@ -380,6 +508,72 @@ impl ChannelLayer for RedisLayer {
     fn subscribe(&self) -> broadcast::Receiver<Publication> {
         self.local.subscribe()
     }
+}
+
+#[async_trait]
+impl PresenceLayer for RedisLayer {
+    fn presence_ttl(&self) -> Duration {
+        self.presence_ttl
+    }
+
+    async fn touch(&self, topic: &Topic, members: &[Member]) -> Result<(), ChannelError> {
+        let (hash, expiries) = self.presence_keys(topic);
+        let mut invocation = TOUCH.prepare_invoke();
+        invocation
+            .key(hash)
+            .key(expiries)
+            .arg(u64::try_from(self.presence_ttl.as_millis()).unwrap_or(u64::MAX))
+            .arg(&self.presence_channel)
+            .arg(topic_json(topic)?);
+        for member in members {
+            invocation.arg(&member.client).arg(member_json(topic, member)?);
+        }
+        self.run::<u8>(invocation).await.map(drop)
+    }
+
+    async fn leave(&self, topic: &Topic, client: &str) -> Result<(), ChannelError> {
+        let (hash, expiries) = self.presence_keys(topic);
+        let mut invocation = LEAVE.prepare_invoke();
+        invocation
+            .key(hash)
+            .key(expiries)
+            .arg(client)
+            .arg(&self.presence_channel)
+            .arg(topic_json(topic)?);
+        self.run::<u8>(invocation).await.map(drop)
+    }
+
+    async fn members(&self, topic: &Topic) -> Result<Vec<Member>, ChannelError> {
+        let (hash, expiries) = self.presence_keys(topic);
+        let mut invocation = MEMBERS.prepare_invoke();
+        invocation.key(hash).key(expiries);
+        let members: Vec<String> = self.run(invocation).await?;
+        members
+            .iter()
+            .map(|member| {
+                serde_json::from_str(member)
+                    .map_err(|err| unavailable(&format!("a stored presence member is not one: {err}")))
+            })
+            .collect()
+    }
+
+    fn presence_events(&self) -> broadcast::Receiver<PresenceEvent> {
+        self.presence_events.subscribe()
+    }
+}
+
+fn topic_json(topic: &Topic) -> Result<String, ChannelError> {
+    serde_json::to_string(topic).map_err(|source| ChannelError::Encode {
+        channel: topic.channel().to_owned(),
+        source,
+    })
+}
+
+fn member_json(topic: &Topic, member: &Member) -> Result<String, ChannelError> {
+    serde_json::to_string(member).map_err(|source| ChannelError::Encode {
+        channel: topic.channel().to_owned(),
+        source,
+    })
 }
 
 fn ttl_millis(history: &History) -> u64 {

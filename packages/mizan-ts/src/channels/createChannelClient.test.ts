@@ -290,6 +290,31 @@ describe("createChannelClient", () => {
     expect(FakeSocket.all).toHaveLength(1);
     expect(statuses).toEqual(["connecting", "open", "closed"]);
   });
+
+  it("presence: changes that arrive while the query is out are applied on its answer", async () => {
+    const { channels } = setup();
+    const seen: string[][] = [];
+    const member = (client: string) => ({ client, user: client, claims: {} });
+    channels.subscribe("room", { room: 1 }, () => undefined, {
+      onPresence: (members) => seen.push(members.map((m) => m.client).sort()),
+    });
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    await flush();
+    socket.ackAll();
+    await flush();
+    const query = socket.sent.at(-1)!;
+    expect(query).toMatchObject({ type: "presence", channel: "room", params: { room: 1 } });
+    // While it is out: b leaves (the answer, read before, still lists it) and c joins.
+    const topic = { channel: "room", params: { room: 1 } };
+    socket.answer({ type: "leave", ...topic, member: member("b") });
+    socket.answer({ type: "join", ...topic, member: member("c") });
+    expect(seen).toEqual([]);
+    socket.answer({ type: "presence", id: query["id"], ...topic, members: [member("a"), member("b")] });
+    await flush();
+    socket.answer({ type: "leave", ...topic, member: member("a") });
+    expect(seen).toEqual([["a", "c"], ["c"]]);
+  });
 });
 
 describe("createChannelClient with cookie sign-in", () => {

@@ -3,7 +3,14 @@ import type { MizanClient } from "../client/createMizanClient.js";
 import { errorFromEnvelope, MizanError } from "../client/mizanError.js";
 import { isRecord } from "../core/isRecord.js";
 import { REVISIONS_CHANNEL } from "../core/wireNames.js";
-import { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame, type StreamPosition } from "./frames.js";
+import {
+  parseServerFrame,
+  type ClientFrame,
+  type FrameId,
+  type PresenceMember,
+  type ServerFrame,
+  type StreamPosition,
+} from "./frames.js";
 import { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
 
 /**
@@ -70,6 +77,12 @@ export interface SubscribeOptions {
    * lost (history too short, or a new epoch) and what the subscription shows must be refetched.
    */
   readonly onRecover?: (recovered: boolean) => void;
+  /**
+   * On a channel with presence (`spec/PROTOCOL.md` §3.8): the topic's members, first once the
+   * subscription is acked, then after every join and leave, and again (resynced by a presence
+   * query) after every reconnect. With this option the client asks for and tracks them.
+   */
+  readonly onPresence?: (members: readonly PresenceMember[]) => void;
 }
 
 export interface ChannelClient {
@@ -103,7 +116,14 @@ interface Listener {
   readonly onMessage: (message: unknown) => void;
   readonly onError: ((error: MizanError) => void) | undefined;
   readonly onRecover: ((recovered: boolean) => void) | undefined;
+  readonly onPresence: ((members: readonly PresenceMember[]) => void) | undefined;
   readonly settle: { resolve(params: unknown): void; reject(error: MizanError): void };
+}
+
+/** A presence change, as join and leave frames carry it. */
+interface PresenceChange {
+  readonly type: "join" | "leave";
+  readonly member: PresenceMember;
 }
 
 interface Topic {
@@ -117,6 +137,10 @@ interface Topic {
   readonly waiting: Set<Listener>;
   /** On channels with history: the newest position received, sent as `since` on resubscribe. */
   position: StreamPosition | null;
+  /** When a listener tracks presence: the members by client id, once a query answered. */
+  members: Map<string, PresenceMember> | null;
+  /** While a presence query is out: the changes that arrived meanwhile, applied on its answer. */
+  changesDuringQuery: PresenceChange[] | null;
 }
 
 interface Pending {
@@ -143,6 +167,8 @@ const topicKey = (channel: string, params: unknown): string => `${channel}\n${ca
  * - Error frames reject the request they answer as `MizanError`s.
  * - When the server ends a subscription because the token expired (`unsubscribed`), it
  *   authenticates with a fresh token and subscribes again from the last position.
+ * - On channels with presence, a subscription with `onPresence` tracks the topic's members:
+ *   a presence query after every ack (so after every reconnect), then each join and leave.
  *
  * ```ts
  * const channels = createChannelClient({ client, liveRevisions: true });
@@ -313,6 +339,16 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       for (const listener of [...topic.listeners]) listener.onMessage(frame.data);
       return;
     }
+    if (frame.type === "join" || frame.type === "leave") {
+      const topic = byServerKey.get(topicKey(frame.channel, frame.params)) ?? topics.get(topicKey(frame.channel, frame.params));
+      if (topic === undefined) return;
+      if (topic.changesDuringQuery !== null) topic.changesDuringQuery.push(frame);
+      else if (topic.members !== null) {
+        applyChange(topic.members, frame);
+        notifyPresence(topic);
+      }
+      return;
+    }
     if (frame.type === "unsubscribed") {
       const topic = byServerKey.get(topicKey(frame.channel, frame.params));
       if (topic !== undefined) void resubscribeAfter(topic, errorFromEnvelope({ error: frame.error }, null));
@@ -350,6 +386,7 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       const canonical = answer.params ?? topic.params;
       for (const listener of topic.waiting) listener.settle.resolve(canonical);
       topic.waiting.clear();
+      if (tracksPresence(topic)) void queryPresence(topic);
       return;
     }
     if (answer.type === "error" && answer.error === LOST) return; // resubscribed on reconnect
@@ -359,6 +396,29 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       listener.settle.reject(error);
       listener.onError?.(error);
     }
+  };
+
+  /**
+   * Asks who is on the topic (after every ack, so also after a reconnect): the answer
+   * replaces the members, then the changes that arrived while it was out are applied.
+   */
+  const queryPresence = async (topic: Topic): Promise<void> => {
+    if (topic.changesDuringQuery !== null) return; // one is out; it answers for everyone
+    topic.changesDuringQuery = [];
+    const answer = await request((id) => ({ type: "presence", id, channel: topic.channel, params: topic.params }));
+    const changes = topic.changesDuringQuery;
+    topic.changesDuringQuery = null;
+    if (topics.get(topic.key) !== topic) return;
+    if (answer.type === "presence") {
+      const members = new Map(answer.members.map((member) => [member.client, member]));
+      for (const change of changes) applyChange(members, change);
+      topic.members = members;
+      notifyPresence(topic);
+      return;
+    }
+    if (answer.type === "error" && answer.error === LOST) return; // asked again on reconnect
+    const error = answer.type === "error" ? errorFromEnvelope({ error: answer.error }, null) : unexpected(answer);
+    for (const listener of topic.listeners) if (listener.onPresence !== undefined) listener.onError?.(error);
   };
 
   /**
@@ -400,6 +460,7 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       onMessage: onMessage as (message: unknown) => void,
       onError: subscribeOptions.onError,
       onRecover: subscribeOptions.onRecover,
+      onPresence: subscribeOptions.onPresence,
       settle,
     };
     let topic = topics.get(key);
@@ -412,6 +473,8 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
         listeners: new Set(),
         waiting: new Set(),
         position: null,
+        members: null,
+        changesDuringQuery: null,
       };
       topics.set(key, topic);
       topic.listeners.add(listener);
@@ -422,6 +485,10 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       topic.listeners.add(listener);
       if (topic.serverKey !== null) settle.resolve(canonicalParams(topic));
       else topic.waiting.add(listener);
+      if (listener.onPresence !== undefined && topic.serverKey !== null) {
+        if (topic.members === null) void queryPresence(topic);
+        else listener.onPresence([...topic.members.values()]);
+      }
     }
     const subscribed = topic;
     let done = false;
@@ -520,6 +587,22 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       }
     },
   };
+}
+
+function tracksPresence(topic: Topic): boolean {
+  for (const listener of topic.listeners) if (listener.onPresence !== undefined) return true;
+  return false;
+}
+
+function applyChange(members: Map<string, PresenceMember>, change: PresenceChange): void {
+  if (change.type === "join") members.set(change.member.client, change.member);
+  else members.delete(change.member.client);
+}
+
+function notifyPresence(topic: Topic): void {
+  if (topic.members === null) return;
+  const members = [...topic.members.values()];
+  for (const listener of [...topic.listeners]) listener.onPresence?.(members);
 }
 
 /** The marker answer of requests whose connection went away. */

@@ -12,7 +12,7 @@ export interface BidirectionalChannelProcedure<P, M, C> extends ChannelProcedure
   send(params: P, data: C): Promise<void>;
 }
 
-/** What codegen emits per channel: whether clients may send on it. */
+/** What codegen emits per channel: whether clients may send on it, its history and presence. */
 export type ChannelTable = Readonly<
   Record<
     string,
@@ -20,6 +20,8 @@ export type ChannelTable = Readonly<
       readonly bidirectional: boolean;
       /** The history the server keeps per topic; with one, reconnects recover missed messages. */
       readonly history?: { readonly size: number; readonly ttlSeconds: number } | null;
+      /** The token claims presence exposes besides the user id; null: the channel keeps no presence. */
+      readonly presence?: { readonly claims: readonly string[] } | null;
     }
   >
 >;

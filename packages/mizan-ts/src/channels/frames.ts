@@ -9,6 +9,16 @@ export interface StreamPosition {
   readonly epoch: string;
 }
 
+/**
+ * One subscriber of a topic with presence (`spec/PROTOCOL.md` §3.8): its connection's id,
+ * its user id and the token claims the channel exposes.
+ */
+export interface PresenceMember<Claims = Readonly<Record<string, unknown>>> {
+  readonly client: string;
+  readonly user: string;
+  readonly claims: Claims;
+}
+
 /** What the client sends (`spec/PROTOCOL.md` §3.2). */
 export type ClientFrame =
   | { readonly type: "auth"; readonly id: FrameId; readonly token: string }
@@ -21,7 +31,8 @@ export type ClientFrame =
     }
   | { readonly type: "unsubscribe"; readonly id: FrameId; readonly channel: string; readonly params: unknown }
   | { readonly type: "send"; readonly id: FrameId; readonly channel: string; readonly params: unknown; readonly data: unknown }
-  | { readonly type: "ping"; readonly id: FrameId };
+  | { readonly type: "ping"; readonly id: FrameId }
+  | { readonly type: "presence"; readonly id: FrameId; readonly channel: string; readonly params: unknown };
 
 /** What the server sends. `error` is the `error` object of an envelope (§2.3). */
 export type ServerFrame =
@@ -46,7 +57,19 @@ export type ServerFrame =
     }
   | { readonly type: "pong"; readonly id: FrameId | null }
   /** The server ended a subscription (its token expired, §3.1). */
-  | { readonly type: "unsubscribed"; readonly channel: string; readonly params: unknown; readonly error: unknown };
+  | { readonly type: "unsubscribed"; readonly channel: string; readonly params: unknown; readonly error: unknown }
+  /** The answer to a presence query (§3.8). */
+  | {
+      readonly type: "presence";
+      readonly id: FrameId | null;
+      readonly channel: string;
+      readonly params: unknown;
+      readonly members: readonly PresenceMember[];
+    }
+  /** A member came (§3.8). */
+  | { readonly type: "join"; readonly channel: string; readonly params: unknown; readonly member: PresenceMember }
+  /** A member went (§3.8). */
+  | { readonly type: "leave"; readonly channel: string; readonly params: unknown; readonly member: PresenceMember };
 
 /** Reads one text frame from the server; `null` for anything that is not a known frame. */
 export function parseServerFrame(text: string): ServerFrame | null {
@@ -94,7 +117,23 @@ export function parseServerFrame(text: string): ServerFrame | null {
         ...(typeof offset === "number" ? { offset } : {}),
       };
     }
+    case "presence": {
+      const { channel, members } = value;
+      if (typeof channel !== "string" || !Array.isArray(members) || !members.every(isMember)) return null;
+      return { type: "presence", id: frameId, channel, params: value["params"] ?? null, members };
+    }
+    case "join":
+    case "leave": {
+      const { channel, member } = value;
+      if (typeof channel !== "string" || !isMember(member)) return null;
+      const params = value["params"] ?? null;
+      return value["type"] === "join" ? { type: "join", channel, params, member } : { type: "leave", channel, params, member };
+    }
     default:
       return null;
   }
+}
+
+function isMember(value: unknown): value is PresenceMember {
+  return isRecord(value) && typeof value["client"] === "string" && typeof value["user"] === "string" && isRecord(value["claims"]);
 }

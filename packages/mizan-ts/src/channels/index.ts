@@ -9,7 +9,14 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./createChannelClient.js";
-export { parseServerFrame, type ClientFrame, type FrameId, type ServerFrame } from "./frames.js";
+export {
+  parseServerFrame,
+  type ClientFrame,
+  type FrameId,
+  type PresenceMember,
+  type ServerFrame,
+  type StreamPosition,
+} from "./frames.js";
 export { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
 export {
   createChannelsApi,

@@ -12,6 +12,8 @@ interface SchemaChannel {
   readonly client_message: JsonSchema | null;
   /** Absent in schemas from before channel history. */
   readonly history?: { readonly size: number; readonly ttl_seconds: number } | null;
+  /** Absent in schemas from before channel presence. */
+  readonly presence?: { readonly claims: readonly string[] } | null;
 }
 
 /** The channel entries of the section; entries of another `type` are left as data. */
@@ -43,6 +45,11 @@ function parseChannels(section: unknown): Record<string, SchemaChannel> {
     ) {
       problems.push(`${at}.history must be null or {size, ttl_seconds} with integers`);
     }
+    const presence = entry["presence"];
+    const names = (v: unknown): boolean => Array.isArray(v) && v.every((name) => typeof name === "string");
+    if (presence !== undefined && presence !== null && !(isRecord(presence) && names(presence["claims"]))) {
+      problems.push(`${at}.presence must be null or {claims} with an array of claim names`);
+    }
   }
   if (problems.length > 0) throw new Error(`invalid schema document:\n- ${problems.join("\n- ")}`);
   return channels;
@@ -52,7 +59,8 @@ function parseChannels(section: unknown): Record<string, SchemaChannel> {
  * The `channels` generator: types of each channel's params, messages and client messages,
  * the `channels` table, `api.chat.subscribe(params, onMessage)` (and `.send(params, data)`
  * on bidirectional channels), `api.$channels`, `createMizan({ channels: {...} })` options,
- * and the hook `mizan.chat.useChannel(params, onMessage)`.
+ * the hook `mizan.chat.useChannel(params, onMessage)`, and `mizan.room.usePresence(params)` on
+ * channels with presence, its members' claims typed by the names the channel exposes.
  */
 export function generateChannels(section: unknown, { converter, runtimeModule }: ExtensionContext): ExtensionOutput {
   const channels = parseChannels(section);
@@ -80,14 +88,20 @@ export function generateChannels(section: unknown, { converter, runtimeModule }:
       clientMembers[name] = `ChannelProcedure<${params}, ${message}>`;
       typeLines.push(`  ${JSON.stringify(name)}: { params: ${params}; message: ${message}; clientMessage: never };`);
     }
-    reactMembers[name] = `ReactChannelProcedure<${params}, ${message}>`;
+    const presence = channel.presence ?? null;
+    reactMembers[name] =
+      presence === null
+        ? `ReactChannelProcedure<${params}, ${message}>`
+        : `ReactPresenceChannelProcedure<${params}, ${message}, ${claimsType(presence.claims)}>`;
     if (channel.description !== null && channel.description !== undefined) memberDocs[name] = channel.description;
   }
   const table = names.map((name) => {
     const channel = channels[name] as SchemaChannel;
     const history = channel.history ?? null;
     const kept = history === null ? "null" : `{ size: ${history.size}, ttlSeconds: ${history.ttl_seconds} }`;
-    return `  ${JSON.stringify(name)}: { bidirectional: ${String(channel.bidirectional)}, history: ${kept} },`;
+    const presence = channel.presence ?? null;
+    const listed = presence === null ? "null" : `{ claims: ${JSON.stringify(presence.claims)} }`;
+    return `  ${JSON.stringify(name)}: { bidirectional: ${String(channel.bidirectional)}, history: ${kept}, presence: ${listed} },`;
   });
   const client = `import {
   createChannelClient,
@@ -103,12 +117,15 @@ export interface Channels {
 ${typeLines.join("\n")}
 }
 
-/** Channels: name → whether clients may send on it, and the history it keeps per topic (null: none). */
+/** Channels: name → whether clients may send on it, the history it keeps per topic and its presence (null: none). */
 export const channels = {
 ${table.join("\n")}
 } as const;
 `;
-  const react = `import { createChannelsReactApi, type ReactChannelProcedure } from ${JSON.stringify(`${runtimeModule}/react`)};
+  // Only what the members use: generated code compiles under noUnusedLocals.
+  const withPresence = names.some((name) => (channels[name] as SchemaChannel).presence != null);
+  const reactTypes = ["type ReactChannelProcedure", ...(withPresence ? ["type ReactPresenceChannelProcedure"] : [])];
+  const react = `import { createChannelsReactApi, ${reactTypes.join(", ")} } from ${JSON.stringify(`${runtimeModule}/react`)};
 `;
   return {
     client,
@@ -121,4 +138,10 @@ ${table.join("\n")}
     clientValue: "createChannelsApi(createChannelClient({ ...options.channels, client }), channels)",
     reactValue: "createChannelsReactApi(channels)",
   };
+}
+
+/** The claims a presence member carries: the exposed names, each present when the token has it. */
+function claimsType(claims: readonly string[]): string {
+  if (claims.length === 0) return "Readonly<Record<string, never>>";
+  return `{ ${claims.map((name) => `readonly ${JSON.stringify(name)}?: unknown;`).join(" ")} }`;
 }

@@ -10,6 +10,8 @@ export {
   createFormsReactApi,
   type ReactChannelProcedure,
   type ReactFormProcedure,
+  type ReactPresenceChannelProcedure,
 } from "./createExtensionsReactApi.js";
 export { useChannel, useConnectionStatus, type UseChannelOptions, type UseChannelResult } from "./useChannel.js";
 export { useMizanForm, type MizanForm, type MizanFormOptions } from "./useMizanForm.js";
+export { usePresence, type UsePresenceOptions, type UsePresenceResult } from "./usePresence.js";

@@ -106,6 +106,11 @@ export function ChannelAndFormHooks(): null {
   const open: boolean = chat.status === "open";
   // @ts-expect-error room is a number
   mizan.chat.useChannel({ room: "1" }, () => undefined);
+  const here: string[] = mizan.room.usePresence({ room: 1 }).members.map((member) => member.user);
+  const recovered: boolean | null = mizan.room.useChannel({ room: 1 }, (line) => line.text).recovered;
+  // @ts-expect-error chat keeps no presence: no usePresence
+  mizan.chat.usePresence({ room: 1 });
+  void [here, recovered];
   const form = mizan.contact.useForm({ initialValues: { topic: "sales" } });
   form.setValue("age", 30);
   form.setValue("topic", "support");

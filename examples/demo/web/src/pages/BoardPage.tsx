@@ -49,12 +49,17 @@ export function BoardPage({ boardId }: { boardId: number }) {
   );
 }
 
-/** The board's chat: lines arrive over the channel; nothing is kept after a reload. */
+/**
+ * The board's chat: lines arrive over the channel, and those said while the connection was
+ * down are recovered on reconnect; nothing is kept after a reload. Lists who is here.
+ */
 function Chat({ boardId }: { boardId: number }) {
   const [lines, setLines] = useState<ChatLine[]>([]);
   const [text, setText] = useState("");
   const [error, setError] = useState<unknown>(null);
   const channel = mizan.boardChat.useChannel({ board_id: boardId }, (line) => setLines((before) => [...before, line].slice(-100)));
+  const presence = mizan.boardChat.usePresence({ board_id: boardId });
+  const here = [...new Set(presence.members.map((member) => member.user))].sort();
   const send = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
@@ -70,6 +75,11 @@ function Chat({ boardId }: { boardId: number }) {
       <h2>
         Chat <span className={`status status-${channel.status}`}>{channel.status}</span>
       </h2>
+      <p id="chat-here" className="muted">
+        Here: {here.join(", ")}
+      </p>
+      {channel.recovered === true && <p className="muted">Reconnected: the lines said meanwhile are below.</p>}
+      {channel.recovered === false && <p className="muted">Reconnected: some lines were missed.</p>}
       <ol id="chat-lines">
         {lines.map((line, i) => (
           <li key={i}>
