@@ -66,6 +66,12 @@ function typecheckLikeVite(files: readonly string[]): readonly ts.Diagnostic[] {
 }
 
 /** The full schema with some sections emptied: what a smaller app's schema looks like. */
+/** The full schema's channels section cut down to the always-served revisions channel. */
+function revisionsChannelOnly(): unknown {
+  const { channels } = fullSchema() as { channels: Record<string, unknown> };
+  return { mizan_revisions: channels["mizan_revisions"] };
+}
+
 function fullSchemaWithout(...drop: ("compositions" | "contexts" | "mutations" | "channels" | "forms")[]): unknown {
   const schema = fullSchema() as Record<string, unknown> & {
     functions: Record<string, { kind: string; meta: Record<string, unknown> }>;
@@ -176,6 +182,9 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
       "no-contexts": fullSchemaWithout("contexts"),
       "queries-only": fullSchemaWithout("mutations", "forms"),
       "no-extensions": fullSchemaWithout("channels", "forms"),
+      // What an app with neither channels nor forms of its own is served: the revisions
+      // channel (one-way, no presence) and an empty forms section.
+      "revisions-only": { ...fullSchemaWithout("forms"), channels: revisionsChannelOnly(), forms: {} },
     };
     const files: string[] = [];
     for (const [variant, schema] of Object.entries(variants)) {

@@ -103,14 +103,15 @@ export function generateChannels(section: unknown, { converter, runtimeModule }:
     const listed = presence === null ? "null" : `{ claims: ${JSON.stringify(presence.claims)} }`;
     return `  ${JSON.stringify(name)}: { bidirectional: ${String(channel.bidirectional)}, history: ${kept}, presence: ${listed} },`;
   });
+  // Only what the members use: generated code compiles under noUnusedLocals.
+  const procedures = Object.values(clientMembers);
+  const clientTypes = ["BidirectionalChannelProcedure", "ChannelClient", "ChannelClientOptions", "ChannelProcedure"].filter(
+    (type) => type.startsWith("ChannelClient") || procedures.some((member) => member.startsWith(`${type}<`)),
+  );
   const client = `import {
   createChannelClient,
   createChannelsApi,
-  type BidirectionalChannelProcedure,
-  type ChannelClient,
-  type ChannelClientOptions,
-  type ChannelProcedure,
-} from ${JSON.stringify(runtimeModule)};
+${clientTypes.map((type) => `  type ${type},\n`).join("")}} from ${JSON.stringify(runtimeModule)};
 
 /** Every channel's types, by name. */
 export interface Channels {
@@ -122,10 +123,11 @@ export const channels = {
 ${table.join("\n")}
 } as const;
 `;
-  // Only what the members use: generated code compiles under noUnusedLocals.
-  const withPresence = names.some((name) => (channels[name] as SchemaChannel).presence != null);
-  const reactTypes = ["type ReactChannelProcedure", ...(withPresence ? ["type ReactPresenceChannelProcedure"] : [])];
-  const react = `import { createChannelsReactApi, ${reactTypes.join(", ")} } from ${JSON.stringify(`${runtimeModule}/react`)};
+  const hooks = Object.values(reactMembers);
+  const reactTypes = ["ReactChannelProcedure", "ReactPresenceChannelProcedure"]
+    .filter((type) => hooks.some((member) => member.startsWith(`${type}<`)))
+    .map((type) => `type ${type}`);
+  const react = `import { ${["createChannelsReactApi", ...reactTypes].join(", ")} } from ${JSON.stringify(`${runtimeModule}/react`)};
 `;
   return {
     client,

@@ -33,14 +33,16 @@ export function generateForms(section: unknown, { document, runtimeModule }: Ext
     if (typeof form["description"] === "string") memberDocs[name] = `The form: ${form["description"]}`;
   }
   if (problems.length > 0) throw new Error(`invalid schema document:\n- ${problems.join("\n- ")}`);
-  const client = `import { createFormsApi, type FormDefinition, type FormProcedure } from ${JSON.stringify(runtimeModule)};
+  // With no forms the procedure types are unused: generated code compiles under noUnusedLocals.
+  const any = names.length > 0;
+  const client = `import { createFormsApi, type FormDefinition${any ? ", type FormProcedure" : ""} } from ${JSON.stringify(runtimeModule)};
 
 /** Forms: their functions and fields, for \`validateForm\` and \`useForm\`. */
 export const forms = {
 ${definitions.join("\n")}
 } as const satisfies Readonly<Record<string, FormDefinition>>;
 `;
-  const react = `import { createFormsReactApi, type ReactFormProcedure } from ${JSON.stringify(`${runtimeModule}/react`)};
+  const react = `import { createFormsReactApi${any ? ", type ReactFormProcedure" : ""} } from ${JSON.stringify(`${runtimeModule}/react`)};
 `;
   return {
     client,
