@@ -10,9 +10,10 @@ use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use mizan_core::channels::{InProcessLayer, Publisher};
 use mizan_core::executor::{CallInput, Caller, Executor, ExecutorConfig, Via};
 use mizan_core::{CachePolicy, Ctx, FunctionError, MemoryCache, Registry, ServerFunction};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct Flat {
     id: u64,
     title: String,
