@@ -307,8 +307,8 @@ def write_report(args, info, endpoints, results, rss):
         "",
         "## Other benchmarks",
         "",
-        "- Key derivation, MWT verification, canonical JSON, strict input decoding:",
-        "  `cargo bench -p mizan-core --bench keys` (criterion).",
+        "- `cargo bench -p mizan-core` (criterion): key derivation, MWT verification and canonical",
+        "  JSON (`--bench keys`); an uncached call and a cached hit without HTTP (`--bench executor`).",
         "- Channels (WebSocket fan-out, memory per connection): `scripts/bench-channels`.",
         "",
     ]

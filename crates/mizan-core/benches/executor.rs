@@ -24,11 +24,17 @@ struct Flat {
 fn executor() -> Executor {
     let mut registry = Registry::new();
     let sum = |_: Ctx, input: Flat| async move {
-        Ok::<_, FunctionError>(input.id + input.title.len() as u64 + u64::from(input.draft) + input.score as u64)
+        Ok::<_, FunctionError>(
+            input.id + input.title.len() as u64 + u64::from(input.draft) + input.score as u64,
+        )
     };
     registry
         .register(ServerFunction::query("flat").handler(sum))
-        .register(ServerFunction::query("flat_cached").cache(CachePolicy::public()).handler(sum));
+        .register(
+            ServerFunction::query("flat_cached")
+                .cache(CachePolicy::public())
+                .handler(sum),
+        );
     registry.validate_registry().unwrap();
     Executor::new(
         registry,
@@ -53,7 +59,9 @@ fn calls(c: &mut Criterion) {
         rt.block_on(executor.execute(&caller, name, black_box(input), Via::Read))
     };
     assert_eq!(call("flat").status, 200);
-    c.bench_function("call, uncached (flat object from text)", |b| b.iter(|| call("flat")));
+    c.bench_function("call, uncached (flat object from text)", |b| {
+        b.iter(|| call("flat"))
+    });
     call("flat_cached");
     assert_eq!(call("flat_cached").cache.as_str(), "hit");
     c.bench_function("call, cached hit (memory)", |b| b.iter(|| call("flat_cached")));

@@ -19,9 +19,9 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use mizan::ErrorCode;
 use mizan::axum::{Config, Mizan};
 use mizan::mwt::Keyring;
-use mizan::ErrorCode;
 use mizan::prelude::*;
 
 /// The input of `add`.

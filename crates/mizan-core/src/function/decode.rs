@@ -305,7 +305,7 @@ mod tests {
             #[serde(default)]
             labels: std::collections::BTreeMap<String, String>,
             #[serde(default)]
-            pick: Option<Box<Nested>>,
+            pick: Option<Box<Self>>,
         }
         fn reference(text: &str) -> Result<Nested, FunctionError> {
             decode_input(parse_json_input(text.as_bytes())?)

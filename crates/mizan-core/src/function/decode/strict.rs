@@ -327,7 +327,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Capture<'_, 'de, V> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.names.insert(Cow::Owned(v.to_owned())).map_err(|_| refuse())?;
+        self.names
+            .insert(Cow::Owned(v.to_owned()))
+            .map_err(|_| refuse())?;
         self.visitor.visit_str(v)
     }
 
