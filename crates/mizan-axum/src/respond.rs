@@ -42,6 +42,11 @@ pub(crate) fn members_response(body: Bytes, outcomes: Vec<Outcome>) -> Response 
 /// Adds a handler's response parts. A header the protocol set (`Content-Type`,
 /// `Cache-Control`, `Mizan-*`) keeps the protocol's value.
 fn add_parts(response: &mut Response, parts: impl IntoIterator<Item = HeaderMap>) {
+    // Most calls add nothing: skip listing the protocol's headers then.
+    let mut parts = parts.into_iter().filter(|part| !part.is_empty()).peekable();
+    if parts.peek().is_none() {
+        return;
+    }
     let headers = response.headers_mut();
     let protocol: Vec<HeaderName> = headers.keys().cloned().collect();
     for part in parts {

@@ -18,7 +18,6 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::cmp::Ordering;
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -146,18 +145,6 @@ pub(crate) fn parse_strict(json_text: &str) -> Result<Value, CanonicalError> {
         .deserialize(&mut de)
         .and_then(|value| de.end().map(|()| value));
     parsed.map_err(|err| classify(&err, json_text, fault.take()))
-}
-
-/// Checks JSON text as [`parse_strict`] does (duplicate member names, lone surrogates,
-/// numbers beyond the double range, syntax) without building a value: the check of inputs
-/// that are decoded straight from text.
-pub(crate) fn check_strict(json_text: &str) -> Result<(), CanonicalError> {
-    let fault = Cell::new(None);
-    let mut de = serde_json::Deserializer::from_str(json_text);
-    let scan = Scan { fault: &fault };
-    scan.deserialize(&mut de)
-        .and_then(|()| de.end())
-        .map_err(|err| classify(&err, json_text, fault.take()))
 }
 
 /// What the strict visitor refused, recorded beside the error it returns (whose type,
@@ -332,105 +319,8 @@ impl<'de> Visitor<'de> for Strict<'_> {
     }
 }
 
-/// Walks a text the way [`Strict`] does, keeping only the member names of the object
-/// being read (borrowed from the text unless they hold escapes).
-#[derive(Clone, Copy)]
-struct Scan<'f> {
-    fault: &'f Cell<Option<Fault>>,
-}
-
-impl<'de> DeserializeSeed<'de> for Scan<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Scan<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        if v.is_finite() {
-            return Ok(());
-        }
-        self.fault.set(Some(Fault::NumberOutOfRange));
-        Err(E::custom("no canonical form"))
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(self)?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
-        let mut names = MemberNames::default();
-        while let Some(name) = access.next_key_seed(MemberName)? {
-            if let Err(name) = names.insert(name) {
-                self.fault.set(Some(Fault::DuplicateKey(name.into_owned())));
-                return Err(de::Error::custom("no canonical form"));
-            }
-            access.next_value_seed(self)?;
-        }
-        Ok(())
-    }
-}
-
-/// The member names of one object so far.
-#[derive(Default)]
-struct MemberNames<'de> {
-    few: Vec<Cow<'de, str>>,
-    many: HashSet<Cow<'de, str>>,
-}
-
-impl<'de> MemberNames<'de> {
-    /// Most objects are small: a linear search beats hashing up to this many names.
-    const LINEAR: usize = 16;
-
-    /// Adds a name, or gives it back when the object already has it.
-    fn insert(&mut self, name: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
-        if self.few.len() == Self::LINEAR {
-            self.many.extend(self.few.drain(..));
-        }
-        let repeated = self.few.contains(&name) || self.many.contains(&name);
-        if repeated {
-            return Err(name);
-        }
-        if self.many.is_empty() {
-            self.few.push(name);
-        } else {
-            self.many.insert(name);
-        }
-        Ok(())
-    }
-}
-
-/// A member name, borrowed from the text when it holds no escape (the MWT payload reads
-/// its names with it too).
+/// A member name, borrowed from the text when it holds no escape (how the MWT payload
+/// reads its names).
 pub(crate) struct MemberName;
 
 impl<'de> DeserializeSeed<'de> for MemberName {

@@ -136,7 +136,7 @@ impl de::Error for ShapeError {
 }
 
 /// The name under which `serde_json::value::RawValue` asks for its JSON text.
-const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+pub(crate) const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Deserializes a [`Value`] the way serde_json's own `impl Deserializer for Value` does,
 /// with [`ShapeError`] as its error.

@@ -516,7 +516,7 @@ impl ChannelSpec {
     /// then the authorize hook. What the transport runs on every subscribe.
     pub async fn authorize(&self, ctx: &RequestContext, params: Value) -> Result<Topic, FunctionError> {
         self.access
-            .check(ctx.identity(), &format!("channel `{}`", self.name))?;
+            .check(ctx.identity(), format_args!("channel `{}`", self.name))?;
         let topic = (self.topic_of)(&self.name, params.clone())?;
         if let Some(hook) = &self.authorize {
             hook(ctx.clone(), params).await?;

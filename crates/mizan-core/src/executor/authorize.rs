@@ -23,6 +23,6 @@ impl Executor {
             caller.require_csrf(&self.csrf_header, "mutation")?;
         }
         f.access()
-            .check(caller.identity.as_deref(), &format!("`{}`", f.name()))
+            .check(caller.identity.as_deref(), format_args!("`{}`", f.name()))
     }
 }

@@ -34,7 +34,7 @@ impl Executor {
         };
         // Built inside the guard: a middleware may panic before its future exists.
         let call = async {
-            let target = Target::Function(f.name().to_owned());
+            let target = || Target::Function(f.name().to_owned());
             self.through_middleware(f.middleware(), target, ctx, endpoint)
                 .await
         };
@@ -61,17 +61,18 @@ impl Executor {
                     Ok(RawValue::NULL.to_owned())
                 })
             };
-            let target = Target::ChannelSend(spec.name().to_owned());
+            let target = || Target::ChannelSend(spec.name().to_owned());
             self.through_middleware(&[], target, ctx, endpoint).await
         };
         self.guard(&what, send).await.map(drop)
     }
 
-    /// Runs `endpoint` (a handler) on `ctx` inside the global middleware, then `own`.
+    /// Runs `endpoint` (a handler) on `ctx` inside the global middleware, then `own`;
+    /// `target` names what runs, for middleware (built only when there is some).
     fn through_middleware(
         &self,
         own: &[Arc<dyn Middleware>],
-        target: Target,
+        target: impl FnOnce() -> Target,
         ctx: RequestContext,
         endpoint: impl FnOnce(RequestContext) -> BoxFuture<HandlerResult> + Send + 'static,
     ) -> BoxFuture<HandlerResult> {
@@ -79,7 +80,7 @@ impl Executor {
             return endpoint(ctx);
         }
         let chain: Arc<[Arc<dyn Middleware>]> = self.middleware.iter().chain(own).cloned().collect();
-        Next::new(chain, target, endpoint).run(ctx)
+        Next::new(chain, target(), endpoint).run(ctx)
     }
 
     /// The context a handler runs with: the caller, its request and the application state.

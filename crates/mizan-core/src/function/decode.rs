@@ -9,6 +9,8 @@ use crate::canonical::{self, CanonicalError, CanonicalErrorCode};
 use crate::error::{ErrorCode, FunctionError};
 use crate::validation::check_rules;
 
+mod strict;
+
 /// Parses input JSON text into a value; empty text is `null` (a call without input).
 ///
 /// The one strict reading of every input the server takes as text (§1.1): a text with no
@@ -29,11 +31,6 @@ fn trim_json_whitespace(json: &[u8]) -> &[u8] {
     let start = json.iter().position(|b| !is_space(b)).unwrap_or(json.len());
     let end = json.iter().rposition(|b| !is_space(b)).map_or(start, |i| i + 1);
     &json[start..end]
-}
-
-/// Checks input JSON text as [`parse_json_input`] reads it, without building a value.
-fn check_json_input(json: &[u8]) -> Result<(), FunctionError> {
-    canonical::check_strict(utf8(json)?).map_err(|err| invalid_json(&err))
 }
 
 fn utf8(json: &[u8]) -> Result<&str, FunctionError> {
@@ -86,26 +83,20 @@ pub fn decode_validated<I: DeserializeOwned + Validate>(input: Value) -> Result<
 }
 
 /// Decodes JSON text into `I` with exactly the outcome of [`parse_json_input`] followed by
-/// [`decode_input`], reading valid input straight into `I` where that cannot differ.
+/// [`decode_input`], in one pass over the text when it decodes.
 ///
-/// The text is checked strictly first (a walk that builds nothing). serde_json, reading text,
-/// lets a struct be written as an array, which the schema (and [`decode_input`]) refuse; so
-/// a text holding an array is decoded through a [`Value`]. Any failure of the direct read is
-/// decoded again through a [`Value`] too, so errors are those of [`decode_input`] (serde_json
-/// reports some shape problems, such as a number where an enum is expected, as syntax errors
-/// when reading text, and refuses `36.0` for an integer, which the schema allows).
+/// serde_json reads the text straight into `I` through a wrapper that checks it as strictly
+/// as [`parse_json_input`] ([`strict`]). Whatever that read refuses, the text is decoded
+/// again the reference way, so errors are those of [`decode_input`] and the `invalid_json`
+/// reasons those of [`parse_json_input`] (serde_json also reports some shape problems, such
+/// as a number where an enum is expected, as syntax errors when reading text, and refuses
+/// `36.0` for an integer, which the schema allows).
 pub(crate) fn decode_json<I: DeserializeOwned>(json: &[u8]) -> Result<I, FunctionError> {
     let json = trim_json_whitespace(json);
     if json.is_empty() {
         return decode_input(Value::Null);
     }
-    // A `[` byte, even inside a string, sends the text the value way, which checks it too.
-    if json.contains(&b'[') {
-        return decode_input(parse_json_input(json)?);
-    }
-    check_json_input(json)?;
-    let mut de = serde_json::Deserializer::from_slice(json);
-    match I::deserialize(&mut de).and_then(|input| de.end().map(|()| input)) {
+    match strict::read(json) {
         Ok(input) => Ok(input),
         Err(_) => decode_input(parse_json_input(json)?),
     }
@@ -290,6 +281,72 @@ mod tests {
             assert!(decode_json::<Person>(text.as_bytes()).is_err(), "{age}");
         }
         assert_eq!(decode_input::<i64>(json!(-2.0)).unwrap(), -2);
+    }
+
+    /// The one-pass read accepts a text only where the reference (a strict parse into a
+    /// value, then the value into the type) gives the same input, and leaves every refusal
+    /// to the reference: strictness hidden in values the type ignores, in map keys and in
+    /// enums included.
+    #[test]
+    fn the_direct_read_decodes_as_the_reference_does() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        enum Shape {
+            Dot,
+            Circle(f64),
+            Rect { w: u8, h: u8 },
+        }
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Nested {
+            name: String,
+            #[serde(default)]
+            shapes: Vec<Shape>,
+            #[serde(default)]
+            counts: std::collections::HashMap<u32, u8>,
+            #[serde(default)]
+            labels: std::collections::BTreeMap<String, String>,
+            #[serde(default)]
+            pick: Option<Box<Self>>,
+        }
+        fn reference(text: &str) -> Result<Nested, FunctionError> {
+            decode_input(parse_json_input(text.as_bytes())?)
+        }
+        let texts = [
+            r#"{"name": "a"}"#,
+            r#"{"name": "a\u00e9", "shapes": ["Dot", {"Circle": 1.5}, {"Rect": {"w": 1, "h": 2}}]}"#,
+            r#"{"name": "a", "shapes": [{"Rect": [1, 2]}]}"#,
+            r#"{"name": "a", "shapes": [{"Rect": {"w": 1, "w": 2, "h": 3}}]}"#,
+            r#"{"name": "a", "extra": {"x": 1, "x": 2}}"#,
+            r#"{"name": "a", "extra": ["\udc00"]}"#,
+            r#"{"name": "a", "extra": "\ud83d\ude00"}"#,
+            r#"{"name": "a", "extra": 1e400}"#,
+            r#"{"name": "a", "counts": {"1": 1, "1": 2}}"#,
+            r#"{"name": "a", "counts": {"1": 1, "2": 2}}"#,
+            r#"{"name": "a", "labels": {"k": "v", "\u006b": "w"}}"#,
+            r#"{"name": "a", "pick": {"name": "b", "pick": {"name": "c", "name": "d"}}}"#,
+            r#"{"name": "a", "pick": ["b"]}"#,
+            r#"["a"]"#,
+            r#"{"name": "a"} {}"#,
+        ];
+        for text in texts {
+            let direct = decode_json::<Nested>(text.as_bytes());
+            match (direct, reference(text)) {
+                (Ok(direct), Ok(reference)) => assert_eq!(direct, reference, "{text}"),
+                (Err(direct), Err(reference)) => {
+                    assert_eq!(direct.code(), reference.code(), "{text}");
+                    assert_eq!(direct.details(), reference.details(), "{text}");
+                    assert_eq!(direct.fields(), reference.fields(), "{text}");
+                }
+                (direct, reference) => panic!("{text}: {direct:?} but the reference gives {reference:?}"),
+            }
+        }
+        // A raw value is not checked while reading, so the reference reads it.
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Raw {
+            raw: Box<serde_json::value::RawValue>,
+        }
+        let err = decode_json::<Raw>(br#"{"raw": {"a": 1, "a": 2}}"#).unwrap_err();
+        assert_eq!(err.details(), Some(&json!({ "reason": "duplicate_key" })));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What a function allows and how its results may be cached.
 
+use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -174,7 +175,11 @@ impl Access {
     ///
     /// `unauthenticated` without an identity where one is needed, `forbidden` naming the
     /// first missing permission.
-    pub fn check(&self, identity: Option<&Identity>, subject: &str) -> Result<(), FunctionError> {
+    pub fn check(
+        &self,
+        identity: Option<&Identity>,
+        subject: impl fmt::Display,
+    ) -> Result<(), FunctionError> {
         let required = match self {
             Self::Public => return Ok(()),
             Self::Authenticated => &[][..],
