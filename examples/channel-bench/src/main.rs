@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
 use mizan::axum::{Config, Limits, Mizan};
-use mizan::channels::{Channel, ChannelKey, Channels};
+use mizan::channels::{Channel, ChannelKey, Channels, History};
 use mizan::mwt::Keyring;
 use mizan::prelude::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -34,6 +34,8 @@ const BENCH: ChannelKey<(), Stamp> = ChannelKey::new("bench");
 const CONNECT_CONCURRENCY: usize = 200;
 const PHASE_LIMIT: Duration = Duration::from_secs(120);
 const PUBLISH_INTERVAL: Duration = Duration::from_millis(200);
+/// The bench channel keeps a history, as a real feed would: every publish is also an append.
+const HISTORY: usize = 2000;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -79,7 +81,11 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
     let mut registry = Registry::new();
     registry.register_extension(
         "channels",
-        Channels::new().with(Channel::new("bench").message::<Stamp>()),
+        Channels::new().with(
+            Channel::new("bench")
+                .message::<Stamp>()
+                .history(History::new(HISTORY, Duration::from_secs(600))),
+        ),
     );
     let mut limits = Limits::default();
     limits.channels.idle_timeout = Duration::from_secs(600);
