@@ -171,8 +171,8 @@ mod tests {
     fn offsets(frames: &mut Outgoing) -> Vec<u64> {
         std::iter::from_fn(|| frames.ready())
             .map(|frame| match frame {
-                Outbound::Message { frame, .. } => {
-                    let frame: serde_json::Value = serde_json::from_str(&frame).unwrap();
+                Outbound::Message(shared) => {
+                    let frame: serde_json::Value = serde_json::from_str(&shared.frame).unwrap();
                     frame["offset"].as_u64().unwrap()
                 }
                 other => panic!("not a message: {other:?}"),

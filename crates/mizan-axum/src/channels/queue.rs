@@ -19,22 +19,26 @@ use super::frames;
 pub(crate) enum Outbound {
     /// A frame (JSON text) of the connection's own.
     Text(Utf8Bytes),
-    /// A `message` frame, shared by every subscriber of the publication, and on channels
-    /// with history its resume point (SSE's event id).
-    Message {
-        frame: Utf8Bytes,
-        id: Option<Utf8Bytes>,
-    },
+    /// A publication's `message` frame, one for all its subscribers. Behind one pointer:
+    /// every queue slot of every connection is as large as the largest variant.
+    Message(Arc<Shared>),
     /// The last thing sent: a close code of `spec/PROTOCOL.md` §3.5 and its reason.
     Close(u16, &'static str),
 }
 
+/// A `message` frame and, on channels with history, its resume point (SSE's event id).
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) frame: Utf8Bytes,
+    pub(crate) id: Option<Utf8Bytes>,
+}
+
 impl Outbound {
     pub(crate) fn message(publication: &Publication) -> Self {
-        Self::Message {
+        Self::Message(Arc::new(Shared {
             frame: frames::message(publication),
             id: frames::resume_id(publication),
-        }
+        }))
     }
 }
 

@@ -118,12 +118,15 @@ fn events(outgoing: Outgoing, body_alive: oneshot::Sender<Infallible>) -> impl S
             if overflow.is_raised() {
                 return Some((closing(close::SLOW_CONSUMER, "slow consumer: queue full"), None));
             }
-            let frame = outgoing.next().await.unwrap_or(Outbound::Close(close::NORMAL, ""));
+            let frame = outgoing
+                .next()
+                .await
+                .unwrap_or(Outbound::Close(close::NORMAL, ""));
             Some(match frame {
                 Outbound::Text(text) => (Event::default().data(text.as_str()), Some((outgoing, alive))),
-                Outbound::Message { frame, id } => {
-                    let event = Event::default().data(frame.as_str());
-                    let event = match id {
+                Outbound::Message(shared) => {
+                    let event = Event::default().data(shared.frame.as_str());
+                    let event = match &shared.id {
                         Some(id) => event.id(id.as_str()),
                         None => event,
                     };

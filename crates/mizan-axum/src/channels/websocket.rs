@@ -101,7 +101,8 @@ async fn write_batch(
 /// The WebSocket message of a queued frame.
 fn message(frame: Outbound) -> Message {
     match frame {
-        Outbound::Text(text) | Outbound::Message { frame: text, .. } => Message::Text(text),
+        Outbound::Text(text) => Message::Text(text),
+        Outbound::Message(shared) => Message::Text(shared.frame.clone()),
         Outbound::Close(code, reason) => Message::Close(Some(CloseFrame {
             code,
             reason: reason.into(),
