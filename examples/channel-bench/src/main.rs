@@ -16,11 +16,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
+use mizan::ErrorCode;
 use mizan::axum::{Config, Limits, Mizan};
 use mizan::channels::{Channel, ChannelKey, Channels, History};
 use mizan::mwt::Keyring;
 use mizan::prelude::*;
-use mizan::ErrorCode;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -72,7 +72,13 @@ fn cpu_time() -> Duration {
     // 13th, in clock ticks of 10 ms.
     let ticks: u64 = stat
         .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<u64>().ok()).sum())
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|t| t.parse::<u64>().ok())
+                .sum()
+        })
         .unwrap_or(0);
     Duration::from_millis(ticks * 10)
 }
@@ -101,17 +107,19 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
                 .history(History::new(HISTORY, Duration::from_secs(600))),
         ),
     );
-    registry.register(ServerFunction::mutation("bench_publish").handler(|ctx: Ctx, count: u64| async move {
-        let publisher = ctx.state::<mizan::channels::Publisher>()?;
-        for _ in 0..count {
-            let stamp = Stamp { sent_ns: now_ns() };
-            publisher
-                .publish(&BENCH, &(), &stamp)
-                .await
-                .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))?;
-        }
-        Ok::<_, FunctionError>(count)
-    }));
+    registry.register(
+        ServerFunction::mutation("bench_publish").handler(|ctx: Ctx, count: u64| async move {
+            let publisher = ctx.state::<mizan::channels::Publisher>()?;
+            for _ in 0..count {
+                let stamp = Stamp { sent_ns: now_ns() };
+                publisher
+                    .publish(&BENCH, &(), &stamp)
+                    .await
+                    .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))?;
+            }
+            Ok::<_, FunctionError>(count)
+        }),
+    );
     let mut limits = Limits::default();
     limits.channels.idle_timeout = Duration::from_secs(600);
     let config =
@@ -301,7 +309,9 @@ async fn recover(url: &str) -> Result<String, Error> {
     let ack: serde_json::Value = serde_json::from_str(&ack)?;
     drop(socket);
 
-    let call = url.replacen("ws://", "http://", 1).replace("/ws", "/call/bench_publish");
+    let call = url
+        .replacen("ws://", "http://", 1)
+        .replace("/ws", "/call/bench_publish");
     let (host, path) = call
         .strip_prefix("http://")
         .and_then(|rest| rest.split_once('/'))

@@ -130,6 +130,9 @@ async fn a_history_too_short_or_another_epoch_is_not_recovered() {
 
 crate::over_both_transports!(
     a_client_that_was_away_recovers_exactly_what_it_missed_then_live_ones,
-    recovery_has_no_gap_and_no_duplicate_while_publications_keep_coming (flavor = "multi_thread", worker_threads = 2),
+    recovery_has_no_gap_and_no_duplicate_while_publications_keep_coming(
+        flavor = "multi_thread",
+        worker_threads = 2
+    ),
     a_history_too_short_or_another_epoch_is_not_recovered,
 );

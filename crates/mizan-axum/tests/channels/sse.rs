@@ -15,10 +15,19 @@ async fn a_stream_resumes_from_its_last_event_id() {
     let mut client = sse_client(&server).await;
     client.subscribe_feed(None).await;
     for value in 0..3u64 {
-        server.mizan.publisher().publish(&FEED, &(), &value).await.unwrap();
+        server
+            .mizan
+            .publisher()
+            .publish(&FEED, &(), &value)
+            .await
+            .unwrap();
     }
     assert_eq!(client.offsets(3).await, vec![(1, 0), (2, 1), (3, 2)]);
-    let last = client.sse().last_event_id.clone().expect("message events carry an id");
+    let last = client
+        .sse()
+        .last_event_id
+        .clone()
+        .expect("message events carry an id");
     let point: Value = serde_json::from_str(&last).unwrap();
     assert_eq!(
         (&point["channel"], &point["params"], &point["offset"]),
@@ -28,7 +37,12 @@ async fn a_stream_resumes_from_its_last_event_id() {
     drop(client);
 
     for value in 3..5u64 {
-        server.mizan.publisher().publish(&FEED, &(), &value).await.unwrap();
+        server
+            .mizan
+            .publisher()
+            .publish(&FEED, &(), &value)
+            .await
+            .unwrap();
     }
     // A new stream with the last id: the subscribe needs no `since`.
     let request = reqwest::Client::new()
@@ -67,7 +81,10 @@ async fn the_routes_check_their_input_and_auth_like_the_others() {
     // A session's frames may not ride on a cookie without the CSRF header.
     let client = sse_client(&server).await;
     let url = client.sse().post_url().to_owned();
-    let forged = http.post(&url).header("cookie", &cookie).body(r#"{"type":"ping"}"#);
+    let forged = http
+        .post(&url)
+        .header("cookie", &cookie)
+        .body(r#"{"type":"ping"}"#);
     assert_eq!(status(forged).await, 403);
     let with_csrf = http
         .post(&url)

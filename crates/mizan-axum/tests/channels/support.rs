@@ -232,7 +232,7 @@ impl Server {
                 let stream = tokio::time::timeout(WAIT, SseStream::open(request))
                     .await
                     .expect("connect in time");
-                Connection::Sse(stream)
+                Connection::Sse(Box::new(stream))
             }
         };
         Client {
@@ -280,7 +280,7 @@ pub(crate) enum Seen {
 
 enum Connection {
     WebSocket(Box<WebSocketStream<MaybeTlsStream<TcpStream>>>),
-    Sse(SseStream),
+    Sse(Box<SseStream>),
 }
 
 pub(crate) struct Client {
@@ -372,7 +372,7 @@ impl SseStream {
 impl Client {
     pub(crate) fn from_sse(stream: SseStream) -> Self {
         Self {
-            connection: Connection::Sse(stream),
+            connection: Connection::Sse(Box::new(stream)),
             next_id: 0,
         }
     }
@@ -460,7 +460,9 @@ impl Client {
         match &mut self.connection {
             Connection::WebSocket(socket) => loop {
                 match socket.next().await {
-                    Some(Ok(Message::Text(text))) => return Seen::Frame(serde_json::from_str(&text).unwrap()),
+                    Some(Ok(Message::Text(text))) => {
+                        return Seen::Frame(serde_json::from_str(&text).unwrap());
+                    }
                     Some(Ok(Message::Close(frame))) => return Seen::Closed(frame.map(|f| f.code.into())),
                     Some(Ok(_)) => continue,
                     Some(Err(_)) | None => return Seen::Closed(None),
@@ -469,7 +471,10 @@ impl Client {
             Connection::Sse(stream) => match stream.event().await {
                 None => Seen::Closed(None),
                 Some(SseEvent { name: None, data }) => Seen::Frame(serde_json::from_str(&data).unwrap()),
-                Some(SseEvent { name: Some(name), data }) => {
+                Some(SseEvent {
+                    name: Some(name),
+                    data,
+                }) => {
                     assert_eq!(name, "close", "only frames and the close come after the session");
                     let close: Value = serde_json::from_str(&data).unwrap();
                     Seen::Closed(close["code"].as_u64().map(|code| code as u16))
