@@ -6,9 +6,12 @@
 //! channel-bench [CONNECTIONS] [PUBLISHES]      # default 10000 and 20; see scripts/bench-channels
 //! ```
 //!
-//! Reports how many subscribers were reached, the server's RSS growth per connection, and
-//! the latency from a publish to each delivery (p50, p99, max), measured by the client
-//! against the send time carried in the message (same host, same clock). Every loop and
+//! The channel keeps a history, so every publish is also an append. Reports how many
+//! subscribers were reached, the server's RSS growth per connection, the latency from a
+//! publish to each delivery (p50, p99, max), measured by the client against the send time
+//! carried in the message (same host, same clock), the server's CPU time per delivery, and
+//! how long a subscriber that was away while 1,000 messages were published takes to get
+//! them back. Latencies depend on what else the machine runs: compare runs interleaved. Every loop and
 //! wait is bounded in count and time; only loopback is used.
 
 use std::process::Stdio;
