@@ -156,7 +156,9 @@ impl Connection {
                         self.reply_too_big();
                         return End::TooBig;
                     }
-                    self.answer(&text).await;
+                    // Boxed: answering (authorize hooks, handlers) needs ~2 KB of future,
+                    // which inline would sit in every idle connection's task for good.
+                    Box::pin(self.answer(&text)).await;
                 }
                 Ok(Some(Incoming::Binary(len))) => {
                     if len > limits.max_frame_bytes {
