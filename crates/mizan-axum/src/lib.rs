@@ -14,7 +14,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The wire protocol is `spec/PROTOCOL.md` §2 (HTTP) and §3 (channels over WebSocket).
+//! The wire protocol is `spec/PROTOCOL.md` §2 (HTTP) and §3 (channels over WebSocket, or
+//! Server-Sent Events plus `POST` where upgrades are refused).
 
 mod auth;
 mod channels;

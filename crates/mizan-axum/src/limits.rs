@@ -16,7 +16,7 @@ pub struct Limits {
     pub max_batch_calls: usize,
     /// Longest query string of a GET call in bytes (`429 limit_exceeded`). Default 8 KiB.
     pub max_query_bytes: usize,
-    /// Limits of channel connections (`GET /ws`).
+    /// Limits of channel connections (`GET /ws`, `GET /sse`).
     pub channels: ChannelLimits,
 }
 

@@ -7,6 +7,7 @@ use mizan_core::executor::{Executor, ExecutorConfig};
 use mizan_core::{Registry, TokenIssuer};
 
 use crate::channels::hub::Hub;
+use crate::channels::sse::Sessions;
 use crate::config::Config;
 use crate::openapi;
 
@@ -17,6 +18,8 @@ pub(crate) struct AppState {
     pub(crate) executor: Arc<Executor>,
     /// This instance's channel subscriptions.
     pub(crate) hub: Arc<Hub>,
+    /// This instance's open SSE channel sessions.
+    pub(crate) sessions: Arc<Sessions>,
     /// The schema and OpenAPI documents, rendered once.
     pub(crate) documents: Arc<Documents>,
     pub(crate) config: Arc<Config>,
@@ -60,6 +63,7 @@ impl AppState {
         Self {
             hub: Arc::new(Hub::counted_in(executor.metrics().clone())),
             executor: Arc::new(executor),
+            sessions: Arc::default(),
             documents: Arc::new(documents),
             config: Arc::new(config),
         }

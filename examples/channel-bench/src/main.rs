@@ -6,9 +6,12 @@
 //! channel-bench [CONNECTIONS] [PUBLISHES]      # default 10000 and 20; see scripts/bench-channels
 //! ```
 //!
-//! Reports how many subscribers were reached, the server's RSS growth per connection, and
-//! the latency from a publish to each delivery (p50, p99, max), measured by the client
-//! against the send time carried in the message (same host, same clock). Every loop and
+//! The channel keeps a history, so every publish is also an append. Reports how many
+//! subscribers were reached, the server's RSS growth per connection, the latency from a
+//! publish to each delivery (p50, p99, max), measured by the client against the send time
+//! carried in the message (same host, same clock), the server's CPU time per delivery, and
+//! how long a subscriber that was away while 1,000 messages were published takes to get
+//! them back. Latencies depend on what else the machine runs: compare runs interleaved. Every loop and
 //! wait is bounded in count and time; only loopback is used.
 
 use std::process::Stdio;
@@ -16,8 +19,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::{SinkExt, StreamExt};
+use mizan::ErrorCode;
 use mizan::axum::{Config, Limits, Mizan};
-use mizan::channels::{Channel, ChannelKey, Channels};
+use mizan::channels::{Channel, ChannelKey, Channels, History};
 use mizan::mwt::Keyring;
 use mizan::prelude::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -34,6 +38,8 @@ const BENCH: ChannelKey<(), Stamp> = ChannelKey::new("bench");
 const CONNECT_CONCURRENCY: usize = 200;
 const PHASE_LIMIT: Duration = Duration::from_secs(120);
 const PUBLISH_INTERVAL: Duration = Duration::from_millis(200);
+/// The bench channel keeps a history, as a real feed would: every publish is also an append.
+const HISTORY: usize = 2000;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -61,6 +67,25 @@ fn rss_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// CPU time this process used so far (user + system), from `/proc/self/stat`: unlike
+/// latencies it hardly depends on what else the machine runs.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command (which may hold spaces): utime and stime are the 12th and
+    // 13th, in clock ticks of 10 ms.
+    let ticks: u64 = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|t| t.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().collect();
@@ -79,7 +104,24 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
     let mut registry = Registry::new();
     registry.register_extension(
         "channels",
-        Channels::new().with(Channel::new("bench").message::<Stamp>()),
+        Channels::new().with(
+            Channel::new("bench")
+                .message::<Stamp>()
+                .history(History::new(HISTORY, Duration::from_secs(600))),
+        ),
+    );
+    registry.register(
+        ServerFunction::mutation("bench_publish").handler(|ctx: Ctx, count: u64| async move {
+            let publisher = ctx.state::<mizan::channels::Publisher>()?;
+            for _ in 0..count {
+                let stamp = Stamp { sent_ns: now_ns() };
+                publisher
+                    .publish(&BENCH, &(), &stamp)
+                    .await
+                    .map_err(|err| FunctionError::from_code(ErrorCode::Unavailable, err.to_string()))?;
+            }
+            Ok::<_, FunctionError>(count)
+        }),
     );
     let mut limits = Limits::default();
     limits.channels.idle_timeout = Duration::from_secs(600);
@@ -114,6 +156,7 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
     let per_connection = (rss_after.saturating_sub(rss_before)) as f64 / subscribed.max(1) as f64;
 
     let publisher = mizan.publisher().clone();
+    let cpu_before = cpu_time();
     for _ in 0..publishes {
         publisher
             .publish(&BENCH, &(), &Stamp { sent_ns: now_ns() })
@@ -124,6 +167,11 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
         .await
         .map_err(|_| "the client did not report in time")??
         .ok_or("the client exited without a report")?;
+    let server_cpu = cpu_time().saturating_sub(cpu_before);
+    let recovery = tokio::time::timeout(PHASE_LIMIT, lines.next_line())
+        .await
+        .map_err(|_| "the client did not report the recovery in time")??
+        .ok_or("the client exited without the recovery")?;
     let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
 
     println!("connections requested   {connections}");
@@ -136,6 +184,13 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
     println!("memory per connection   {:.1} KiB", per_connection / 1024.0);
     println!("publishes               {publishes} (one every {PUBLISH_INTERVAL:?})");
     println!("{result}");
+    println!(
+        "server CPU per delivery  {:.2} us ({:?} for {} deliveries)",
+        server_cpu.as_secs_f64() * 1e6 / (subscribed * publishes).max(1) as f64,
+        server_cpu,
+        subscribed * publishes
+    );
+    println!("{recovery}");
     let metrics = mizan.metrics().snapshot();
     println!("slow consumers dropped  {}", metrics.ws_slow_consumers);
     Ok(())
@@ -143,6 +198,7 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
 
 async fn client(url: String, connections: usize, publishes: usize) -> Result<(), Error> {
     let started = Instant::now();
+    let cpu_before = cpu_time();
     let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
     let mut sockets = Vec::with_capacity(connections);
     let mut connecting = futures::stream::iter(0..connections)
@@ -227,11 +283,81 @@ async fn client(url: String, connections: usize, publishes: usize) -> Result<(),
             .map_or(0.0, |ns| *ns as f64 / 1e6)
     };
     println!(
-        "reached all {publishes} publishes: {reached} subscribers; deliveries {}; fan-out latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "reached all {publishes} publishes: {reached} subscribers; deliveries {}; fan-out latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; client CPU (connect and read) {:?}",
         all.len(),
         pct(0.50),
         pct(0.99),
         all.last().map_or(0.0, |ns| *ns as f64 / 1e6),
+        cpu_time().saturating_sub(cpu_before),
     );
+    println!("{}", recover(&url).await?);
     Ok(())
+}
+
+/// How long a client that was away while [`MISSED`] messages were published takes to
+/// get them back: from its resubscribe with `since` to the last one replayed.
+async fn recover(url: &str) -> Result<String, Error> {
+    const MISSED: u64 = 1000;
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
+    socket
+        .send(Message::text(r#"{"type":"subscribe","id":1,"channel":"bench"}"#))
+        .await?;
+    let ack = loop {
+        match tokio::time::timeout(PHASE_LIMIT, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) if text.contains(r#""type":"ack""#) => break text,
+            Ok(Some(Ok(_))) => continue,
+            other => return Err(format!("no ack: {other:?}").into()),
+        }
+    };
+    let ack: serde_json::Value = serde_json::from_str(&ack)?;
+    drop(socket);
+
+    let call = url
+        .replacen("ws://", "http://", 1)
+        .replace("/ws", "/call/bench_publish");
+    let (host, path) = call
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split_once('/'))
+        .ok_or("bad URL")?;
+    post_json(host, &format!("/{path}"), &MISSED.to_string()).await?;
+
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
+    let since = serde_json::json!({"offset": ack["offset"], "epoch": ack["epoch"]});
+    let subscribe = serde_json::json!({"type": "subscribe", "id": 2, "channel": "bench", "since": since});
+    let started = Instant::now();
+    socket.send(Message::text(subscribe.to_string())).await?;
+    let mut replayed = 0;
+    let mut recovered = None;
+    while replayed < MISSED {
+        let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout(PHASE_LIMIT, socket.next()).await else {
+            return Err(format!("the replay stopped after {replayed}").into());
+        };
+        if text.contains(r#""type":"message""#) {
+            replayed += 1;
+        } else if text.contains(r#""type":"ack""#) {
+            recovered = Some(text.contains(r#""recovered":true"#));
+        }
+    }
+    Ok(format!(
+        "recovery of {MISSED} missed  {:.2} ms (recovered: {recovered:?})",
+        started.elapsed().as_secs_f64() * 1e3
+    ))
+}
+
+/// A bare HTTP/1.1 `POST` of a JSON body on loopback; the status line must say 200.
+async fn post_json(host: &str, path: &str, body: &str) -> Result<(), Error> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(host).await?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = String::new();
+    tokio::time::timeout(PHASE_LIMIT, stream.read_to_string(&mut answer)).await??;
+    if answer.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!("publish call failed: {}", answer.lines().next().unwrap_or("")).into())
+    }
 }

@@ -11,11 +11,13 @@ export interface PageFile {
 /**
  * Serves a page (`files(path)`) and proxies `/mizan/*` (HTTP and the WebSocket upgrade) to
  * the Mizan server at `mizan`: one origin, as a deployed app has (hello sends no CORS
- * headers). Resolves to the listening server and its base URL.
+ * headers). With `refuseUpgrades`, it answers every upgrade `403`, as networks that block
+ * WebSockets do. Resolves to the listening server and its base URL.
  */
 export function startSameOriginServer(
   files: (path: string) => PageFile | undefined,
   mizan: URL,
+  options: { readonly refuseUpgrades?: boolean } = {},
 ): Promise<{ server: Server; url: string }> {
   const target = { hostname: mizan.hostname, port: Number(mizan.port) };
   const server = createServer((req, res) => {
@@ -34,6 +36,10 @@ export function startSameOriginServer(
   });
   // The WebSocket upgrade: replay the request line and headers, then splice the sockets.
   server.on("upgrade", (req, socket, head) => {
+    if (options.refuseUpgrades === true) {
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+      return;
+    }
     const upstream = tcpConnect(target.port, target.hostname, () => {
       const headers = Object.entries(req.headersDistinct).flatMap(([k, vs]) => (vs ?? []).map((v) => `${k}: ${v}`));
       upstream.write(`${req.method ?? "GET"} ${req.url ?? "/"} HTTP/1.1\r\n${headers.join("\r\n")}\r\n\r\n`);

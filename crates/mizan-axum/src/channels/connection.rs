@@ -1,41 +1,63 @@
-//! One client connection: a reader that answers frames and a writer that drains the
-//! bounded queue, pings, and drops the connection when the queue overflows.
+//! One client connection, whatever carries it (`websocket.rs`, `sse.rs`): it answers the
+//! client's frames, holds the subscriptions, enforces the limits and, when it ends, says
+//! which close the transport sends. Only the framing is the transport's.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures::stream::{SplitSink, SplitStream};
-use futures::{SinkExt, StreamExt};
+use futures::{Stream, StreamExt};
 use mizan_core::channels::{Channels, Recovery, StreamPosition, Topic};
+use mizan_core::executor::{Caller, Executor};
 use mizan_core::{ErrorCode, FunctionError, RequestContext};
 use serde_json::Value;
-use tokio::sync::{Notify, mpsc};
 
 use super::close;
 use super::frames::{self, ClientFrame};
-use super::hub::{Outbound, Outbox};
-use mizan_core::executor::{Caller, Executor};
-
 use super::hub::Hub;
+use super::queue::{Outbound, Outbox};
 use crate::auth;
 use crate::config::Config;
 use crate::limits::exceeds_depth;
 
-/// How long a closing handshake may take before the socket is simply dropped.
-const CLOSE_GRACE: Duration = Duration::from_secs(1);
+/// What the transport read from the client.
+pub(crate) enum Incoming {
+    /// A frame's text.
+    Text(String),
+    /// A frame that is not text, of this many bytes.
+    Binary(usize),
+    /// Something that only shows the client is there (a WebSocket ping).
+    Alive,
+    /// The transport cannot go on.
+    End(End),
+}
 
-/// Why the reader stopped.
-enum End {
-    /// The client closed or the socket failed.
+/// Why a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The client closed or the transport failed.
     Gone,
     /// Nothing arrived within the idle timeout.
     Idle,
     /// A frame was over the size limit.
     TooBig,
-    /// The client broke the WebSocket protocol.
+    /// The client broke the transport's protocol.
     Protocol,
+    /// The client read too slowly: its queue filled up.
+    Slow,
+}
+
+impl End {
+    /// The close code and reason the transport sends (`spec/PROTOCOL.md` §3.5), if any.
+    pub(crate) fn close(self) -> Option<(u16, &'static str)> {
+        match self {
+            Self::Gone => None,
+            Self::Idle => Some((close::IDLE_TIMEOUT, "idle timeout")),
+            Self::TooBig => Some((close::TOO_BIG, "frame exceeds max_frame_bytes")),
+            Self::Protocol => Some((close::PROTOCOL_ERROR, "protocol error")),
+            Self::Slow => Some((close::SLOW_CONSUMER, "slow consumer: queue full")),
+        }
+    }
 }
 
 /// A subscription just made: its topic and, on a channel with history, what was
@@ -45,7 +67,7 @@ struct Subscribed {
     recovery: Option<(Recovery, bool)>,
 }
 
-struct Connection {
+pub(crate) struct Connection {
     id: u64,
     executor: Arc<Executor>,
     hub: Arc<Hub>,
@@ -54,147 +76,95 @@ struct Connection {
     caller: Caller,
     topics: HashSet<Topic>,
     outbox: Outbox,
+    /// Where the client last was on one topic, from the transport's own resume point
+    /// (SSE's `Last-Event-ID`): a subscribe to that topic without `since` uses it.
+    resume: Option<(Topic, StreamPosition)>,
 }
 
-/// Serves one upgraded connection until either side ends it.
-pub(crate) async fn serve(
-    socket: WebSocket,
-    executor: Arc<Executor>,
-    hub: Arc<Hub>,
-    config: Arc<Config>,
-    caller: Caller,
-) {
-    executor.metrics().ws_opened();
-    let limits = config.limits.channels;
-    let (sink, stream) = socket.split();
-    let (queue, frames) = mpsc::channel(limits.queue_len.max(1));
-    let overflow = Arc::new(Notify::new());
-    let mut writer = tokio::spawn(write(
-        sink,
-        frames,
-        overflow.clone(),
-        limits.heartbeat_interval,
-        executor.clone(),
-    ));
-    let mut connection = Connection {
-        id: hub.connection_id(),
-        executor,
-        hub,
-        config,
-        caller,
-        topics: HashSet::new(),
-        outbox: Outbox::new(queue, overflow),
-    };
-    // `None`: the writer ended first (slow consumer, dead socket) and must not be polled
-    // again below.
-    let end = tokio::select! {
-        end = connection.read(stream) => Some(end),
-        _ = &mut writer => None,
-    };
-    for topic in std::mem::take(&mut connection.topics) {
-        connection.hub.unsubscribe(&topic, connection.id);
-        connection.leave_presence(&topic);
-    }
-    let closing = match end {
-        Some(End::Idle) => Some((close::IDLE_TIMEOUT, "idle timeout")),
-        Some(End::TooBig) => Some((close::TOO_BIG, "frame exceeds max_frame_bytes")),
-        Some(End::Protocol) => Some((close::PROTOCOL_ERROR, "protocol error")),
-        Some(End::Gone) | None => None,
-    };
-    if let Some((code, reason)) = closing {
-        connection.outbox.push(Outbound::Close(code, reason));
-    }
-    connection.executor.metrics().ws_closed();
-    drop(connection);
-    if end.is_some() && tokio::time::timeout(CLOSE_GRACE * 2, &mut writer).await.is_err() {
-        writer.abort();
-    }
-}
-
-async fn write(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut frames: mpsc::Receiver<Outbound>,
-    overflow: Arc<Notify>,
-    heartbeat: Duration,
-    executor: Arc<Executor>,
-) {
-    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
-    let slow = |executor: &Executor| {
-        executor.metrics().ws_slow_consumer();
-        tracing::info!("channel client too slow: its queue is full; disconnecting (4008)");
-    };
-    // One registration for the whole connection: re-arming a `Notified` for every frame
-    // took a lock per frame on the fan-out's hot path.
-    let overflowed = overflow.notified();
-    tokio::pin!(overflowed);
-    loop {
-        let next = tokio::select! {
-            biased;
-            _ = &mut overflowed => {
-                slow(&executor);
-                close_with(&mut sink, close::SLOW_CONSUMER, "slow consumer: queue full").await;
-                return;
-            }
-            _ = pings.tick() => Message::Ping(Default::default()),
-            frame = frames.recv() => match frame {
-                Some(Outbound::Text(text)) => Message::Text(text),
-                Some(Outbound::Close(code, reason)) => {
-                    close_with(&mut sink, code, reason).await;
-                    return;
-                }
-                None => {
-                    close_with(&mut sink, close::NORMAL, "").await;
-                    return;
-                }
-            },
-        };
-        // A client that stops reading blocks this send; the overflow signal still ends it.
-        tokio::select! {
-            sent = sink.send(next) => if sent.is_err() { return },
-            _ = &mut overflowed => {
-                slow(&executor);
-                return;
-            }
+impl Drop for Connection {
+    // Also when the transport ends first and the connection's future is dropped: every
+    // connection that opened (`ws_opened` in `new`) closes here once.
+    fn drop(&mut self) {
+        for topic in std::mem::take(&mut self.topics) {
+            self.hub.unsubscribe(&topic, self.id);
+            self.leave_presence(&topic);
         }
+        self.executor.metrics().ws_closed();
     }
-}
-
-async fn close_with(sink: &mut SplitSink<WebSocket, Message>, code: u16, reason: &'static str) {
-    let frame = Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }));
-    let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(frame)).await;
 }
 
 impl Connection {
-    async fn read(&mut self, mut stream: SplitStream<WebSocket>) -> End {
+    pub(crate) fn new(
+        executor: Arc<Executor>,
+        hub: Arc<Hub>,
+        config: Arc<Config>,
+        caller: Caller,
+        outbox: Outbox,
+    ) -> Self {
+        executor.metrics().ws_opened();
+        Self {
+            id: hub.connection_id(),
+            executor,
+            hub,
+            config,
+            caller,
+            topics: HashSet::new(),
+            outbox,
+            resume: None,
+        }
+    }
+
+    /// Resumes `topic` from `position` on its first subscribe without `since`.
+    pub(crate) fn resume_from(&mut self, topic: Topic, position: StreamPosition) {
+        self.resume = Some((topic, position));
+    }
+
+    /// Answers the client's frames until it goes, idles, breaks a limit or reads too
+    /// slowly; then ends the subscriptions and queues the close the transport sends
+    /// (on `Slow` the queue is full: the transport watches the overflow itself).
+    pub(crate) async fn serve(mut self, incoming: impl Stream<Item = Incoming> + Unpin) -> End {
+        let overflow = self.outbox.overflowed();
+        let end = tokio::select! {
+            biased;
+            () = overflow.raised() => End::Slow,
+            end = self.read(incoming) => end,
+        };
+        if end == End::Slow {
+            self.executor.metrics().ws_slow_consumer();
+            tracing::info!("channel client too slow: its queue is full; disconnecting (4008)");
+        } else if let Some((code, reason)) = end.close() {
+            self.outbox.push(Outbound::Close(code, reason));
+        }
+        end
+    }
+
+    async fn read(&mut self, mut incoming: impl Stream<Item = Incoming> + Unpin) -> End {
         let limits = self.config.limits.channels;
         loop {
             let expiry = self.token_expiry();
             let next = tokio::select! {
-                next = tokio::time::timeout(limits.idle_timeout, stream.next()) => next,
+                next = tokio::time::timeout(limits.idle_timeout, incoming.next()) => next,
                 () = until(expiry) => {
                     self.expire();
                     continue;
                 }
             };
-            let message = match next {
+            match next {
                 Err(_) => return End::Idle,
                 Ok(None) => return End::Gone,
-                Ok(Some(Err(err))) => return classify(err),
-                Ok(Some(Ok(message))) => message,
-            };
-            match message {
-                Message::Text(text) => {
+                Ok(Some(Incoming::End(end))) => return end,
+                Ok(Some(Incoming::Alive)) => {}
+                Ok(Some(Incoming::Text(text))) => {
                     if text.len() > limits.max_frame_bytes {
                         self.reply_too_big();
                         return End::TooBig;
                     }
-                    self.answer(text.as_str()).await;
+                    // Boxed: answering (authorize hooks, handlers) needs ~2 KB of future,
+                    // which inline would sit in every idle connection's task for good.
+                    Box::pin(self.answer(&text)).await;
                 }
-                Message::Binary(bytes) => {
-                    if bytes.len() > limits.max_frame_bytes {
+                Ok(Some(Incoming::Binary(len))) => {
+                    if len > limits.max_frame_bytes {
                         self.reply_too_big();
                         return End::TooBig;
                     }
@@ -203,9 +173,6 @@ impl Connection {
                         &FunctionError::from_code(ErrorCode::BadRequest, "frames are JSON text, not binary"),
                     );
                 }
-                Message::Close(_) => return End::Gone,
-                // Pings are answered by the WebSocket layer; any frame counts as alive.
-                Message::Ping(_) | Message::Pong(_) => {}
             }
         }
     }
@@ -359,7 +326,11 @@ impl Connection {
             });
         };
         // Already subscribed: the client has everything, live; only the position is new.
-        let since = since.filter(|_| fresh);
+        let resumed = match (fresh, since) {
+            (true, None) => self.resume.take_if(|(on, _)| *on == topic).map(|(_, at)| at),
+            _ => None,
+        };
+        let since = since.filter(|_| fresh).or(resumed.as_ref());
         match self.config.channel_layer.recover(&topic, &history, since).await {
             Ok(recovery) => Ok(Subscribed {
                 topic,
@@ -394,8 +365,7 @@ impl Connection {
         let ack = frames::ack_with_position(id, &topic, &position, asked.then_some(recovered));
         self.outbox.push(Outbound::Text(ack));
         for publication in &publications {
-            let frame = Outbound::Text(frames::message(publication));
-            self.outbox.push_waiting(frame).await;
+            self.outbox.push_waiting(Outbound::message(publication)).await;
         }
         self.hub.go_live(&topic, self.id, position);
     }
@@ -480,20 +450,5 @@ async fn until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
-    }
-}
-
-fn classify(err: axum::Error) -> End {
-    match err.into_inner().downcast::<tungstenite::Error>() {
-        Ok(err) if matches!(*err, tungstenite::Error::Capacity(_)) => End::TooBig,
-        Ok(err)
-            if matches!(
-                *err,
-                tungstenite::Error::Protocol(_) | tungstenite::Error::Utf8(_)
-            ) =>
-        {
-            End::Protocol
-        }
-        _ => End::Gone,
     }
 }

@@ -231,3 +231,33 @@ pub(crate) fn presence_change(event: &PresenceEvent) -> Utf8Bytes {
         },
     })
 }
+
+/// Where a subscriber stands after a publication on a channel with history, for a
+/// transport that resumes by itself (SSE's event id, sent back as `Last-Event-ID`):
+/// `{"channel":NAME,"params":PARAMS,"offset":N,"epoch":E}`, one line of JSON.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ResumePoint<'a> {
+    #[serde(borrow)]
+    pub(crate) channel: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    pub(crate) params: &'a RawValue,
+    pub(crate) offset: u64,
+    #[serde(borrow)]
+    pub(crate) epoch: std::borrow::Cow<'a, str>,
+}
+
+pub(crate) fn resume_id(publication: &Publication) -> Option<Utf8Bytes> {
+    let position = publication.position.as_ref()?;
+    let topic = &publication.topic;
+    let point = ResumePoint {
+        channel: topic.channel().into(),
+        params: raw_params(topic),
+        offset: position.offset,
+        epoch: position.epoch.as_str().into(),
+    };
+    Some(
+        serde_json::to_string(&point)
+            .expect("resume points always serialize")
+            .into(),
+    )
+}

@@ -5,52 +5,17 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
-use axum::extract::ws::Utf8Bytes;
 use mizan_core::channels::{ChannelLayer, PresenceEvent, Publication, StreamPosition, Topic};
 use mizan_core::executor::Metrics;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use super::frames;
 use super::presence::LocalPresence;
-
-/// What the writer of one connection sends.
-#[derive(Debug)]
-pub(crate) enum Outbound {
-    Text(Utf8Bytes),
-    Close(u16, &'static str),
-}
-
-/// The sending side of one connection's bounded queue. Never waits: a full queue marks
-/// the connection as too slow, and its writer drops it.
-#[derive(Clone)]
-pub(crate) struct Outbox {
-    queue: mpsc::Sender<Outbound>,
-    overflow: Arc<Notify>,
-}
-
-impl Outbox {
-    pub(crate) fn new(queue: mpsc::Sender<Outbound>, overflow: Arc<Notify>) -> Self {
-        Self { queue, overflow }
-    }
-
-    pub(crate) fn push(&self, frame: Outbound) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.queue.try_send(frame) {
-            self.overflow.notify_one();
-        }
-    }
-
-    /// Queues a frame of the connection's own making (a history replay, which may be
-    /// longer than the queue), waiting for room instead of overflowing.
-    pub(crate) async fn push_waiting(&self, frame: Outbound) {
-        // Fails only when the writer is gone, and then nobody reads the frame anyway.
-        let _ = self.queue.send(frame).await;
-    }
-}
+use super::queue::{Outbound, Outbox};
 
 /// A publication's frame waiting for a replay to end, with its position.
-type Waiting = (Option<StreamPosition>, Utf8Bytes);
+type Waiting = (Option<StreamPosition>, Outbound);
 
 /// One connection's subscription to a topic.
 struct Listener {
@@ -66,16 +31,16 @@ struct Listener {
 }
 
 impl Listener {
-    fn hand(&self, position: Option<&StreamPosition>, frame: &Utf8Bytes) {
+    fn hand(&self, position: Option<&StreamPosition>, frame: &Outbound) {
         let Some(pending) = &self.pending else {
             if !already_seen(self.seen.as_ref(), position) {
-                self.outbox.push(Outbound::Text(frame.clone()));
+                self.outbox.push(frame.clone());
             }
             return;
         };
         let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
-        if pending.len() >= self.outbox.queue.max_capacity() {
-            self.outbox.overflow.notify_one();
+        if pending.len() >= self.outbox.capacity() {
+            self.outbox.overflow();
         } else {
             pending.push((position.cloned(), frame.clone()));
         }
@@ -204,7 +169,7 @@ impl Hub {
         let Some(listeners) = topics.get(&publication.topic) else {
             return;
         };
-        let frame = frames::message(publication);
+        let frame = Outbound::message(publication);
         for listener in listeners.values() {
             listener.hand(publication.position.as_ref(), &frame);
         }
@@ -228,6 +193,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::channels::queue::{self, Outgoing};
 
     fn publication(topic: &Topic, offset: u64, epoch: &str) -> Publication {
         let data = serde_json::value::to_raw_value(&offset).unwrap();
@@ -239,14 +205,14 @@ mod tests {
         publication
     }
 
-    fn offsets(frames: &mut mpsc::Receiver<Outbound>) -> Vec<u64> {
-        std::iter::from_fn(|| frames.try_recv().ok())
+    fn offsets(frames: &mut Outgoing) -> Vec<u64> {
+        std::iter::from_fn(|| frames.ready())
             .map(|frame| match frame {
-                Outbound::Text(text) => {
-                    let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+                Outbound::Message(shared) => {
+                    let frame: serde_json::Value = serde_json::from_str(&shared.frame).unwrap();
                     frame["offset"].as_u64().unwrap()
                 }
-                Outbound::Close(..) => panic!("closed"),
+                other => panic!("not a message: {other:?}"),
             })
             .collect()
     }
@@ -255,8 +221,8 @@ mod tests {
     fn the_seam_of_a_recovery_has_no_gap_and_no_duplicate() {
         let hub = Hub::default();
         let topic = Topic::new("feed", &json!(null)).unwrap();
-        let (queue, mut frames) = mpsc::channel(16);
-        hub.subscribe(topic.clone(), 1, Outbox::new(queue, Arc::default()), true);
+        let (outbox, mut frames) = queue::bounded(16);
+        hub.subscribe(topic.clone(), 1, outbox, true);
         // Publications arrive while the history (up to offset 4) is being read.
         for offset in [3, 4, 5] {
             hub.deliver(&publication(&topic, offset, "e"));

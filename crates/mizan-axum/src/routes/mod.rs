@@ -9,6 +9,7 @@ mod call;
 mod compose;
 mod documents;
 mod purge;
+mod sse;
 mod ws;
 
 use axum::Router;
@@ -29,6 +30,8 @@ pub(crate) fn router(app: AppState) -> Router {
         .route("/revisions", get(purge::revisions))
         .route("/purge", post(purge::post))
         .route("/ws", get(ws::upgrade))
+        .route("/sse", get(sse::open))
+        .route("/sse/{session}", post(sse::post))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_request_with_state(

@@ -8,14 +8,14 @@ use axum::response::Response;
 use mizan_core::executor::Caller;
 use mizan_core::{ErrorCode, FunctionError};
 
-use crate::channels::connection;
+use crate::channels::websocket;
 use crate::error::HttpError;
 use crate::extract::WsUpgrade;
 use crate::state::AppState;
 
 /// Tungstenite's own hard cap, above which frames are refused before we see them; frames
 /// between `max_frame_bytes` and this get an error frame first.
-fn hard_cap(max_frame_bytes: usize) -> usize {
+pub(super) fn hard_cap(max_frame_bytes: usize) -> usize {
     max_frame_bytes.saturating_mul(4).max(16 * 1024)
 }
 
@@ -47,10 +47,10 @@ pub(super) async fn upgrade(
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(hard_cap(limits.max_frame_bytes))
         .max_frame_size(hard_cap(limits.max_frame_bytes))
-        .on_upgrade(move |socket| connection::serve(socket, app.executor, app.hub, app.config, caller)))
+        .on_upgrade(move |socket| websocket::serve(socket, app.executor, app.hub, app.config, caller)))
 }
 
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(super) fn same_origin(headers: &HeaderMap) -> bool {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     match (header(ORIGIN), header(HOST)) {
         (Some(origin), Some(host)) => origin

@@ -13,7 +13,6 @@ async fn server_without_leeway() -> Server {
     Server::start(registry(), config).await
 }
 
-#[tokio::test]
 async fn an_expired_token_ends_the_subscriptions_that_needed_it() {
     let server = server_without_leeway().await;
     let mut client = server.connect_with(Some(&token_for("ada", &[], true, 1))).await;
@@ -68,7 +67,6 @@ async fn an_expired_token_ends_the_subscriptions_that_needed_it() {
     assert_eq!(client.subscribe("chat", json!({"room": 13})).await["type"], "ack");
 }
 
-#[tokio::test]
 async fn a_fresh_token_before_expiry_keeps_the_subscriptions() {
     let server = server_without_leeway().await;
     let mut client = server.connect_with(Some(&token_for("ada", &[], true, 1))).await;
@@ -94,3 +92,8 @@ async fn a_fresh_token_before_expiry_keeps_the_subscriptions() {
         "no unsubscribed frame came first: {next}"
     );
 }
+
+crate::over_both_transports!(
+    an_expired_token_ends_the_subscriptions_that_needed_it,
+    a_fresh_token_before_expiry_keeps_the_subscriptions,
+);

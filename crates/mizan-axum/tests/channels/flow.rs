@@ -9,7 +9,6 @@ use serde_json::json;
 
 use crate::support::{CHAT, NEWS, Room, Said, Seen, Server, config, registry};
 
-#[tokio::test]
 async fn a_slow_consumer_is_dropped_while_a_fast_one_receives_everything() {
     let mut limits = Limits::default();
     limits.channels.queue_len = 8;
@@ -64,7 +63,6 @@ async fn a_slow_consumer_is_dropped_while_a_fast_one_receives_everything() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 }
 
-#[tokio::test]
 async fn instances_sharing_an_in_process_layer_hear_each_other() {
     let layer = Arc::new(InProcessLayer::new());
     let a = Server::start(registry(), config().with_channel_layer(layer.clone())).await;
@@ -86,3 +84,8 @@ async fn instances_sharing_an_in_process_layer_hear_each_other() {
     a.mizan.purge(["t"]).await;
     assert_eq!(on_b.message().await["data"], json!({"revisions": {"t": 1}}));
 }
+
+crate::over_both_transports!(
+    a_slow_consumer_is_dropped_while_a_fast_one_receives_everything,
+    instances_sharing_an_in_process_layer_hear_each_other,
+);

@@ -2,12 +2,10 @@
 
 use mizan_axum::Limits;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::{CHAT, NEWS, Room, Said, Seen, Server, config, error_code, registry, token};
 
-#[tokio::test]
 async fn subscribe_receive_unsubscribe() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -44,7 +42,6 @@ async fn subscribe_receive_unsubscribe() {
     assert_eq!(client.message().await["data"]["text"], "after");
 }
 
-#[tokio::test]
 async fn parameterised_topics_are_kept_apart_and_acks_name_the_canonical_topic() {
     let server = Server::default().await;
     let (mut one, mut two) = (server.connect().await, server.connect().await);
@@ -76,7 +73,6 @@ async fn parameterised_topics_are_kept_apart_and_acks_name_the_canonical_topic()
     );
 }
 
-#[tokio::test]
 async fn bidirectional_round_trip_reaches_every_subscriber() {
     let server = Server::default().await;
     let mut alice = server.connect_with(Some(&token("alice", &[], false))).await;
@@ -99,7 +95,6 @@ async fn bidirectional_round_trip_reaches_every_subscriber() {
     assert_eq!(error_code(&wrong), "validation_failed", "{wrong}");
 }
 
-#[tokio::test]
 async fn one_way_channels_reject_client_messages() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -112,7 +107,6 @@ async fn one_way_channels_reject_client_messages() {
     }
 }
 
-#[tokio::test]
 async fn unauthorized_subscribes_are_rejected() {
     let server = Server::default().await;
     let mut anonymous = server.connect().await;
@@ -138,7 +132,6 @@ async fn unauthorized_subscribes_are_rejected() {
     assert_eq!(vip.subscribe("chat", json!({"room": 13})).await["type"], "ack");
 }
 
-#[tokio::test]
 async fn malformed_frames_are_answered_with_errors_and_the_connection_lives_on() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -169,7 +162,7 @@ async fn malformed_frames_are_answered_with_errors_and_the_connection_lives_on()
     };
     assert_eq!(error_code(&reply), "too_deep");
 
-    client.socket.send_binary(vec![1, 2, 3]).await;
+    client.send_binary(vec![1, 2, 3]).await;
     let Seen::Frame(reply) = client.next().await else {
         panic!("closed")
     };
@@ -178,20 +171,6 @@ async fn malformed_frames_are_answered_with_errors_and_the_connection_lives_on()
     assert_eq!(client.request(json!({"type": "ping"})).await["type"], "pong");
 }
 
-trait SendBinary {
-    async fn send_binary(&mut self, bytes: Vec<u8>);
-}
-
-impl SendBinary
-    for tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>
-{
-    async fn send_binary(&mut self, bytes: Vec<u8>) {
-        use futures::SinkExt;
-        self.send(Message::binary(bytes)).await.unwrap();
-    }
-}
-
-#[tokio::test]
 async fn oversize_frames_get_an_error_then_close_1009() {
     let mut limits = Limits::default();
     limits.channels.max_frame_bytes = 1024;
@@ -212,14 +191,13 @@ async fn oversize_frames_get_an_error_then_close_1009() {
     assert_eq!(client.next().await, Seen::Closed(Some(1009)));
 }
 
-#[tokio::test]
 async fn oversize_binary_frames_get_the_same_error_and_close_as_text_frames() {
     let mut limits = Limits::default();
     limits.channels.max_frame_bytes = 1024;
     let server = Server::start(registry(), config().with_limits(limits)).await;
 
     let mut client = server.connect().await;
-    client.socket.send_binary(vec![b'x'; 2000]).await;
+    client.send_binary(vec![b'x'; 2000]).await;
     let Seen::Frame(reply) = client.next().await else {
         panic!("closed before the error frame")
     };
@@ -227,7 +205,6 @@ async fn oversize_binary_frames_get_the_same_error_and_close_as_text_frames() {
     assert_eq!(client.next().await, Seen::Closed(Some(1009)));
 }
 
-#[tokio::test]
 async fn token_in_first_frame_authenticates_the_connection() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -285,7 +262,6 @@ async fn cookie_authenticated_connections_must_come_from_the_same_origin() {
     assert!(connect(own).await.is_ok());
 }
 
-#[tokio::test]
 async fn purge_announces_the_new_revisions() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -302,7 +278,6 @@ async fn purge_announces_the_new_revisions() {
 
 /// `liveRevisions` needs no step of the app's: with no `Channels` extension registered,
 /// the schema still lists the system channel and the socket still serves it.
-#[tokio::test]
 async fn the_revisions_channel_needs_no_channels_extension() {
     let mut registry = mizan_core::Registry::new();
     registry.register(
@@ -324,7 +299,6 @@ async fn the_revisions_channel_needs_no_channels_extension() {
     assert_eq!(client.message().await["data"], json!({"revisions": {"posts": 1}}));
 }
 
-#[tokio::test]
 async fn function_handlers_publish_through_the_state() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -339,7 +313,6 @@ async fn function_handlers_publish_through_the_state() {
     assert_eq!(client.message().await["data"], "extra!");
 }
 
-#[tokio::test]
 async fn middleware_runs_around_channel_sends() {
     use mizan_core::executor::{Next, Target, middleware_fn};
     use mizan_core::{Ctx, ErrorCode, FunctionError};
@@ -355,9 +328,7 @@ async fn middleware_runs_around_channel_sends() {
     let server = Server::start(registry(), config().with_middleware(mute)).await;
     let send = json!({"type": "send", "channel": "chat", "params": {"room": 7}, "data": "hi"});
 
-    let mut request = server.ws_url().into_client_request().unwrap();
-    request.headers_mut().insert("x-muted", "yes".parse().unwrap());
-    let mut muted = Server::connect_request(request).await;
+    let mut muted = server.connect_headers(&[("x-muted", "yes")]).await;
     assert_eq!(muted.subscribe("chat", json!({"room": 7})).await["type"], "ack");
     let reply = muted.request(send.clone()).await;
     assert_eq!(error_code(&reply), "forbidden", "{reply}");
@@ -385,8 +356,7 @@ async fn open_connections_and_subscriptions_are_counted() {
     assert_eq!(gauges(), (2, 2));
 
     // A closed connection takes its subscriptions with it, once the server has seen it go.
-    two.socket.close(None).await.unwrap();
-    drop(two);
+    two.close().await;
     for _ in 0..200 {
         if gauges() == (1, 1) {
             break;
@@ -396,3 +366,19 @@ async fn open_connections_and_subscriptions_are_counted() {
     assert_eq!(gauges(), (1, 1));
     assert_eq!(server.mizan.metrics().snapshot().ws_connections, 2);
 }
+
+crate::over_both_transports!(
+    subscribe_receive_unsubscribe,
+    parameterised_topics_are_kept_apart_and_acks_name_the_canonical_topic,
+    bidirectional_round_trip_reaches_every_subscriber,
+    one_way_channels_reject_client_messages,
+    unauthorized_subscribes_are_rejected,
+    malformed_frames_are_answered_with_errors_and_the_connection_lives_on,
+    oversize_frames_get_an_error_then_close_1009,
+    oversize_binary_frames_get_the_same_error_and_close_as_text_frames,
+    token_in_first_frame_authenticates_the_connection,
+    purge_announces_the_new_revisions,
+    the_revisions_channel_needs_no_channels_extension,
+    function_handlers_publish_through_the_state,
+    middleware_runs_around_channel_sends,
+);

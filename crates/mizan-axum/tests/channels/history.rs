@@ -14,7 +14,6 @@ fn position(frame: &Value) -> Value {
     json!({"offset": frame["offset"], "epoch": frame["epoch"]})
 }
 
-#[tokio::test]
 async fn a_client_that_was_away_recovers_exactly_what_it_missed_then_live_ones() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -59,7 +58,6 @@ async fn a_client_that_was_away_recovers_exactly_what_it_missed_then_live_ones()
 
 // Several threads, so publications race the resubscribe for real. (Server panics on
 // worker threads escape the per-thread check of `support`; the other tests cover that.)
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_has_no_gap_and_no_duplicate_while_publications_keep_coming() {
     let server = Server::default().await;
     let mut client = server.connect().await;
@@ -91,7 +89,6 @@ async fn recovery_has_no_gap_and_no_duplicate_while_publications_keep_coming() {
     assert_eq!(client.offsets(expected.len()).await, expected);
 }
 
-#[tokio::test]
 async fn a_history_too_short_or_another_epoch_is_not_recovered() {
     let layer = Arc::new(InProcessLayer::new());
     let server = Server::start(registry(), config().with_channel_layer(layer.clone())).await;
@@ -130,3 +127,12 @@ async fn a_history_too_short_or_another_epoch_is_not_recovered() {
     assert_ne!(ack["epoch"], epoch);
     assert_eq!(position(&ack), json!({"offset": 0, "epoch": ack["epoch"]}));
 }
+
+crate::over_both_transports!(
+    a_client_that_was_away_recovers_exactly_what_it_missed_then_live_ones,
+    recovery_has_no_gap_and_no_duplicate_while_publications_keep_coming(
+        flavor = "multi_thread",
+        worker_threads = 2
+    ),
+    a_history_too_short_or_another_epoch_is_not_recovered,
+);

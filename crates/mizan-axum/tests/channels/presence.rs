@@ -82,9 +82,9 @@ async fn members_join_and_leave_and_a_query_lists_them() {
     bob.request(json!({"type": "unsubscribe", "channel": "lobby"}))
         .await;
     assert_eq!(change(&mut ada).await, ("leave".into(), "bob".into()));
-    let mut bob_again = join_lobby(&server, "bob", false).await;
+    let bob_again = join_lobby(&server, "bob", false).await;
     assert_eq!(change(&mut ada).await, ("join".into(), "bob".into()));
-    drop(bob_again.socket.close(None).await);
+    bob_again.close().await;
     assert_eq!(
         change(&mut ada).await,
         ("leave".into(), "bob".into()),

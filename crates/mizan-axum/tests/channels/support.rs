@@ -1,4 +1,5 @@
-//! A registry with channels, a server on an ephemeral loopback port, and a WebSocket client.
+//! A registry with channels, a server on an ephemeral loopback port, and a client over
+//! either transport: a WebSocket, or Server-Sent Events plus POST.
 
 use std::sync::{Mutex, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -199,30 +200,83 @@ impl Server {
         format!("ws://{}/mizan/ws", self.addr)
     }
 
+    pub(crate) fn sse_url(&self) -> String {
+        format!("http://{}/mizan/sse", self.addr)
+    }
+
     pub(crate) async fn connect(&self) -> Client {
         self.connect_with(None).await
     }
 
     /// Connects, with `Authorization: Bearer <token>` when given.
     pub(crate) async fn connect_with(&self, bearer: Option<&str>) -> Client {
-        let mut request = self.ws_url().into_client_request().unwrap();
-        if let Some(token) = bearer {
-            request
-                .headers_mut()
-                .insert("authorization", format!("Bearer {token}").parse().unwrap());
-        }
-        Self::connect_request(request).await
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        let headers: Vec<(&str, &str)> = authorization
+            .iter()
+            .map(|value| ("authorization", value.as_str()))
+            .collect();
+        self.connect_headers(&headers).await
     }
 
-    /// Connects with a handshake request of the test's own.
-    pub(crate) async fn connect_request(
-        request: tokio_tungstenite::tungstenite::handshake::client::Request,
-    ) -> Client {
-        let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
-            .await
-            .expect("connect in time")
-            .expect("the upgrade succeeds");
-        Client { socket, next_id: 0 }
+    /// Connects over the test's transport with these handshake headers.
+    pub(crate) async fn connect_headers(&self, headers: &[(&str, &str)]) -> Client {
+        let connection = match Transport::current() {
+            Transport::WebSocket => {
+                let mut request = self.ws_url().into_client_request().unwrap();
+                for (name, value) in headers {
+                    let name = axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap();
+                    request.headers_mut().insert(name, value.parse().unwrap());
+                }
+                let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+                    .await
+                    .expect("connect in time")
+                    .expect("the upgrade succeeds");
+                Connection::WebSocket(Box::new(socket))
+            }
+            Transport::Sse => {
+                let mut request = reqwest::Client::new().get(self.sse_url());
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                let stream = tokio::time::timeout(WAIT, SseStream::open(request))
+                    .await
+                    .expect("connect in time");
+                Connection::Sse(Box::new(stream))
+            }
+        };
+        Client {
+            connection,
+            next_id: 0,
+        }
+    }
+}
+
+/// Which transport a test's clients use: the tests of `main.rs`'s `over_both_transports!`
+/// run once over each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transport {
+    WebSocket,
+    Sse,
+}
+
+tokio::task_local! {
+    static TRANSPORT: Transport;
+}
+
+impl Transport {
+    /// The transport of the test running now (a WebSocket outside `run`).
+    pub(crate) fn current() -> Self {
+        TRANSPORT.try_with(|t| *t).unwrap_or(Self::WebSocket)
+    }
+
+    /// Runs a test with its clients on this transport.
+    pub(crate) async fn run(self, test: impl std::future::Future<Output = ()>) {
+        self.run_value(test).await;
+    }
+
+    /// Runs `work` with its clients on this transport, and gives what it made.
+    pub(crate) async fn run_value<T>(self, work: impl std::future::Future<Output = T>) -> T {
+        TRANSPORT.scope(self, work).await
     }
 }
 
@@ -233,14 +287,140 @@ pub(crate) enum Seen {
     Closed(Option<u16>),
 }
 
+enum Connection {
+    WebSocket(Box<WebSocketStream<MaybeTlsStream<TcpStream>>>),
+    Sse(Box<SseStream>),
+}
+
 pub(crate) struct Client {
-    pub(crate) socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    connection: Connection,
     next_id: u64,
 }
 
+/// An SSE session: its event stream, read event by event, and where its frames go.
+pub(crate) struct SseStream {
+    response: reqwest::Response,
+    buffer: String,
+    post_url: String,
+    http: reqwest::Client,
+    /// The `id` of the last event that had one (what a reconnect sends as `Last-Event-ID`).
+    pub(crate) last_event_id: Option<String>,
+}
+
+/// One Server-Sent Event: its `event` name (`None` for frames) and data.
+struct SseEvent {
+    name: Option<String>,
+    data: String,
+}
+
+impl SseStream {
+    /// Opens the stream; panics unless it answers `200` with a `session` event first.
+    pub(crate) async fn open(request: reqwest::RequestBuilder) -> Self {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "the stream opens");
+        let base = response.url().to_string();
+        let mut stream = Self {
+            response,
+            buffer: String::new(),
+            post_url: String::new(),
+            http: reqwest::Client::new(),
+            last_event_id: None,
+        };
+        let opening = stream.event().await.expect("a session event");
+        assert_eq!(opening.name.as_deref(), Some("session"));
+        let session: Value = serde_json::from_str(&opening.data).unwrap();
+        stream.post_url = format!("{base}/{}", session["session"].as_str().unwrap());
+        stream
+    }
+
+    /// Where the session's frames go.
+    pub(crate) fn post_url(&self) -> &str {
+        &self.post_url
+    }
+
+    /// `POST`s one frame's body to the session; the answer comes on the stream.
+    pub(crate) async fn post(&self, body: Vec<u8>) -> reqwest::StatusCode {
+        self.http
+            .post(&self.post_url)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// The next event (comments skipped), or `None` when the stream ended.
+    async fn event(&mut self) -> Option<SseEvent> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut name, mut data) = (None, Vec::new());
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("data: ") {
+                        data.push(value.to_owned());
+                    } else if let Some(value) = line.strip_prefix("event: ") {
+                        name = Some(value.to_owned());
+                    } else if let Some(value) = line.strip_prefix("id: ") {
+                        self.last_event_id = Some(value.to_owned());
+                    }
+                }
+                if data.is_empty() {
+                    continue; // a keep-alive comment
+                }
+                return Some(SseEvent {
+                    name,
+                    data: data.join("\n"),
+                });
+            }
+            let chunk = self.response.chunk().await.ok()??;
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+}
+
 impl Client {
+    pub(crate) fn from_sse(stream: SseStream) -> Self {
+        Self {
+            connection: Connection::Sse(Box::new(stream)),
+            next_id: 0,
+        }
+    }
+
     pub(crate) async fn send_text(&mut self, text: impl Into<String>) {
-        self.socket.send(Message::text(text.into())).await.unwrap();
+        match &mut self.connection {
+            Connection::WebSocket(socket) => socket.send(Message::text(text.into())).await.unwrap(),
+            Connection::Sse(stream) => {
+                stream.post(text.into().into_bytes()).await;
+            }
+        }
+    }
+
+    /// A frame that is not text: a binary WebSocket frame, or a `POST` body that is not
+    /// UTF-8.
+    pub(crate) async fn send_binary(&mut self, mut bytes: Vec<u8>) {
+        match &mut self.connection {
+            Connection::WebSocket(socket) => socket.send(Message::binary(bytes)).await.unwrap(),
+            Connection::Sse(stream) => {
+                bytes.insert(0, 0xff);
+                stream.post(bytes).await;
+            }
+        }
+    }
+
+    /// Ends the connection from the client's side: a WebSocket close handshake, or the
+    /// SSE stream dropped.
+    pub(crate) async fn close(self) {
+        if let Connection::WebSocket(mut socket) = self.connection {
+            drop(WebSocketStream::close(&mut socket, None).await);
+        }
+    }
+
+    /// The SSE session, for tests of that transport alone.
+    pub(crate) fn sse(&self) -> &SseStream {
+        match &self.connection {
+            Connection::Sse(stream) => stream,
+            Connection::WebSocket(_) => panic!("not an SSE client"),
+        }
     }
 
     /// Sends a frame with a fresh `id` and returns the answer with that id (frames of
@@ -288,16 +468,35 @@ impl Client {
 
     /// The next frame or the close, within [`WAIT`].
     pub(crate) async fn next(&mut self) -> Seen {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("a frame in time");
-            match message {
-                Some(Ok(Message::Text(text))) => return Seen::Frame(serde_json::from_str(&text).unwrap()),
-                Some(Ok(Message::Close(frame))) => return Seen::Closed(frame.map(|f| f.code.into())),
-                Some(Ok(_)) => continue,
-                Some(Err(_)) | None => return Seen::Closed(None),
-            }
+        tokio::time::timeout(WAIT, self.next_unbounded())
+            .await
+            .expect("a frame in time")
+    }
+
+    async fn next_unbounded(&mut self) -> Seen {
+        match &mut self.connection {
+            Connection::WebSocket(socket) => loop {
+                match socket.next().await {
+                    Some(Ok(Message::Text(text))) => {
+                        return Seen::Frame(serde_json::from_str(&text).unwrap());
+                    }
+                    Some(Ok(Message::Close(frame))) => return Seen::Closed(frame.map(|f| f.code.into())),
+                    Some(Ok(_)) => continue,
+                    Some(Err(_)) | None => return Seen::Closed(None),
+                }
+            },
+            Connection::Sse(stream) => match stream.event().await {
+                None => Seen::Closed(None),
+                Some(SseEvent { name: None, data }) => Seen::Frame(serde_json::from_str(&data).unwrap()),
+                Some(SseEvent {
+                    name: Some(name),
+                    data,
+                }) => {
+                    assert_eq!(name, "close", "only frames and the close come after the session");
+                    let close: Value = serde_json::from_str(&data).unwrap();
+                    Seen::Closed(close["code"].as_u64().map(|code| code as u16))
+                }
+            },
         }
     }
 

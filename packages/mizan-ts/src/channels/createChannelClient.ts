@@ -1,8 +1,8 @@
 import { canonicalize } from "../core/canonical.js";
-import type { MizanClient } from "../client/createMizanClient.js";
+import type { FetchLike, MizanClient } from "../client/createMizanClient.js";
 import { errorFromEnvelope, MizanError } from "../client/mizanError.js";
 import { isRecord } from "../core/isRecord.js";
-import { REVISIONS_CHANNEL } from "../core/wireNames.js";
+import { DEFAULT_CSRF_HEADER, REVISIONS_CHANNEL } from "../core/wireNames.js";
 import {
   parseServerFrame,
   type ClientFrame,
@@ -12,6 +12,7 @@ import {
   type StreamPosition,
 } from "./frames.js";
 import { reconnectDelay, type BackoffOptions } from "./reconnectDelay.js";
+import { sseSocket } from "./sseSocket.js";
 
 /**
  * Where the one connection stands: `connecting` (first attempt), `open` (authenticated,
@@ -36,6 +37,13 @@ export interface WebSocketLike {
 /** A WebSocket constructor: `new WebSocket(url)`. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/**
+ * How the client reaches the server: `"websocket"`, `"sse"` (Server-Sent Events plus
+ * `POST`, for networks that refuse WebSocket upgrades), or `"auto"`: a WebSocket, and SSE
+ * when a WebSocket cannot connect (or there is no `WebSocket` at all).
+ */
+export type ChannelTransport = "auto" | "websocket" | "sse";
+
 export interface ChannelClientOptions {
   /** The Mizan client: its `baseUrl` locates `/ws`, its token authenticates, its revisions get live updates. */
   readonly client: MizanClient;
@@ -59,6 +67,18 @@ export interface ChannelClientOptions {
   readonly heartbeatMs?: number;
   /** For jitter; tests pin it. */
   readonly random?: () => number;
+  /** Which transport to use. Default `"auto"`. */
+  readonly transport?: ChannelTransport;
+  /** The SSE stream's URL. Default: the client's `baseUrl` + `/sse`. */
+  readonly sseUrl?: string;
+  /** The fetch SSE uses. Default: the global `fetch`. */
+  readonly fetch?: FetchLike;
+  /**
+   * For SSE with cookie sign-in: the stream's and the frames' credentials; they then carry
+   * `csrfHeader` (default `x-mizan-csrf`), as the client's own calls do.
+   */
+  readonly credentials?: RequestCredentials;
+  readonly csrfHeader?: string;
 }
 
 /** A live subscription: `ready` settles on the server's answer; `unsubscribe` is idempotent. */
@@ -153,7 +173,8 @@ const topicKey = (channel: string, params: unknown): string => `${channel}\n${ca
 
 /**
  * The client of Mizan channels (`spec/PROTOCOL.md` §3): one WebSocket, every subscription
- * multiplexed on it.
+ * multiplexed on it; or, where WebSockets cannot connect, the same frames over Server-Sent
+ * Events plus `POST` (`transport`, §3.9).
  *
  * - Authenticates with an `auth` first frame carrying the client's current token (fresh on
  *   every reconnect; a new token is sent as it changes; logging out reconnects anonymous).
@@ -181,6 +202,15 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   const heartbeatMs = options.heartbeatMs ?? 20_000;
   const url = options.url ?? webSocketUrl(client.baseUrl);
+  const transport = options.transport ?? "auto";
+  const sseOptions = {
+    fetch: options.fetch ?? ((input: Request | string | URL, init?: RequestInit) => fetch(input, init)),
+    headers: { [options.csrfHeader ?? DEFAULT_CSRF_HEADER]: "1" },
+    credentials: options.credentials,
+  };
+  const sseUrl = options.sseUrl ?? new URL(`${client.baseUrl.replace(/\/+$/, "")}/sse`, pageUrl()).toString();
+  /** In `auto`: a WebSocket could not connect, so SSE is tried (until it fails to connect too). */
+  let overSse = transport === "sse" || (transport === "auto" && Socket === undefined);
 
   const topics = new Map<string, Topic>();
   const byServerKey = new Map<string, Topic>();
@@ -233,7 +263,7 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
 
   const connect = (): void => {
     retryTimer = undefined;
-    if (Socket === undefined) {
+    if (!overSse && Socket === undefined) {
       throw new MizanError({
         code: "network_error",
         message: "no WebSocket: pass `WebSocket` (e.g. from the `ws` package) to the channel client",
@@ -241,16 +271,26 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       });
     }
     setStatus(everOpened || attempt > 0 ? "reconnecting" : "connecting");
-    const current = new Socket(url);
+    const sse = overSse || Socket === undefined;
+    const current = sse ? sseSocket(sseUrl, sseOptions) : new Socket(url);
     socket = current;
+    let opened = false;
     current.addEventListener("open", () => {
+      opened = true;
       if (socket === current) void onOpen(current);
     });
     current.addEventListener("message", (event) => {
       if (socket === current && typeof event.data === "string") onFrame(event.data);
     });
     current.addEventListener("close", () => {
-      if (socket === current) lost();
+      if (socket !== current) return;
+      // In `auto`, a transport that never opened hands over to the other one, at once
+      // when SSE is next (the upgrade was refused), after the backoff when it is the socket.
+      if (transport === "auto" && !opened && Socket !== undefined) {
+        overSse = !sse;
+        if (overSse) return lost(0);
+      }
+      lost();
     });
     current.addEventListener("error", () => {
       // A `close` event follows; nothing to do twice.
@@ -303,8 +343,8 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
     }
   };
 
-  /** The socket is gone: fail what waited on it, then reconnect unless we are done. */
-  const lost = (): void => {
+  /** The socket is gone: fail what waited on it, then reconnect (after `delayMs`, default the backoff) unless we are done. */
+  const lost = (delayMs?: number): void => {
     socket = null;
     ready = false;
     clearInterval(heartbeatTimer);
@@ -321,7 +361,8 @@ export function createChannelClient(options: ChannelClientOptions): ChannelClien
       return setStatus("closed");
     }
     setStatus("reconnecting");
-    retryTimer = setTimeout(connect, reconnectDelay(attempt++, options.backoff, options.random));
+    const delay = delayMs ?? reconnectDelay(attempt++, options.backoff, options.random);
+    retryTimer = setTimeout(connect, delay);
   };
 
   const onFrame = (text: string): void => {
@@ -616,10 +657,13 @@ function unexpected(frame: ServerFrame): MizanError {
   return new MizanError({ code: "invalid_response", message: `unexpected ${frame.type} frame`, status: null });
 }
 
+function pageUrl(): string | undefined {
+  return (globalThis as { location?: { href: string } }).location?.href;
+}
+
 /** `http://host/mizan` → `ws://host/mizan/ws`; a relative base resolves against the page. */
 export function webSocketUrl(baseUrl: string): string {
-  const page = (globalThis as { location?: { href: string } }).location?.href;
-  const url = new URL(`${baseUrl.replace(/\/+$/, "")}/ws`, page);
+  const url = new URL(`${baseUrl.replace(/\/+$/, "")}/ws`, pageUrl());
   url.protocol = url.protocol === "https:" ? "wss:" : url.protocol === "http:" ? "ws:" : url.protocol;
   return url.toString();
 }

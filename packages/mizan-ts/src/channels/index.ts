@@ -4,6 +4,7 @@ export {
   type ChannelClient,
   type ChannelClientOptions,
   type ChannelSubscription,
+  type ChannelTransport,
   type ConnectionStatus,
   type SubscribeOptions,
   type WebSocketConstructor,
