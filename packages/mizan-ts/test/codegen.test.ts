@@ -184,7 +184,7 @@ describe("codegen over a schema using every feature (test/fixtures/full-schema.j
       "no-extensions": fullSchemaWithout("channels", "forms"),
       // What an app with neither channels nor forms of its own is served: the revisions
       // channel (one-way, no presence) and an empty forms section.
-      "revisions-only": { ...fullSchemaWithout("forms"), channels: revisionsChannelOnly(), forms: {} },
+      "revisions-only": { ...(fullSchemaWithout("forms") as object), channels: revisionsChannelOnly(), forms: {} },
     };
     const files: string[] = [];
     for (const [variant, schema] of Object.entries(variants)) {
