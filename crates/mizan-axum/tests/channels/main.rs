@@ -13,4 +13,5 @@ mod history;
 mod outage;
 #[cfg(feature = "redis")]
 mod redis;
+mod strict;
 mod support;
