@@ -25,7 +25,8 @@ pub(crate) struct AppState {
 /// The documents `GET /schema` and `GET /openapi.json` serve.
 pub(crate) struct Documents {
     pub(crate) schema: Bytes,
-    pub(crate) openapi: Bytes,
+    /// Without `servers`: each request gets the path it was mounted under.
+    pub(crate) openapi: serde_json::Value,
 }
 
 impl AppState {
@@ -34,9 +35,7 @@ impl AppState {
             schema: serde_json::to_vec(&registry.get_schema())
                 .expect("schema serializes")
                 .into(),
-            openapi: serde_json::to_vec(&openapi::document(&registry, &config))
-                .expect("openapi serializes")
-                .into(),
+            openapi: openapi::document(&registry, &config),
         };
         let publisher =
             mizan_core::channels::Publisher::for_registry(config.channel_layer.clone(), &registry);

@@ -18,6 +18,7 @@ mod cors;
 mod errors;
 mod forms;
 mod isolation;
+mod openapi;
 #[cfg(feature = "redis")]
 mod redis;
 mod schema_agreement;
