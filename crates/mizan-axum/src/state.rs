@@ -56,8 +56,10 @@ impl AppState {
                 middleware: config.middleware.clone(),
             },
         );
+        let executor = Arc::new(executor);
+        executor.resync_after_reconnections();
         Self {
-            executor: Arc::new(executor),
+            executor,
             hub: Arc::default(),
             documents: Arc::new(documents),
             config: Arc::new(config),
