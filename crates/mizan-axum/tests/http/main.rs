@@ -17,6 +17,7 @@ mod context;
 mod cors;
 mod errors;
 mod forms;
+mod hostile;
 mod isolation;
 mod openapi;
 #[cfg(feature = "redis")]
