@@ -9,6 +9,7 @@ mod expiry;
 mod flow;
 mod frames;
 mod history;
+mod hostile;
 #[cfg(feature = "redis")]
 mod outage;
 #[cfg(feature = "redis")]
