@@ -16,6 +16,9 @@ pub struct Limits {
     pub max_batch_calls: usize,
     /// Longest query string of a GET call in bytes (`429 limit_exceeded`). Default 8 KiB.
     pub max_query_bytes: usize,
+    /// Longest a request body may take to arrive, from its first read (`400 bad_request`):
+    /// a client trickling a body (slowloris) holds a connection no longer. Default 30 s.
+    pub body_timeout: Duration,
     /// Limits of channel connections (`GET /ws`, `GET /sse`).
     pub channels: ChannelLimits,
 }
@@ -59,6 +62,7 @@ impl Default for Limits {
             max_json_depth: 64,
             max_batch_calls: 50,
             max_query_bytes: 8 * 1024,
+            body_timeout: Duration::from_secs(30),
             channels: ChannelLimits::default(),
         }
     }

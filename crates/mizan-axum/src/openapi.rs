@@ -74,6 +74,15 @@ pub(crate) fn document(registry: &Registry, config: &Config) -> Value {
     })
 }
 
+/// `document` as served under `base` (`/mizan`, or empty at the root): with `servers` set to
+/// it, since the paths are relative to where the router is mounted.
+pub(crate) fn served(document: &Value, base: &str) -> bytes::Bytes {
+    let mut document = document.clone();
+    let url = if base.is_empty() { "/" } else { base };
+    document["servers"] = json!([{ "url": url }]);
+    serde_json::to_vec(&document).expect("openapi serializes").into()
+}
+
 /// The endpoints besides functions and compositions: batch, purge, revisions, documents.
 fn endpoints(config: &Config) -> Map<String, Value> {
     let document = |id: &str, summary: &str| {
@@ -126,7 +135,7 @@ fn endpoints(config: &Config) -> Map<String, Value> {
             "operationId": "mizan.revisions",
             "summary": "The current revisions of tags",
             "security": optional_security(false),
-            "parameters": [{ "name": "tags", "in": "query", "required": false,
+            "parameters": [{ "name": "tags", "in": "query", "required": true,
                 "description": "Comma-separated tags", "schema": { "type": "string" } }],
             "responses": responses(json_content(
                 json!({ "$ref": "#/components/schemas/Revisions" }),
@@ -196,22 +205,51 @@ fn path_item(f: &ServerFunction, input: Value, output: Value, error: Option<Valu
     } else {
         optional_security(writes)
     };
+    // No input is `null`: an input that `null` does not satisfy must be sent.
+    let required = !accepts_null(f.input_schema(), f.input_schema());
     let mut post = operation.clone();
     post["requestBody"] =
-        json!({ "required": false, "content": { "application/json": { "schema": input } } });
+        json!({ "required": required, "content": { "application/json": { "schema": input } } });
     let mut item = json!({ "post": post });
     if f.kind() == FunctionKind::Query {
         let mut get = operation;
         get["operationId"] = json!(format!("{}.get", f.name()));
         get["parameters"] = json!([
-            { "name": "input", "in": "query", "required": false,
+            { "name": "input", "in": "query", "required": required,
               "content": { "application/json": { "schema": input } } },
             { "name": "rev", "in": "query", "required": false,
-              "schema": { "type": "integer", "minimum": 0 } },
+              "schema": { "type": "integer", "minimum": 0, "maximum": u64::MAX } },
         ]);
         item["get"] = get;
     }
     item
+}
+
+/// Whether `null` satisfies `schema` (a function's self-contained input schema, `root` its
+/// top, where its `#/$defs/...` references point). Undecided shapes count as no: then the
+/// document asks for an input the server might not have needed, never the reverse.
+fn accepts_null(schema: &Value, root: &Value) -> bool {
+    let Value::Object(schema) = schema else {
+        return schema == &Value::Bool(true);
+    };
+    if let Some(Value::String(reference)) = schema.get("$ref") {
+        let target = reference
+            .strip_prefix('#')
+            .and_then(|pointer| root.pointer(pointer));
+        return target.is_some_and(|target| accepts_null(target, root));
+    }
+    let branches = |key: &str| schema.get(key).and_then(Value::as_array);
+    if let Some(any) = branches("anyOf").or_else(|| branches("oneOf")) {
+        return any.iter().any(|branch| accepts_null(branch, root));
+    }
+    match schema.get("type") {
+        None => {
+            !schema.contains_key("allOf") && !schema.contains_key("enum") && !schema.contains_key("const")
+        }
+        Some(Value::String(ty)) => ty == "null",
+        Some(Value::Array(types)) => types.iter().any(|ty| ty == "null"),
+        Some(_) => false,
+    }
 }
 
 fn json_content(schema: Value, description: &str) -> Value {

@@ -28,7 +28,8 @@ pub(crate) struct AppState {
 /// The documents `GET /schema` and `GET /openapi.json` serve.
 pub(crate) struct Documents {
     pub(crate) schema: Bytes,
-    pub(crate) openapi: Bytes,
+    /// Without `servers`: each request gets the path it was mounted under.
+    pub(crate) openapi: serde_json::Value,
 }
 
 impl AppState {
@@ -37,9 +38,7 @@ impl AppState {
             schema: serde_json::to_vec(&registry.get_schema())
                 .expect("schema serializes")
                 .into(),
-            openapi: serde_json::to_vec(&openapi::document(&registry, &config))
-                .expect("openapi serializes")
-                .into(),
+            openapi: openapi::document(&registry, &config),
         };
         let publisher =
             mizan_core::channels::Publisher::for_registry(config.channel_layer.clone(), &registry);
@@ -60,9 +59,11 @@ impl AppState {
                 middleware: config.middleware.clone(),
             },
         );
+        let executor = Arc::new(executor);
+        executor.resync_after_reconnections();
         Self {
             hub: Arc::new(Hub::counted_in(executor.metrics().clone())),
-            executor: Arc::new(executor),
+            executor,
             sessions: Arc::default(),
             documents: Arc::new(documents),
             config: Arc::new(config),

@@ -182,13 +182,10 @@ impl Connection {
             let error = FunctionError::from_code(ErrorCode::TooDeep, "the frame is nested too deeply");
             return self.reply_error(&Value::Null, &error);
         }
-        let value: Value = match serde_json::from_str(text) {
+        // The strict reading every input gets (duplicate names, lone surrogates: `invalid_json`).
+        let value = match mizan_core::parse_json_input(text.as_bytes()) {
             Ok(value) => value,
-            Err(err) => {
-                let error =
-                    FunctionError::from_code(ErrorCode::InvalidJson, format!("the frame is not JSON: {err}"));
-                return self.reply_error(&Value::Null, &error);
-            }
+            Err(error) => return self.reply_error(&Value::Null, &error),
         };
         let id = value.get("id").cloned().unwrap_or(Value::Null);
         let frame: ClientFrame = match serde_json::from_value(value) {

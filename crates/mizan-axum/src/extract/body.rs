@@ -4,7 +4,7 @@
 //! Failures, in the order they are checked:
 //!
 //! - a `Content-Length` or a body over `max_body_bytes`: `413 payload_too_large`;
-//! - a body that cannot be read: `400 bad_request`;
+//! - a body that cannot be read, or does not arrive within `body_timeout`: `400 bad_request`;
 //! - JSON nested deeper than `max_json_depth`: `400 too_deep`;
 //! - ([`JsonBody`] only) text that is not JSON, or has no canonical form (duplicate member
 //!   names, lone surrogates): `400 invalid_json`; JSON of the wrong shape: `400 bad_request`.
@@ -58,20 +58,28 @@ async fn read_body(request: Request, limits: &Limits) -> Result<Bytes, FunctionE
     if declared_length(request.headers()).is_some_and(|len| len > limits.max_body_bytes as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(request.into_body(), limits.max_body_bytes)
-        .await
-        .map_err(|err| {
-            let over_limit = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
-                .any(|e| e.is::<http_body_util::LengthLimitError>());
-            if over_limit {
-                too_large()
-            } else {
-                FunctionError::from_code(
-                    ErrorCode::BadRequest,
-                    format!("the body could not be read: {err}"),
-                )
-            }
-        })
+    let body = axum::body::to_bytes(request.into_body(), limits.max_body_bytes);
+    let Ok(body) = tokio::time::timeout(limits.body_timeout, body).await else {
+        return Err(FunctionError::from_code(
+            ErrorCode::BadRequest,
+            format!(
+                "the body did not arrive within {:?} (body_timeout)",
+                limits.body_timeout
+            ),
+        ));
+    };
+    body.map_err(|err| {
+        let over_limit = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+            .any(|e| e.is::<http_body_util::LengthLimitError>());
+        if over_limit {
+            too_large()
+        } else {
+            FunctionError::from_code(
+                ErrorCode::BadRequest,
+                format!("the body could not be read: {err}"),
+            )
+        }
+    })
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {

@@ -2,8 +2,10 @@
 //! (queries only).
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use mizan_core::executor::{CallInput, Caller, Via};
+use mizan_core::{ErrorCode, FunctionError, FunctionKind};
 
 use crate::error::HttpError;
 use crate::extract::{CallQuery, JsonText, Name};
@@ -33,9 +35,34 @@ pub(super) async fn get(
         .executor
         .execute(&caller, &name, CallInput::Json(query.input), Via::Read)
         .await;
-    Ok(call_response(
-        outcome,
-        query.rev,
-        app.config.shared_max_age.as_secs(),
-    ))
+    let mut response = call_response(outcome, query.rev, app.config.shared_max_age.as_secs());
+    // A GET of a mutation: a 405 names what the function does accept (RFC 9110 §15.5.6).
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(POST));
+    }
+    Ok(response)
+}
+
+const POST: &str = "POST";
+const GET_OR_POST: &str = "GET, HEAD, POST";
+
+/// Any other method: `405` with `Allow` as the function's kind has it (a mutation is POST
+/// only), or `404` for no such function.
+pub(super) async fn other_method(State(app): State<AppState>, Name(name): Name) -> Response {
+    let Some(f) = app.executor.registry().get_function(&name) else {
+        return super::not_found().await.into_response();
+    };
+    let allow = match f.kind() {
+        FunctionKind::Mutation => POST,
+        FunctionKind::Query => GET_OR_POST,
+    };
+    let error: HttpError =
+        FunctionError::from_code(ErrorCode::MethodNotAllowed, format!("`{name}` accepts {allow}")).into();
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
 }

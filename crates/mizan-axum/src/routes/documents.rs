@@ -1,7 +1,8 @@
 //! `GET /schema` and `GET /openapi.json`, rendered once at startup. They are public, but a
 //! present, invalid token fails them as it fails every endpoint (§2.1).
 
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
+use axum::http::Uri;
 use axum::response::Response;
 use mizan_core::executor::Caller;
 
@@ -12,6 +13,14 @@ pub(super) async fn schema(_: Caller, State(app): State<AppState>) -> Response {
     json_response(200, app.documents.schema.clone())
 }
 
-pub(super) async fn openapi(_: Caller, State(app): State<AppState>) -> Response {
-    json_response(200, app.documents.openapi.clone())
+/// The OpenAPI document with `servers` naming the path the endpoints are mounted under (the
+/// request's path before the nested part), so a client of the document reaches them.
+pub(super) async fn openapi(
+    _: Caller,
+    State(app): State<AppState>,
+    OriginalUri(original): OriginalUri,
+    nested: Uri,
+) -> Response {
+    let base = original.path().strip_suffix(nested.path()).unwrap_or_default();
+    json_response(200, crate::openapi::served(&app.documents.openapi, base))
 }

@@ -22,7 +22,10 @@ use crate::state::AppState;
 
 pub(crate) fn router(app: AppState) -> Router {
     Router::new()
-        .route("/call/{name}", get(call::get).post(call::post))
+        .route(
+            "/call/{name}",
+            get(call::get).post(call::post).fallback(call::other_method),
+        )
         .route("/batch", post(batch::post))
         .route("/compose/{name}", post(compose::post))
         .route("/schema", get(documents::schema))

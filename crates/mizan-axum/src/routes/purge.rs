@@ -1,7 +1,7 @@
 //! `POST /purge` (`{"tags": [TAG, ...]}` -> `{"revisions": {TAG: N}}`, needs the purge
 //! permission) and `GET /revisions?tags=a,b` (current revisions; public).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
@@ -39,6 +39,8 @@ pub(super) async fn post(
         )
         .into());
     }
+    // A tag named twice is purged once (and answered once).
+    let tags: BTreeSet<String> = tags.into_iter().collect();
     let revisions = app.executor.purge(tags.iter().map(String::as_str)).await;
     if revisions.len() < tags.len() {
         return Err(FunctionError::from_code(

@@ -5,7 +5,9 @@
 //! flow control (slow consumers, limits) in `flow.rs`, history and recovery in-process in
 //! `history.rs`, tokens expiring on open connections in `expiry.rs`, presence in
 //! `presence.rs` (its Redis cases too), what only the SSE transport has (sessions,
-//! `Last-Event-ID`) in `sse.rs`, anything else needing the real Redis in `redis.rs`.
+//! `Last-Event-ID`) in `sse.rs`, anything else needing the real Redis in `redis.rs`, a Redis
+//! of its own killed under load in `outage.rs`, hostile clients in `hostile.rs`, strict
+//! frame JSON in `strict.rs`.
 //! Fixtures (the channel registry, a server, a client) live in `support.rs`.
 //! A test listed in its file's `over_both_transports!` runs once over each transport.
 
@@ -37,8 +39,12 @@ mod expiry;
 mod flow;
 mod frames;
 mod history;
+mod hostile;
+#[cfg(feature = "redis")]
+mod outage;
 mod presence;
 #[cfg(feature = "redis")]
 mod redis;
 mod sse;
+mod strict;
 mod support;

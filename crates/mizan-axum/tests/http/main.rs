@@ -17,7 +17,9 @@ mod context;
 mod cors;
 mod errors;
 mod forms;
+mod hostile;
 mod isolation;
+mod openapi;
 #[cfg(feature = "redis")]
 mod redis;
 mod schema_agreement;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::error::ChannelError;
 use super::history::{History, Publication, Recovery, StreamPosition, new_epoch};
@@ -61,6 +61,14 @@ pub trait ChannelLayer: PresenceLayer {
     /// A stream of every publication from every instance, from now on. A receiver that
     /// falls behind by more than the layer's buffer skips ahead (`RecvError::Lagged`).
     fn subscribe(&self) -> broadcast::Receiver<Publication>;
+
+    /// How many times this layer has joined the other instances, for a layer that misses
+    /// publications while apart (Redis pub/sub across a lost connection): each time it
+    /// moves, the server resyncs its clients (the current revisions on `mizan_revisions`).
+    /// `None`, the default: the layer is never apart.
+    fn connections(&self) -> Option<watch::Receiver<u64>> {
+        None
+    }
 }
 
 /// The default layer: publications stay inside the process (every `Mizan` instance sharing

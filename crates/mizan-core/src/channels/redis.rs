@@ -70,6 +70,8 @@ pub struct RedisLayer {
     presence_events: broadcast::Sender<PresenceEvent>,
     presence_ttl: Duration,
     operation_timeout: Duration,
+    /// How many pub/sub subscriptions the receiving task has made: `0` before the first.
+    subscriptions: watch::Receiver<u64>,
     /// Stops the receiving task when the last clone of the layer goes.
     _receiver: Arc<AbortOnDrop>,
 }
@@ -102,8 +104,8 @@ impl RedisLayer {
     ///
     /// [`ChannelError::Unavailable`] when Redis does not answer within a few seconds.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, ChannelError> {
-        let (layer, mut ready) = Self::spawn(url, prefix)?;
-        tokio::time::timeout(Duration::from_secs(5), ready.wait_for(|ready| *ready))
+        let (layer, mut subscriptions) = Self::spawn(url, prefix)?;
+        tokio::time::timeout(Duration::from_secs(5), subscriptions.wait_for(|made| *made > 0))
             .await
             .map_err(|_| unavailable(&"no pub/sub subscription within 5s"))?
             .map_err(|e| unavailable(&e))?;
@@ -122,7 +124,7 @@ impl RedisLayer {
         Self::spawn(url, prefix).map(|(layer, _)| layer)
     }
 
-    fn spawn(url: &str, prefix: &str) -> Result<(Self, watch::Receiver<bool>), ChannelError> {
+    fn spawn(url: &str, prefix: &str) -> Result<(Self, watch::Receiver<u64>), ChannelError> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(unavailable(
                 &"a RedisLayer must be started inside a Tokio runtime",
@@ -138,14 +140,14 @@ impl RedisLayer {
         let presence_channel = format!("{prefix}presence");
         let local = broadcast::channel(super::InProcessLayer::DEFAULT_CAPACITY).0;
         let presence_events = broadcast::channel(super::InProcessLayer::DEFAULT_CAPACITY).0;
-        let (ready_tx, ready_rx) = watch::channel(false);
+        let (made, subscriptions) = watch::channel(0);
         let receiver = Receiver {
             channel: channel.clone(),
             presence_channel: presence_channel.clone(),
             local: local.clone(),
             presence_events: presence_events.clone(),
         };
-        let task = tokio::spawn(receive_loop(client, receiver, ready_tx));
+        let task = tokio::spawn(receive_loop(client, receiver, made));
         let layer = Self {
             connection,
             channel,
@@ -155,9 +157,10 @@ impl RedisLayer {
             presence_events,
             presence_ttl: DEFAULT_PRESENCE_TTL,
             operation_timeout: Duration::from_secs(2),
+            subscriptions: subscriptions.clone(),
             _receiver: Arc::new(AbortOnDrop(task)),
         };
-        Ok((layer, ready_rx))
+        Ok((layer, subscriptions))
     }
 
     /// The Redis pub/sub channel this layer uses.
@@ -384,14 +387,18 @@ impl Receiver {
     }
 }
 
-async fn receive_loop(client: Client, receiver: Receiver, ready: watch::Sender<bool>) {
+/// Subscribes, delivers, and after the connection drops (Redis restarted, the network cut)
+/// subscribes again with a capped backoff: a redis-rs pub/sub connection does not come back
+/// by itself. Each subscription made counts in `made`, so the server can resync its
+/// clients for what was published meanwhile.
+async fn receive_loop(client: Client, receiver: Receiver, made: watch::Sender<u64>) {
     let channel = &receiver.channel;
     let mut backoff = Duration::from_millis(50);
     loop {
         match subscribe(&client, &receiver).await {
             Ok(pubsub) => {
                 backoff = Duration::from_millis(50);
-                ready.send_replace(true);
+                made.send_modify(|made| *made += 1);
                 let mut messages = pubsub.into_on_message();
                 while let Some(message) = messages.next().await {
                     receiver.hand(&message);
@@ -507,6 +514,10 @@ impl ChannelLayer for RedisLayer {
 
     fn subscribe(&self) -> broadcast::Receiver<Publication> {
         self.local.subscribe()
+    }
+
+    fn connections(&self) -> Option<watch::Receiver<u64>> {
+        Some(self.subscriptions.clone())
     }
 }
 

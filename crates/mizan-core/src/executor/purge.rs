@@ -1,7 +1,8 @@
 //! Step 6, purge and announce: a mutation's tags get new revisions, and every instance's
 //! clients hear of them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::Executor;
 use crate::channels::{ChannelKey, REVISIONS_CHANNEL, RevisionsMessage};
@@ -19,18 +20,65 @@ impl Executor {
     /// instance's clients hear it through the layer); returns the new revisions of those
     /// bumped (a missing tag means the backend failed; it is logged).
     pub async fn purge<'a>(&self, tags: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, u64> {
-        const REVISIONS: ChannelKey<(), RevisionsMessage> = ChannelKey::new(REVISIONS_CHANNEL);
         let bumped = self.revisions.bump(tags).await;
         if !bumped.is_empty() {
             tracing::info!(?bumped, "purged");
-            let message = RevisionsMessage {
-                revisions: bumped.clone(),
-            };
-            if let Err(err) = self.publisher.publish(&REVISIONS, &(), &message).await {
-                tracing::warn!(%err, "purged, but the new revisions could not be announced");
-            }
+            self.announce(bumped.clone(), "purged").await;
         }
         bumped
+    }
+
+    /// Announces the current revisions of every tag of the registry on the revisions
+    /// channel: what clients need after publications may have been missed.
+    pub async fn announce_revisions(&self) {
+        let tags: BTreeSet<&str> = self
+            .registry
+            .get_all_functions()
+            .flat_map(|f| f.cache_tags().chain(f.invalidates().iter().map(String::as_str)))
+            .collect();
+        let tags: Vec<&str> = tags.into_iter().collect();
+        match self.revisions(&tags).await {
+            Ok(revs) => {
+                let revisions = tags.iter().map(|t| (*t).to_owned()).zip(revs).collect();
+                self.announce(revisions, "resynced").await;
+            }
+            Err(err) => tracing::warn!(%err, "the revisions could not be read to resync clients"),
+        }
+    }
+
+    /// After each time the channel layer rejoins the other instances (Redis pub/sub back
+    /// after a lost connection), announces the current revisions: purges made while this
+    /// instance was not listening reach its clients anyway. Needs a Tokio runtime when the
+    /// layer can be apart; a layer that cannot needs nothing.
+    pub fn resync_after_reconnections(self: &Arc<Self>) {
+        let Some(mut connections) = self.publisher.layer().connections() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            tracing::warn!("no Tokio runtime: clients will not be resynced after a reconnection");
+            return;
+        }
+        let executor = Arc::downgrade(self);
+        connections.borrow_and_update();
+        tokio::spawn(async move {
+            while connections.changed().await.is_ok() {
+                let Some(executor) = executor.upgrade() else {
+                    return;
+                };
+                executor.announce_revisions().await;
+            }
+        });
+    }
+
+    async fn announce(&self, revisions: BTreeMap<String, u64>, what: &str) {
+        const REVISIONS: ChannelKey<(), RevisionsMessage> = ChannelKey::new(REVISIONS_CHANNEL);
+        if revisions.is_empty() {
+            return;
+        }
+        let message = RevisionsMessage { revisions };
+        if let Err(err) = self.publisher.publish(&REVISIONS, &(), &message).await {
+            tracing::warn!(%err, "{what}, but the revisions could not be announced");
+        }
     }
 
     /// The current revisions of `tags` (0 for a tag never purged), in one round trip.
