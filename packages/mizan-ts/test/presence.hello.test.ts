@@ -1,4 +1,3 @@
-import { WebSocket as NodeWebSocket } from "ws";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   createChannelClient,
@@ -11,6 +10,7 @@ import {
   type WebSocketConstructor,
   webSocketUrl,
 } from "mizan";
+import { flakyNetwork } from "./flakyNetwork.js";
 import { GENERATED_DIR, generateHello } from "./generateFixtures.js";
 
 // examples/hello's `room` channel (history and presence) over real WebSockets: a client
@@ -25,26 +25,9 @@ let helloUrl: string;
 let functions: FunctionTable;
 const opened: ChannelClient[] = [];
 
-/**
- * Every user's sockets, so a test can cut them, and the users whose network is down: their
- * dials fail (each client's URL names its user, which the server ignores).
- */
-const network = { down: new Set<string>(), sockets: new Map<string, NodeWebSocket[]>() };
-class FlakyWebSocket extends NodeWebSocket {
-  constructor(url: string) {
-    const user = new URL(url).searchParams.get("as") ?? "";
-    // Port 9 on loopback refuses: the dial fails as an unreachable server's does.
-    super(network.down.has(user) ? "ws://127.0.0.1:9/mizan/ws" : url);
-    network.sockets.set(user, [...(network.sockets.get(user) ?? []), this]);
-  }
-}
-
-/** Cuts `user`'s network: its socket dies without a close handshake, its redials fail. */
-function cut(user: string): void {
-  network.down.add(user);
-  for (const socket of network.sockets.get(user) ?? []) socket.terminate();
-}
-const WebSocketImpl: WebSocketConstructor = FlakyWebSocket;
+const network = flakyNetwork();
+const { cut } = network;
+const WebSocketImpl: WebSocketConstructor = network.FlakyWebSocket;
 
 beforeAll(async () => {
   helloUrl = inject("helloUrl");
@@ -54,8 +37,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   for (const channels of opened.splice(0)) channels.close();
-  network.down.clear();
-  network.sockets.clear();
+  network.reset();
 });
 
 /** A signed-in client with its channel client. */
@@ -114,7 +96,7 @@ describe("the room channel of examples/hello: history and presence", () => {
     for (const text of missed) await bob.channels.send("room", room, text);
     expect(lines).toEqual(["before"]);
 
-    network.down.delete("alice");
+    network.restore("alice");
     await waitForStatus(alice.channels, "open");
     await waitFor(
       () => lines.length === 1 + missed.length,
@@ -186,7 +168,7 @@ describe("the room channel of examples/hello: history and presence", () => {
     await carol.channels.subscribe("room", room, () => undefined).ready;
     expect(users(seenByAlice)).toEqual(["alice"]);
 
-    network.down.delete("alice");
+    network.restore("alice");
     await waitFor(
       () => users(seenByAlice).join() === "alice,carol",
       () => JSON.stringify(seenByAlice),

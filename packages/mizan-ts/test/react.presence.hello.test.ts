@@ -2,10 +2,10 @@
 import { QueryClient } from "@tanstack/react-query";
 import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import { createElement, useState, type ReactNode } from "react";
-import { WebSocket as NodeWebSocket } from "ws";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { type ChannelClient, type MizanApiBase, type PresenceMember, webSocketUrl } from "mizan";
 import { MizanProvider } from "mizan/react";
+import { flakyNetwork } from "./flakyNetwork.js";
 import { GENERATED_DIR, generateHello } from "./generateFixtures.js";
 
 // The generated `usePresence` and `useChannel().recovered` of examples/hello's `room`
@@ -35,15 +35,7 @@ let createMizan: CreateMizan;
 let hooks: HelloReact;
 const apis: HelloApi[] = [];
 
-/** The users whose network is down (their dials fail), and their sockets, to cut them. */
-const network = { down: new Set<string>(), sockets: new Map<string, NodeWebSocket[]>() };
-class FlakyWebSocket extends NodeWebSocket {
-  constructor(url: string) {
-    const user = new URL(url).searchParams.get("as") ?? "";
-    super(network.down.has(user) ? "ws://127.0.0.1:9/mizan/ws" : url);
-    network.sockets.set(user, [...(network.sockets.get(user) ?? []), this]);
-  }
-}
+const network = flakyNetwork();
 
 beforeAll(async () => {
   helloUrl = inject("helloUrl");
@@ -56,8 +48,7 @@ beforeAll(async () => {
 afterEach(() => {
   cleanup();
   for (const api of apis.splice(0)) api.$channels.close();
-  network.down.clear();
-  network.sockets.clear();
+  network.reset();
 });
 
 async function signIn(user: string): Promise<HelloApi> {
@@ -66,7 +57,7 @@ async function signIn(user: string): Promise<HelloApi> {
     // The cut network above fails only socket dials: pinned to the WebSocket, the client
     // cannot fall back to SSE around it (channels.sse.hello.test.ts tests the fallback).
     channels: {
-      WebSocket: FlakyWebSocket,
+      WebSocket: network.FlakyWebSocket,
       transport: "websocket",
       url: `${webSocketUrl(helloUrl)}?as=${user}`,
       backoff: { initialMs: 20, maxMs: 100 },
@@ -117,8 +108,7 @@ describe("usePresence and recovery hooks against examples/hello", () => {
     await waitFor(() => expect(text("lines")).toBe("hello"));
 
     // Ada's network drops; Bob talks and a third member comes meanwhile.
-    network.down.add("ada");
-    for (const socket of network.sockets.get("ada") ?? []) socket.terminate();
+    network.cut("ada");
     await waitFor(() => expect(ada.$channels.status).toBe("reconnecting"));
     await bob.room.send({ room }, "while away 1");
     await bob.room.send({ room }, "while away 2");
@@ -126,7 +116,7 @@ describe("usePresence and recovery hooks against examples/hello", () => {
     await cyd.$channels.subscribe("room", { room }, () => undefined).ready;
     expect(text("lines")).toBe("hello");
 
-    network.down.delete("ada");
+    network.restore("ada");
     await waitFor(() => expect(text("recovered")).toBe("true"));
     await waitFor(() => expect(text("lines")).toBe("hello|while away 1|while away 2"));
     await waitFor(() => expect(text("here")).toBe("ada,bob,cyd"));
