@@ -294,7 +294,7 @@ async fn client(url: String, connections: usize, publishes: usize) -> Result<(),
     Ok(())
 }
 
-/// How long a client that was away while [`MISSED`] messages were published takes to
+/// How long a client that was away while `MISSED` messages were published takes to
 /// get them back: from its resubscribe with `since` to the last one replayed.
 async fn recover(url: &str) -> Result<String, Error> {
     const MISSED: u64 = 1000;
