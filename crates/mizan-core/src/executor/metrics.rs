@@ -150,8 +150,9 @@ impl Metrics {
         }
     }
 
-    /// Counts one call of the function `name` by what it came to (see the [module
-    /// docs](self)). A name that is not registered is not counted.
+    /// Counts one call of the function `name` by what it came to: a hit, miss or bypass by
+    /// the outcome's [`CacheStatus`], an error by a status other than 200. A name that is
+    /// not registered is not counted.
     pub fn record(&self, name: &str, outcome: &Outcome) {
         let Some(slot) = self.functions.get(name) else {
             return;
