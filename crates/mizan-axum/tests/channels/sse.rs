@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{FEED, Server, SseStream, Transport, token};
+use crate::support::{Server, SseStream, Transport, publish_feed, token};
 
 async fn sse_client(server: &Server) -> crate::support::Client {
     Transport::Sse.run_value(server.connect()).await
@@ -14,14 +14,7 @@ async fn a_stream_resumes_from_its_last_event_id() {
     let server = Server::default().await;
     let mut client = sse_client(&server).await;
     client.subscribe_feed(None).await;
-    for value in 0..3u64 {
-        server
-            .mizan
-            .publisher()
-            .publish(&FEED, &(), &value)
-            .await
-            .unwrap();
-    }
+    publish_feed(&server, 0..3).await;
     assert_eq!(client.offsets(3).await, vec![(1, 0), (2, 1), (3, 2)]);
     let last = client
         .sse()
@@ -36,14 +29,7 @@ async fn a_stream_resumes_from_its_last_event_id() {
     );
     drop(client);
 
-    for value in 3..5u64 {
-        server
-            .mizan
-            .publisher()
-            .publish(&FEED, &(), &value)
-            .await
-            .unwrap();
-    }
+    publish_feed(&server, 3..5).await;
     // A new stream with the last id: the subscribe needs no `since`.
     let request = reqwest::Client::new()
         .get(server.sse_url())
