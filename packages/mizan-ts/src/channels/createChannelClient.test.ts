@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMizanClient } from "../client/createMizanClient.js";
 import { memoryTokenStore } from "../client/tokenStore.js";
-import { createChannelClient, type WebSocketLike } from "./createChannelClient.js";
+import { createChannelClient, type ChannelClientOptions, type WebSocketLike } from "./createChannelClient.js";
 
 // The channel client over a scripted socket: what it writes, in which order, and how it
 // reacts to answers, silence and closes. The real server is exercised in test/channels.hello.
@@ -54,7 +54,7 @@ class FakeSocket implements WebSocketLike {
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
-function setup(token: string | null = null, options: { heartbeatMs?: number } = {}) {
+function setup(token: string | null = null, options: Partial<ChannelClientOptions> = {}) {
   const tokens = memoryTokenStore(token);
   const client = createMizanClient({
     baseUrl: "https://api.example.com/mizan",
@@ -64,6 +64,9 @@ function setup(token: string | null = null, options: { heartbeatMs?: number } = 
   const channels = createChannelClient({
     client,
     WebSocket: FakeSocket,
+    // The scripted socket alone: in `auto` a socket that never opens hands over to SSE,
+    // whose fetch would leave the fake clock (the auto test below scripts it).
+    transport: "websocket",
     backoff: { initialMs: 100, maxMs: 1000 },
     random: () => 1,
     ...options,
@@ -162,6 +165,27 @@ describe("createChannelClient", () => {
     await flush();
     expect(reconnected).toBe(1);
     expect(channels.status).toBe("open");
+  });
+
+  it("in auto, hands a socket that never opened over to SSE at once, and back after the backoff", async () => {
+    const streams: string[] = [];
+    const { channels } = setup(null, {
+      transport: "auto",
+      fetch: (input) => {
+        streams.push(input instanceof Request ? input.url : input.toString());
+        return Promise.reject(new TypeError("refused"));
+      },
+    });
+    channels.subscribe("chat", { room: 1 }, () => undefined);
+    FakeSocket.all[0]!.close(1006); // the upgrade was refused
+    await flush();
+    expect(streams).toEqual(["https://api.example.com/mizan/sse"]);
+    expect(FakeSocket.all).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(99); // the stream failed too: the socket again, after the backoff
+    expect(FakeSocket.all).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.all).toHaveLength(2);
+    channels.close();
   });
 
   it("resubscribes from the last offset, reports recovery and never delivers a message twice", async () => {
@@ -332,6 +356,7 @@ describe("createChannelClient with cookie sign-in", () => {
     const channels = createChannelClient({
       client,
       WebSocket: FakeSocket,
+      transport: "websocket",
       backoff: { initialMs: 100, maxMs: 1000 },
       random: () => 1,
     });
