@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
-use mizan_core::channels::{Channels, Recovery, StreamPosition, Topic};
+use mizan_core::channels::{Channels, History, Recovery, StreamPosition, Topic};
 use mizan_core::executor::{Caller, Executor};
 use mizan_core::{ErrorCode, FunctionError, RequestContext};
 use serde_json::Value;
@@ -311,9 +311,9 @@ impl Connection {
                     format!("a connection may hold at most {max} subscriptions; unsubscribe first"),
                 ));
             }
-            let recovering = history.is_some();
+            let history = history.as_ref().map(History::size);
             self.hub
-                .subscribe(topic.clone(), self.id, self.outbox.clone(), recovering);
+                .subscribe(topic.clone(), self.id, self.outbox.clone(), history);
             self.topics.insert(topic.clone());
         }
         let Some(history) = history else {
@@ -347,8 +347,9 @@ impl Connection {
         }
     }
 
-    /// Acks a subscribe, then replays what it recovered and lets live publications
-    /// follow, in that order.
+    /// Acks a subscribe, then replays what it recovered, then what was published
+    /// meanwhile, then live publications. Replays may be longer than the queue: they
+    /// wait for room instead of overflowing it.
     async fn start(&self, id: &Value, subscribed: Subscribed) {
         let Subscribed { topic, recovery } = subscribed;
         let Some((recovery, asked)) = recovery else {
@@ -361,10 +362,19 @@ impl Connection {
         } = recovery;
         let ack = frames::ack_with_position(id, &topic, &position, asked.then_some(recovered));
         self.outbox.push(Outbound::Text(ack));
+        self.hub.replaying(&topic, self.id, position);
         for publication in &publications {
             self.outbox.push_waiting(Outbound::message(publication)).await;
         }
-        self.hub.go_live(&topic, self.id, position);
+        loop {
+            let waiting = self.hub.take_waiting(&topic, self.id);
+            if waiting.is_empty() {
+                return;
+            }
+            for frame in waiting {
+                self.outbox.push_waiting(frame).await;
+            }
+        }
     }
 
     fn unsubscribe(&mut self, channel: &str, params: Value) -> Result<Topic, FunctionError> {

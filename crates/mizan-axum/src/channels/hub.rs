@@ -21,9 +21,12 @@ type Waiting = (Option<StreamPosition>, Outbound);
 struct Listener {
     outbox: Outbox,
     /// While the subscription replays history, live publications wait here, to follow
-    /// the replayed ones. Bounded like the queue: a connection whose backlog outgrows it
-    /// is as slow as one whose queue is full.
+    /// the replayed ones.
     pending: Option<Mutex<Vec<Waiting>>>,
+    /// How many may wait: the queue's length plus the history's size, since until the
+    /// replay's end is known every publication it holds may also come live. A connection
+    /// whose backlog outgrows it is as slow as one whose queue is full.
+    pending_limit: usize,
     /// The newest position the subscriber has (replayed, or current when it subscribed):
     /// publications at or before it are not sent again. The fan-out runs behind the layer,
     /// so some of them may still arrive after the replay.
@@ -32,14 +35,14 @@ struct Listener {
 
 impl Listener {
     fn hand(&self, position: Option<&StreamPosition>, frame: &Outbound) {
-        let Some(pending) = &self.pending else {
-            if !already_seen(self.seen.as_ref(), position) {
-                self.outbox.push(frame.clone());
-            }
+        if already_seen(self.seen.as_ref(), position) {
             return;
+        }
+        let Some(pending) = &self.pending else {
+            return self.outbox.push(frame.clone());
         };
         let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
-        if pending.len() >= self.outbox.capacity() {
+        if pending.len() >= self.pending_limit {
             self.outbox.overflow();
         } else {
             pending.push((position.cloned(), frame.clone()));
@@ -114,12 +117,14 @@ impl Hub {
         self.next_connection.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Subscribes `connection` to live publications on `topic`; with `recovering`, they
-    /// wait until [`go_live`](Self::go_live).
-    pub(crate) fn subscribe(&self, topic: Topic, connection: u64, outbox: Outbox, recovering: bool) {
+    /// Subscribes `connection` to live publications on `topic`. On a channel with a
+    /// history of `history` publications they wait until the replay is over: see
+    /// [`replaying`](Self::replaying) and [`take_waiting`](Self::take_waiting).
+    pub(crate) fn subscribe(&self, topic: Topic, connection: u64, outbox: Outbox, history: Option<usize>) {
         let listener = Listener {
+            pending_limit: outbox.capacity().saturating_add(history.unwrap_or(0)),
             outbox,
-            pending: recovering.then(Mutex::default),
+            pending: history.map(|_| Mutex::default()),
             seen: None,
         };
         let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
@@ -133,21 +138,36 @@ impl Hub {
         }
     }
 
-    /// Ends the recovery of `connection`'s subscription to `topic`: the publications that
-    /// waited and come after `replayed_to` go out, then live ones do.
-    pub(crate) fn go_live(&self, topic: &Topic, connection: u64, replayed_to: StreamPosition) {
+    /// `connection`'s replay on `topic` goes up to `replayed_to`: what waits or comes
+    /// live at or before it is in the replay, and is dropped.
+    pub(crate) fn replaying(&self, topic: &Topic, connection: u64, replayed_to: StreamPosition) {
         let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
         let Some(listener) = topics.get_mut(topic).and_then(|l| l.get_mut(&connection)) else {
             return;
         };
-        let Some(pending) = listener.pending.take() else {
-            return;
-        };
-        listener.seen = Some(replayed_to);
-        let pending = pending.into_inner().unwrap_or_else(|e| e.into_inner());
-        for (position, frame) in pending {
-            listener.hand(position.as_ref(), &frame);
+        let seen = listener.seen.insert(replayed_to);
+        if let Some(pending) = &mut listener.pending {
+            let pending = pending.get_mut().unwrap_or_else(|e| e.into_inner());
+            pending.retain(|(position, _)| !already_seen(Some(seen), position.as_ref()));
         }
+    }
+
+    /// After the replay, the publications that waited for it, oldest first. The caller
+    /// queues them (waiting for room, as for the replay) and asks again: once nothing
+    /// waits, the subscription is live and this answers an empty list.
+    pub(crate) fn take_waiting(&self, topic: &Topic, connection: u64) -> Vec<Outbound> {
+        let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
+        let Some(listener) = topics.get_mut(topic).and_then(|l| l.get_mut(&connection)) else {
+            return Vec::new();
+        };
+        let Some(pending) = &mut listener.pending else {
+            return Vec::new();
+        };
+        let waiting = std::mem::take(pending.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if waiting.is_empty() {
+            listener.pending = None;
+        }
+        waiting.into_iter().map(|(_, frame)| frame).collect()
     }
 
     pub(crate) fn unsubscribe(&self, topic: &Topic, connection: u64) {
@@ -217,31 +237,84 @@ mod tests {
             .collect()
     }
 
+    fn at(offset: u64, epoch: &str) -> StreamPosition {
+        StreamPosition {
+            offset,
+            epoch: epoch.into(),
+        }
+    }
+
+    fn waiting_offsets(hub: &Hub, topic: &Topic) -> Vec<u64> {
+        let (outbox, mut frames) = queue::bounded(64);
+        for frame in hub.take_waiting(topic, 1) {
+            outbox.push(frame);
+        }
+        offsets(&mut frames)
+    }
+
     #[test]
     fn the_seam_of_a_recovery_has_no_gap_and_no_duplicate() {
         let hub = Hub::default();
         let topic = Topic::new("feed", &json!(null)).unwrap();
         let (outbox, mut frames) = queue::bounded(16);
-        hub.subscribe(topic.clone(), 1, outbox, true);
+        hub.subscribe(topic.clone(), 1, outbox, Some(100));
         // Publications arrive while the history (up to offset 4) is being read.
         for offset in [3, 4, 5] {
             hub.deliver(&publication(&topic, offset, "e"));
         }
+        hub.replaying(&topic, 1, at(4, "e"));
+        hub.deliver(&publication(&topic, 6, "e"));
         assert_eq!(
             offsets(&mut frames),
             Vec::<u64>::new(),
             "nothing before the replay"
         );
-        let replayed_to = StreamPosition {
-            offset: 4,
-            epoch: "e".into(),
-        };
-        hub.go_live(&topic, 1, replayed_to);
-        assert_eq!(offsets(&mut frames), vec![5], "what waited, after the replay");
+        assert_eq!(
+            waiting_offsets(&hub, &topic),
+            vec![5, 6],
+            "what waited, after the replay"
+        );
+        hub.deliver(&publication(&topic, 7, "e"));
+        assert_eq!(
+            waiting_offsets(&hub, &topic),
+            vec![7],
+            "still waiting while that was queued"
+        );
+        assert_eq!(waiting_offsets(&hub, &topic), Vec::<u64>::new(), "now live");
         // The fan-out runs behind the layer: a replayed one may still come live.
         hub.deliver(&publication(&topic, 4, "e"));
-        hub.deliver(&publication(&topic, 6, "e"));
+        hub.deliver(&publication(&topic, 8, "e"));
         hub.deliver(&publication(&topic, 1, "new epoch"));
-        assert_eq!(offsets(&mut frames), vec![6, 1]);
+        assert_eq!(offsets(&mut frames), vec![8, 1]);
+    }
+
+    #[test]
+    fn a_fan_out_behind_the_replay_by_more_than_a_queue_does_not_overflow() {
+        let hub = Hub::default();
+        let topic = Topic::new("feed", &json!(null)).unwrap();
+        let (outbox, frames) = queue::bounded(8);
+        hub.subscribe(topic.clone(), 1, outbox, Some(100));
+        // While the history is read, the fan-out catches up with 50 publications the
+        // replay holds too: more than the queue, fewer than the history.
+        for offset in 1..=50 {
+            hub.deliver(&publication(&topic, offset, "e"));
+        }
+        hub.replaying(&topic, 1, at(50, "e"));
+        assert!(!frames.overflowed().is_raised());
+        assert_eq!(waiting_offsets(&hub, &topic), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn a_backlog_past_the_queue_and_the_history_is_a_slow_consumer() {
+        let hub = Hub::default();
+        let topic = Topic::new("feed", &json!(null)).unwrap();
+        let (outbox, frames) = queue::bounded(8);
+        hub.subscribe(topic.clone(), 1, outbox, Some(4));
+        for offset in 1..=12 {
+            hub.deliver(&publication(&topic, offset, "e"));
+        }
+        assert!(!frames.overflowed().is_raised(), "8 + 4 may wait");
+        hub.deliver(&publication(&topic, 13, "e"));
+        assert!(frames.overflowed().is_raised());
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use mizan_axum::Limits;
 use mizan_core::channels::InProcessLayer;
 use serde_json::{Value, json};
 
@@ -89,6 +90,29 @@ async fn recovery_has_no_gap_and_no_duplicate_while_publications_keep_coming() {
     assert_eq!(client.offsets(expected.len()).await, expected);
 }
 
+// A replay many times the queue's length waits for room instead of overflowing it; live
+// publications follow it. (What the fan-out brings while a replay runs is in the hub's
+// unit tests: its timing cannot be forced from outside.)
+async fn a_replay_longer_than_the_queue_arrives_whole_then_live_ones() {
+    const QUEUE: usize = 8;
+    let mut limits = Limits::default();
+    limits.channels.queue_len = QUEUE;
+    let server = Server::start(registry(), config().with_limits(limits)).await;
+    let mut client = server.connect().await;
+    let ack = client.subscribe_feed(None).await;
+    drop(client);
+
+    publish_feed(&server, 0..300).await;
+    let mut client = server.connect().await;
+    let ack = client
+        .subscribe_feed(Some(json!({"offset": 0, "epoch": ack["epoch"]})))
+        .await;
+    assert_eq!(ack["recovered"], true, "{ack}");
+    publish_feed(&server, 300..300 + QUEUE as u64 / 2).await;
+    let expected: Vec<(u64, u64)> = (1..=304).map(|offset| (offset, offset - 1)).collect();
+    assert_eq!(client.offsets(expected.len()).await, expected);
+}
+
 async fn a_history_too_short_or_another_epoch_is_not_recovered() {
     let layer = Arc::new(InProcessLayer::new());
     let server = Server::start(registry(), config().with_channel_layer(layer.clone())).await;
@@ -134,5 +158,6 @@ crate::over_both_transports!(
         flavor = "multi_thread",
         worker_threads = 2
     ),
+    a_replay_longer_than_the_queue_arrives_whole_then_live_ones,
     a_history_too_short_or_another_epoch_is_not_recovered,
 );
