@@ -43,6 +43,17 @@ const HISTORY: usize = 2000;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+// Counts the heap in use, beside RSS: RSS also holds what the allocator kept after the
+// connect burst (handshake buffers freed again), the heap only what connections hold.
+#[global_allocator]
+static HEAP: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
+fn heap_bytes() -> i64 {
+    let stats = HEAP.stats();
+    let total = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    total(stats.bytes_allocated) - total(stats.bytes_deallocated) + stats.bytes_reallocated as i64
+}
+
 fn now_ns() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -135,6 +146,7 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
 
     tokio::time::sleep(Duration::from_millis(200)).await;
     let rss_before = rss_bytes();
+    let heap_before = heap_bytes();
     let mut child = tokio::process::Command::new(std::env::current_exe()?)
         .args(["client", &url, &connections.to_string(), &publishes.to_string()])
         .stdout(Stdio::piped())
@@ -154,6 +166,7 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after = rss_bytes();
     let per_connection = (rss_after.saturating_sub(rss_before)) as f64 / subscribed.max(1) as f64;
+    let heap_per_connection = (heap_bytes() - heap_before) as f64 / subscribed.max(1) as f64;
 
     let publisher = mizan.publisher().clone();
     let cpu_before = cpu_time();
@@ -181,7 +194,11 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
         rss_before as f64 / 1048576.0,
         rss_after as f64 / 1048576.0
     );
-    println!("memory per connection   {:.1} KiB", per_connection / 1024.0);
+    println!(
+        "memory per connection   {:.1} KiB RSS, {:.1} KiB heap in use",
+        per_connection / 1024.0,
+        heap_per_connection / 1024.0
+    );
     println!("publishes               {publishes} (one every {PUBLISH_INTERVAL:?})");
     println!("{result}");
     println!(
