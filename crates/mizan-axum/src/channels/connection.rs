@@ -98,10 +98,12 @@ impl Connection {
         executor: Arc<Executor>,
         hub: Arc<Hub>,
         config: Arc<Config>,
-        caller: Caller,
+        mut caller: Caller,
         outbox: Outbox,
     ) -> Self {
         executor.metrics().ws_opened();
+        // Kept for the connection's life: without the handshake's read buffer.
+        caller.request = Arc::new(caller.request.detached());
         Self {
             id: hub.connection_id(),
             executor,

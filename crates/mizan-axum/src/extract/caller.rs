@@ -41,12 +41,11 @@ fn request_parts(parts: &Parts) -> RequestParts {
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr);
-    RequestParts::new(
-        parts.method.clone(),
-        original,
-        parts.headers.clone(),
-        parts.extensions.clone(),
-    )
-    .with_client_addr(client_addr)
-    .with_mount_path(mount_path)
+    // The original URI is the parts' own `uri`; its copy in the extensions would keep
+    // the connection's whole read buffer alive in whatever outlives the request.
+    let mut extensions = parts.extensions.clone();
+    extensions.remove::<OriginalUri>();
+    RequestParts::new(parts.method.clone(), original, parts.headers.clone(), extensions)
+        .with_client_addr(client_addr)
+        .with_mount_path(mount_path)
 }

@@ -48,6 +48,28 @@ impl RequestParts {
         }
     }
 
+    /// A copy that shares no buffer with the request it was read from, for what outlives
+    /// the request: a channel connection keeps its handshake's parts. A parsed header
+    /// value or URI is a slice of the server's whole read buffer (8-16 KiB) and keeps all
+    /// of it alive. The extensions are cloned as they are: a layer that stores request
+    /// bytes there keeps them.
+    #[must_use]
+    pub fn detached(&self) -> Self {
+        let headers = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), copied(value)))
+            .collect();
+        Self {
+            method: self.method.clone(),
+            uri: self.uri.to_string().parse().unwrap_or_else(|_| self.uri.clone()),
+            headers,
+            extensions: self.extensions.clone(),
+            client_addr: self.client_addr,
+            mount_path: self.mount_path.clone(),
+        }
+    }
+
     /// Sets the address of the peer the request came from.
     #[must_use]
     pub fn with_client_addr(mut self, addr: Option<SocketAddr>) -> Self {
@@ -217,9 +239,42 @@ fn header(name: &str, value: &str) -> (HeaderName, HeaderValue) {
     (name, value)
 }
 
+/// `value` in memory of its own.
+fn copied(value: &HeaderValue) -> HeaderValue {
+    // The bytes of a `HeaderValue` are always valid for one; sharing is the fallback.
+    let mut copy = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+    copy.set_sensitive(value.is_sensitive());
+    copy
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_detached_copy_reads_alike_and_points_into_no_request_buffer() {
+        let buffer = bytes::Bytes::from(format!(
+            "GET /mizan/ws HTTP/1.1\r\nx-client: ada{}",
+            " ".repeat(8192)
+        ));
+        let inside = |ptr: *const u8| buffer.as_ptr_range().contains(&ptr);
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::from_maybe_shared(buffer.slice(34..37)).unwrap();
+        assert!(
+            inside(value.as_bytes().as_ptr()),
+            "the original is a slice of the buffer"
+        );
+        headers.insert("x-client", value);
+        let uri = Uri::from_maybe_shared(buffer.slice(4..13)).unwrap();
+        let parts = RequestParts::new(Method::GET, uri, headers, Extensions::new()).with_mount_path("/mizan");
+
+        let detached = parts.detached();
+        assert_eq!(detached.header("x-client"), Some("ada"));
+        assert_eq!(detached.uri().path(), "/mizan/ws");
+        assert_eq!(detached.mount_path(), "/mizan");
+        assert!(!inside(detached.header("x-client").unwrap().as_ptr()));
+        assert!(!inside(detached.uri().path().as_ptr()));
+    }
 
     #[test]
     fn loopback_is_read_from_the_host() {
