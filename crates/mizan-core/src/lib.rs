@@ -26,7 +26,7 @@ mod value_de;
 pub mod vectors;
 
 pub use auth::{IssuedToken, Principal, TokenIssuer};
-pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
+pub use cache::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder, next_revision, unix_millis};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use cache::{RedisCache, RedisCacheBuilder};

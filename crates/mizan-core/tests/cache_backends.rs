@@ -56,6 +56,22 @@ where
     }
 }
 
+/// Milliseconds since the Unix epoch, by this machine's clock.
+fn unix_millis() -> u64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    u64::try_from(since_epoch.as_millis()).unwrap()
+}
+
+/// Waits until the clock has passed `revision`: a store that forgets its counters brings
+/// them back larger than every value they had once the clock is past those values (purges
+/// faster than one a millisecond run a counter ahead of the clock).
+async fn until_the_clock_passes(revision: u64) {
+    let passed = eventually(Duration::from_secs(5), || async { unix_millis() > revision }).await;
+    assert!(passed, "revision {revision} is more than 5 s ahead of the clock");
+}
+
 /// Generates one test per check for the backend made by `$fixture(test_name, default_ttl)`.
 macro_rules! backend_suite {
     ($fixture:path) => {
@@ -66,9 +82,11 @@ macro_rules! backend_suite {
             entries_expire_after_their_ttl = None,
             zero_ttl_stores_nothing = None,
             default_ttl_applies_to_entries_not_counters = Some(Duration::from_millis(300)),
-            counters_start_at_zero_and_count_up = None,
+            counters_read_zero_until_purged_then_follow_the_clock = None,
+            a_purge_ahead_of_the_clock_adds_one = None,
             incr_is_atomic_under_concurrency = None,
             get_many_counters_reads_missing_as_zero = None,
+            start_counters_starts_only_missing_counters = None,
             entries_and_counters_never_alias = None,
         );
     };
@@ -90,7 +108,7 @@ mod checks {
     use bytes::Bytes;
     use mizan_core::CacheBackend;
 
-    use crate::eventually;
+    use crate::{eventually, unix_millis};
 
     const SHORT_TTL: Duration = Duration::from_millis(200);
     const EXPIRY_LIMIT: Duration = Duration::from_secs(5);
@@ -204,7 +222,7 @@ mod checks {
 
     /// Runs with a default ttl of 300 ms.
     pub(crate) async fn default_ttl_applies_to_entries_not_counters(cache: Arc<dyn CacheBackend>) {
-        assert_eq!(cache.incr("tag").await.unwrap(), 1);
+        let purged = cache.incr("tag").await.unwrap();
         let started = Instant::now();
         cache
             .set("defaulted", Bytes::from_static(b"d"), None)
@@ -234,18 +252,42 @@ mod checks {
         );
         assert_eq!(
             cache.get_counter("tag").await.unwrap(),
-            1,
+            purged,
             "counters never expire"
         );
     }
 
-    pub(crate) async fn counters_start_at_zero_and_count_up(cache: Arc<dyn CacheBackend>) {
+    /// The backend's clock may be another machine's (a remote Redis): this much apart is
+    /// still the same clock.
+    const CLOCK_SLACK_MS: u64 = 5_000;
+
+    pub(crate) async fn counters_read_zero_until_purged_then_follow_the_clock(cache: Arc<dyn CacheBackend>) {
         assert_eq!(cache.get_counter("posts").await.unwrap(), 0);
-        assert_eq!(cache.incr("posts").await.unwrap(), 1);
-        assert_eq!(cache.incr("posts").await.unwrap(), 2);
-        assert_eq!(cache.incr("posts").await.unwrap(), 3);
-        assert_eq!(cache.get_counter("posts").await.unwrap(), 3);
+        let before = unix_millis();
+        let first = cache.incr("posts").await.unwrap();
+        let after = unix_millis();
+        assert!(
+            (before - CLOCK_SLACK_MS..=after + CLOCK_SLACK_MS).contains(&first),
+            "a first purge takes the clock: {first} is not within {before}..={after}"
+        );
+        let second = cache.incr("posts").await.unwrap();
+        let third = cache.incr("posts").await.unwrap();
+        assert!(first < second && second < third, "{first}, {second}, {third}");
+        assert_eq!(cache.get_counter("posts").await.unwrap(), third);
         assert_eq!(cache.get_counter("users").await.unwrap(), 0);
+    }
+
+    pub(crate) async fn a_purge_ahead_of_the_clock_adds_one(cache: Arc<dyn CacheBackend>) {
+        // Purges in a tight loop outrun a millisecond clock: each still moves the counter.
+        let mut previous = cache.incr("burst").await.unwrap();
+        for _ in 0..200 {
+            let next = cache.incr("burst").await.unwrap();
+            assert!(
+                next == previous + 1 || next > previous && next <= unix_millis() + CLOCK_SLACK_MS,
+                "{previous} moved to {next}: neither one more nor the clock"
+            );
+            previous = next;
+        }
     }
 
     pub(crate) async fn incr_is_atomic_under_concurrency(cache: Arc<dyn CacheBackend>) {
@@ -265,40 +307,73 @@ mod checks {
             .collect();
         let mut seen = Vec::new();
         for task in tasks {
-            seen.extend(task.await.unwrap());
+            let observed = task.await.unwrap();
+            assert!(
+                observed.is_sorted_by(|a, b| a < b),
+                "one task's purges went back: {observed:?}"
+            );
+            seen.extend(observed);
         }
         seen.sort_unstable();
-        let expected: Vec<u64> = (1..=TASKS * INCREMENTS).collect();
-        assert_eq!(seen, expected, "every increment observes a distinct value");
-        assert_eq!(cache.get_counter("hot").await.unwrap(), TASKS * INCREMENTS);
+        seen.dedup();
+        assert_eq!(
+            seen.len() as u64,
+            TASKS * INCREMENTS,
+            "every purge observes a distinct value"
+        );
+        assert_eq!(cache.get_counter("hot").await.unwrap(), *seen.last().unwrap());
     }
 
     pub(crate) async fn get_many_counters_reads_missing_as_zero(cache: Arc<dyn CacheBackend>) {
-        for _ in 0..2 {
-            cache.incr("a").await.unwrap();
-        }
-        for _ in 0..5 {
-            cache.incr("b").await.unwrap();
-        }
+        let a = cache.incr("a").await.unwrap();
+        let b = cache.incr("b").await.unwrap();
         let values = cache
             .get_many_counters(&["a", "missing", "b", "a"])
             .await
             .unwrap();
-        assert_eq!(values, vec![2, 0, 5, 2]);
+        assert_eq!(values, vec![a, 0, b, a]);
         assert_eq!(cache.get_many_counters(&[]).await.unwrap(), Vec::<u64>::new());
         assert_eq!(cache.get_many_counters(&["nothing"]).await.unwrap(), vec![0]);
+        assert_eq!(
+            cache.get_counter("missing").await.unwrap(),
+            0,
+            "reading creates no counter"
+        );
+    }
+
+    pub(crate) async fn start_counters_starts_only_missing_counters(cache: Arc<dyn CacheBackend>) {
+        let purged = cache.incr("purged").await.unwrap();
+        let before = unix_millis();
+        let values = cache.start_counters(&["purged", "fresh", "fresh"]).await.unwrap();
+        let after = unix_millis();
+        let fresh = values[1];
+        assert_eq!(values, vec![purged, fresh, fresh], "a counter is started once");
+        assert!(
+            (before - CLOCK_SLACK_MS..=after + CLOCK_SLACK_MS).contains(&fresh),
+            "a counter starts at the clock, as a purge would: {fresh} is not within {before}..={after}"
+        );
+        assert_eq!(cache.start_counters(&["fresh"]).await.unwrap(), vec![fresh]);
+        assert_eq!(
+            cache.get_many_counters(&["fresh", "purged"]).await.unwrap(),
+            vec![fresh, purged]
+        );
+        assert!(
+            cache.incr("fresh").await.unwrap() > fresh,
+            "a started counter purges on from there"
+        );
+        assert_eq!(cache.start_counters(&[]).await.unwrap(), Vec::<u64>::new());
     }
 
     pub(crate) async fn entries_and_counters_never_alias(cache: Arc<dyn CacheBackend>) {
         cache.set("posts", Bytes::from_static(b"41"), None).await.unwrap();
         assert_eq!(cache.get_counter("posts").await.unwrap(), 0);
-        assert_eq!(cache.incr("posts").await.unwrap(), 1);
+        let purged = cache.incr("posts").await.unwrap();
         assert_eq!(cache.get("posts").await.unwrap(), Some(Bytes::from_static(b"41")));
 
         cache.delete("posts").await.unwrap();
         assert_eq!(
             cache.get_counter("posts").await.unwrap(),
-            1,
+            purged,
             "deleting an entry leaves the counter"
         );
         assert_eq!(cache.get("posts").await.unwrap(), None);
@@ -376,16 +451,32 @@ mod memory {
     async fn counters_are_never_evicted_by_the_size_bound() {
         let cache = MemoryCache::builder().max_bytes(BOUND).build();
         let tags: Vec<String> = (0..500).map(|i| format!("tag:{i}")).collect();
-        for (i, tag) in tags.iter().enumerate() {
-            for _ in 0..=i % 3 {
-                cache.incr(tag).await.unwrap();
-            }
+        let mut expected = Vec::new();
+        for tag in &tags {
+            expected.push(cache.incr(tag).await.unwrap());
         }
         flood(&cache, 2000).await;
 
         let keys: Vec<&str> = tags.iter().map(String::as_str).collect();
-        let expected: Vec<u64> = (0..tags.len()).map(|i| (i % 3 + 1) as u64).collect();
         assert_eq!(cache.get_many_counters(&keys).await.unwrap(), expected);
+    }
+
+    #[tokio::test]
+    async fn a_restarted_memory_cache_starts_counters_beyond_the_old_ones() {
+        let first = MemoryCache::new();
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(first.incr("posts").await.unwrap());
+        }
+        drop(first);
+        crate::until_the_clock_passes(*seen.iter().max().unwrap()).await;
+
+        let restarted = MemoryCache::new();
+        let revision = restarted.incr("posts").await.unwrap();
+        assert!(
+            seen.iter().all(|&old| revision > old),
+            "the restarted cache's {revision} does not pass the first one's {seen:?}"
+        );
     }
 
     #[test]
@@ -414,9 +505,9 @@ mod redis {
 
     use bytes::Bytes;
     use futures::FutureExt;
-    use mizan_core::{CacheBackend, CacheError, RedisCache};
+    use mizan_core::{CacheBackend, CacheError, MAX_SAFE_INTEGER, RedisCache, next_revision};
 
-    use crate::{Fixture, eventually};
+    use crate::{Fixture, eventually, unix_millis};
 
     /// Failing fast means well under this.
     const FAST: Duration = Duration::from_secs(5);
@@ -466,7 +557,7 @@ mod redis {
         let b = connect(&unique_prefix("isolate-b"), None).await;
 
         a.set("k", Bytes::from_static(b"from a"), None).await.unwrap();
-        a.incr("tag").await.unwrap();
+        let purged = a.incr("tag").await.unwrap();
         assert_eq!(b.get("k").await.unwrap(), None);
         assert_eq!(b.get_counter("tag").await.unwrap(), 0);
 
@@ -479,7 +570,7 @@ mod redis {
             Some(Bytes::from_static(b"from a")),
             "b's clear left a alone"
         );
-        assert_eq!(a.get_counter("tag").await.unwrap(), 1);
+        assert_eq!(a.get_counter("tag").await.unwrap(), purged);
         assert_eq!(a.clear_prefix().await.unwrap(), 2);
         assert_eq!(a.get("k").await.unwrap(), None);
         assert_eq!(a.get_counter("tag").await.unwrap(), 0);
@@ -493,21 +584,105 @@ mod redis {
             .map(|i| {
                 let cache = instances[i % 2].clone();
                 tokio::spawn(async move {
+                    let mut seen = Vec::new();
                     for _ in 0..20 {
-                        cache.incr("shared").await.unwrap();
+                        seen.push(cache.incr("shared").await.unwrap());
                     }
+                    seen
                 })
             })
             .collect();
+        let mut seen = Vec::new();
         for task in tasks {
-            task.await.unwrap();
+            let observed = task.await.unwrap();
+            assert!(
+                observed.is_sorted_by(|a, b| a < b),
+                "one task's purges went back: {observed:?}"
+            );
+            seen.extend(observed);
         }
         let read = [
             instances[0].get_counter("shared").await.unwrap(),
             instances[1].get_counter("shared").await.unwrap(),
         ];
         instances[0].clear_prefix().await.unwrap();
-        assert_eq!(read, [1000, 1000]);
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 1000, "every purge observes a distinct value");
+        let newest = *seen.last().unwrap();
+        assert_eq!(
+            read,
+            [newest, newest],
+            "both instances read the last purge's value"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_counter_the_store_forgot_comes_back_larger_than_it_ever_was() {
+        let cache = connect(&unique_prefix("forgotten"), None).await;
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(cache.incr("posts").await.unwrap());
+        }
+        // What a restart without persistence, FLUSHDB or an `allkeys-*` eviction leaves.
+        cache.clear_prefix().await.unwrap();
+        crate::until_the_clock_passes(*seen.iter().max().unwrap()).await;
+
+        let revision = cache.incr("posts").await.unwrap();
+        cache.clear_prefix().await.unwrap();
+        assert!(
+            seen.iter().all(|&old| revision > old),
+            "the counter came back as {revision}, not past {seen:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_counter_script_follows_the_shared_rule() {
+        let prefix = unique_prefix("rule");
+        let cache = connect(&prefix, None).await;
+        let client = ::redis::Client::open(redis_url()).unwrap();
+        let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+        let ahead = unix_millis() + 3_600_000;
+        for (key, value) in [
+            ("ahead", ahead.to_string()),
+            ("behind", "41".to_owned()),
+            ("text", "forty-one".to_owned()),
+            ("last", MAX_SAFE_INTEGER.to_string()),
+        ] {
+            let () = ::redis::cmd("SET")
+                .arg(format!("{prefix}r:{key}"))
+                .arg(value)
+                .query_async(&mut raw)
+                .await
+                .unwrap();
+        }
+
+        let bumped = cache.incr("ahead").await;
+        let caught_up = cache.incr("behind").await.unwrap();
+        let text = cache.incr("text").await;
+        let past_the_last = cache.incr("last").await;
+        let started = cache.start_counters(&["ahead", "last", "new"]).await;
+        cache.clear_prefix().await.unwrap();
+
+        assert_eq!(bumped.unwrap(), next_revision(ahead, unix_millis()).unwrap());
+        assert!(
+            caught_up > 41 && caught_up <= unix_millis(),
+            "41 moved to {caught_up}, not to the clock"
+        );
+        for (what, result) in [("a text", text), ("2^53 - 1", past_the_last)] {
+            let err = result.expect_err(what);
+            assert!(
+                matches!(err, CacheError::Protocol { backend: "redis", .. }),
+                "{what}: {err:?}"
+            );
+        }
+        let started = started.unwrap();
+        assert_eq!(
+            started[..2],
+            [ahead + 1, MAX_SAFE_INTEGER],
+            "existing counters stay"
+        );
+        assert!(started[2] > 41 && started[2] <= unix_millis());
     }
 
     #[tokio::test]
@@ -555,6 +730,7 @@ mod redis {
             assert_fails_fast("delete", cache.delete("k")).await;
             assert_fails_fast("incr", cache.incr("tag")).await;
             assert_fails_fast("get_many_counters", cache.get_many_counters(&["a", "b"])).await;
+            assert_fails_fast("start_counters", cache.start_counters(&["a", "b"])).await;
         }
         let err = cache.get("k").await.unwrap_err();
         assert!(
@@ -645,7 +821,7 @@ mod redis {
         let cache = RedisCache::connect(&server.url(), "restart:").await.unwrap();
         cache.set("k", Bytes::from_static(b"before"), None).await.unwrap();
         assert_eq!(cache.get("k").await.unwrap(), Some(Bytes::from_static(b"before")));
-        assert_eq!(cache.incr("tag").await.unwrap(), 1);
+        let before = cache.incr("tag").await.unwrap();
 
         server.stop();
         for _ in 0..3 {
@@ -664,7 +840,9 @@ mod redis {
             "the cache did not reconnect within 15 s of Redis coming back"
         );
         assert_eq!(cache.get("k").await.unwrap(), Some(Bytes::from_static(b"after")));
-        // The new server started empty: the counter starts over.
-        assert_eq!(cache.incr("tag").await.unwrap(), 1);
+        // The new server started empty, and loaded no script: the counter starts again from
+        // its clock, past where it was.
+        let after = cache.incr("tag").await.unwrap();
+        assert!(after > before, "the counter went back from {before} to {after}");
     }
 }

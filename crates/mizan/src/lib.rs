@@ -144,7 +144,9 @@ pub mod keys {
 /// Cache backends: where cached results and revisions live.
 pub mod cache {
     #[doc(inline)]
-    pub use mizan_core::{CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder};
+    pub use mizan_core::{
+        CacheBackend, CacheError, MemoryCache, MemoryCacheBuilder, next_revision, unix_millis,
+    };
     #[cfg(feature = "redis")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     #[doc(inline)]

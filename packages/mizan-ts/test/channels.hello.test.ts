@@ -190,7 +190,7 @@ describe("channels against examples/hello", () => {
     // Only `greetings` was purged; greet's revision sums `greet` too, which the client asks
     // for once, so greet's next GET names its new revision.
     await expect.poll(() => stale).toContainEqual(["greet"]);
-    expect(watcher.client.revisionOf("greet")).toBe(before! + 1);
+    expect(watcher.client.revisionOf("greet")).toBeGreaterThan(before!);
     expect(watcher.seen.slice(requestsBefore).map((r) => `${r.url.pathname}?${r.url.searchParams}`)).toEqual([
       "/mizan/revisions?tags=greet",
     ]);

@@ -67,8 +67,8 @@ async fn a_publication_on_one_instance_reaches_a_subscriber_on_the_other() {
         (json!({"room": 9}), json!("via redis"))
     );
 
-    a.mizan.purge(["posts"]).await;
-    assert_eq!(on_b.message().await["data"], json!({"revisions": {"posts": 1}}));
+    let purged = a.mizan.purge(["posts"]).await;
+    assert_eq!(on_b.message().await["data"], json!({"revisions": purged}));
 
     // A client message on A is heard on B too.
     let mut on_a = a.connect().await;
@@ -241,26 +241,30 @@ async fn one_redis_url_in_the_environment_shares_cache_and_channels() {
 
     // The layers subscribe in the background: purge until B hears A.
     let mut purges = 0;
-    loop {
-        a.mizan.purge(["posts"]).await;
+    let on_a_purged = loop {
+        let purged = a.mizan.purge(["posts"]).await["posts"];
         purges += 1;
         if tokio::time::timeout(Duration::from_millis(200), on_b.message())
             .await
             .is_ok()
         {
-            break;
+            break purged;
         }
         assert!(purges < 50, "B never heard A through Redis");
-    }
+    };
     // B's purge continues A's count (one cache) and reaches A (one channel layer).
-    b.mizan.purge(["posts"]).await;
+    let on_b_purged = b.mizan.purge(["posts"]).await["posts"];
+    assert!(
+        on_b_purged > on_a_purged,
+        "B purged to {on_b_purged}, A had {on_a_purged}"
+    );
     loop {
         let message = on_a.message().await;
-        if message["data"]["revisions"]["posts"] == json!(purges + 1) {
+        if message["data"]["revisions"]["posts"] == json!(on_b_purged) {
             break;
         }
         assert!(
-            message["data"]["revisions"]["posts"].as_u64() <= Some(purges),
+            message["data"]["revisions"]["posts"].as_u64() <= Some(on_a_purged),
             "{message}"
         );
     }

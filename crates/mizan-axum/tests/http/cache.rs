@@ -7,16 +7,21 @@ use mizan_core::{CacheBackend, MemoryCache};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Server, config, registry, token};
+use crate::support::{Reply, Server, TestCache, config, registry, token, until_the_clock_passes};
 
 #[tokio::test]
 async fn a_second_call_is_a_hit_with_the_same_body() {
     let server = Server::default().await;
     let first = server.call("counter", json!({"q": 1}), None).await;
     assert_eq!(first.header("mizan-cache"), Some("miss"));
+    let rev = server
+        .revisions(&["counter", "counted"])
+        .await
+        .iter()
+        .sum::<u64>();
     assert_eq!(
         first.body,
-        json!({"data": {"input": {"q": 1}, "computed": 1}, "rev": 0})
+        json!({"data": {"input": {"q": 1}, "computed": 1}, "rev": rev})
     );
     let second = server.call("counter", json!({"q": 1}), None).await;
     assert_eq!(second.header("mizan-cache"), Some("hit"));
@@ -73,22 +78,41 @@ async fn per_function_counters_count_batch_and_composition_members() {
 #[tokio::test]
 async fn purge_bumps_the_revision_and_the_next_read_is_fresh() {
     let server = Server::default().await;
-    server.call("counter", json!(null), None).await;
+    let first = server.call("counter", json!(null), None).await;
+    let [counter, counted] = server.revisions(&["counter", "counted"]).await[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        first.body["rev"].as_u64(),
+        Some(counter + counted),
+        "the sum of its tags"
+    );
+
     let reply = server.purge(&["counted"]).await;
-    assert_eq!(reply.body, json!({"revisions": {"counted": 1}}));
+    let purged = reply.body["revisions"]["counted"].as_u64().unwrap();
+    assert!(
+        purged > counted,
+        "the purge moved `counted` from {counted} to {purged}"
+    );
+    assert_eq!(reply.body, json!({"revisions": {"counted": purged}}));
     let after = server.call("counter", json!(null), None).await;
     assert_eq!(after.header("mizan-cache"), Some("miss"));
-    assert_eq!(after.body["rev"], 1);
+    assert_eq!(after.body["rev"].as_u64(), Some(counter + purged));
     assert_eq!(after.body["data"]["computed"], 2);
 
     // Purging by the function's own name works too, and revisions add up.
-    server.purge(&["counter"]).await;
+    let by_name = server.purge(&["counter"]).await.body["revisions"]["counter"]
+        .as_u64()
+        .unwrap();
+    assert!(by_name > counter);
     let after = server.call("counter", json!(null), None).await;
+    let rev = by_name + purged;
     assert_eq!(
         (after.body["rev"].as_u64(), after.header("mizan-rev")),
-        (Some(2), Some("2"))
+        (Some(rev), Some(rev.to_string().as_str()))
     );
 
+    // A tag no function names reads 0, and asking for it stores nothing.
     let revisions = server
         .send(
             server
@@ -98,18 +122,24 @@ async fn purge_bumps_the_revision_and_the_next_read_is_fresh() {
         .await;
     assert_eq!(
         revisions.body,
-        json!({"revisions": {"counted": 1, "counter": 1, "never": 0}})
+        json!({"revisions": {"counted": purged, "counter": by_name, "never": 0}})
     );
 
     // The server-side API purges the same way.
-    assert_eq!(server.mizan.purge(["counted"]).await["counted"], 2);
-    assert_eq!(server.call("counter", json!(null), None).await.body["rev"], 3);
+    let again = server.mizan.purge(["counted"]).await["counted"];
+    assert!(again > purged);
+    assert_eq!(
+        server.call("counter", json!(null), None).await.body["rev"].as_u64(),
+        Some(by_name + again)
+    );
 }
 
 #[tokio::test]
 async fn a_mutation_invalidates_its_tags() {
     let server = Server::default().await;
-    server.call("counter", json!(null), None).await;
+    let before = server.call("counter", json!(null), None).await.body["rev"]
+        .as_u64()
+        .unwrap();
     assert_eq!(
         server
             .call("counter", json!(null), None)
@@ -119,9 +149,11 @@ async fn a_mutation_invalidates_its_tags() {
     );
     server.call("write", json!(null), None).await;
     let after = server.call("counter", json!(null), None).await;
-    assert_eq!(
-        (after.header("mizan-cache"), after.body["rev"].as_u64()),
-        (Some("miss"), Some(1))
+    assert_eq!(after.header("mizan-cache"), Some("miss"));
+    assert!(
+        after.body["rev"].as_u64() > Some(before),
+        "{} is not past {before}",
+        after.body["rev"]
     );
 }
 
@@ -166,7 +198,11 @@ async fn a_cookie_authenticated_purge_needs_the_csrf_header() {
     let reply = server.send(purge()).await;
     assert_eq!((reply.status.as_u16(), reply.code()), (403, "csrf_failed"));
     let reply = server.send(purge().header("x-mizan-csrf", "1")).await;
-    assert_eq!(reply.body, json!({"revisions": {"t": 1}}));
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.body["revisions"]["t"].as_u64(),
+        Some(server.revisions(&["t"]).await[0])
+    );
 }
 
 #[tokio::test]
@@ -175,19 +211,22 @@ async fn the_rev_parameter_decides_whether_shared_caches_may_keep_a_result() {
     let input = json!({"page": 1});
     let without = server.get("counter", &input, None).await;
     assert_eq!(without.header("cache-control"), Some("public, no-cache"));
-    let current = server.get("counter", &input, Some(0)).await;
+    let rev: u64 = without.header("mizan-rev").unwrap().parse().unwrap();
+    let current = server.get("counter", &input, Some(rev)).await;
     assert_eq!(current.header("cache-control"), Some("public, max-age=3600"));
-    assert_eq!(current.header("mizan-rev"), Some("0"));
+    assert_eq!(current.header("mizan-rev"), Some(rev.to_string().as_str()));
     server.purge(&["counted"]).await;
-    // A client still on rev 0 gets the fresh result and learns the new revision, but no
-    // shared cache may keep it under the old URL.
-    let stale = server.get("counter", &input, Some(0)).await;
+    // A client still on the old rev gets the fresh result and learns the new revision, but
+    // no shared cache may keep it under the old URL.
+    let stale = server.get("counter", &input, Some(rev)).await;
     assert_eq!(stale.header("cache-control"), Some("public, no-cache"));
-    assert_eq!(
-        (stale.header("mizan-rev"), stale.body["data"]["computed"].as_u64()),
-        (Some("1"), Some(2))
+    let new_rev: u64 = stale.header("mizan-rev").unwrap().parse().unwrap();
+    assert!(
+        new_rev > rev,
+        "the purge moved the revision from {rev} to {new_rev}"
     );
-    let fresh = server.get("counter", &input, Some(1)).await;
+    assert_eq!(stale.body["data"]["computed"].as_u64(), Some(2));
+    let fresh = server.get("counter", &input, Some(new_rev)).await;
     assert_eq!(fresh.header("cache-control"), Some("public, max-age=3600"));
     assert_eq!(fresh.header("mizan-cache"), Some("hit"));
     // POST responses are never kept by shared caches.
@@ -235,10 +274,15 @@ async fn batch_and_composition_members_are_served_from_the_cache_each_on_its_own
     };
     let cold = server.send(batch(0)).await;
     assert_eq!(cold.status, 200);
+    let rev = server
+        .revisions(&["counter", "counted"])
+        .await
+        .iter()
+        .sum::<u64>();
     assert_eq!(
         cold.body["results"],
         json!([
-            {"data": {"input": {"b": 1}, "computed": 1}, "rev": 0, "cache": "miss", "scope": "public"},
+            {"data": {"input": {"b": 1}, "computed": 1}, "rev": rev, "cache": "miss", "scope": "public"},
             {"data": 1, "cache": "off"},
         ])
     );
@@ -280,4 +324,70 @@ async fn batch_and_composition_members_are_served_from_the_cache_each_on_its_own
         .await;
     assert_eq!(stray.status, 400);
     assert_eq!(stray.body["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn revisions_never_go_back_when_the_store_forgets_its_counters() {
+    let cache = Arc::new(TestCache::default());
+    let server = Server::start(registry(), config().with_cache(cache.clone())).await;
+    let seen = |reply: &Reply| {
+        let rev = reply.body["rev"].as_u64().expect("a cached answer has a rev");
+        assert_eq!(reply.header("mizan-rev"), Some(rev.to_string().as_str()));
+        (
+            reply.header("mizan-cache").map(str::to_owned),
+            rev,
+            reply.body["data"]["computed"].as_u64(),
+        )
+    };
+
+    let (_, first, _) = seen(&server.call("counter", json!(null), None).await);
+    server.purge(&["counted"]).await;
+    let (cache_status, before, computed) = seen(&server.call("counter", json!(null), None).await);
+    assert_eq!((cache_status.as_deref(), computed), (Some("miss"), Some(2)));
+    assert!(
+        before > first,
+        "a purge moved the revision from {first} to {before}"
+    );
+    assert_eq!(
+        seen(&server.call("counter", json!(null), None).await)
+            .0
+            .as_deref(),
+        Some("hit")
+    );
+    let tags = server
+        .send(
+            server
+                .request(Method::GET, "/revisions")
+                .query(&[("tags", "counter,counted")]),
+        )
+        .await;
+    let newest_tag = ["counter", "counted"]
+        .iter()
+        .map(|tag| tags.body["revisions"][tag].as_u64().unwrap())
+        .max()
+        .unwrap();
+
+    cache.forget_counters();
+    until_the_clock_passes(newest_tag).await;
+    // Every result cached so far is still in the entries; none may be current again.
+    let (cache_status, after, computed) = seen(&server.call("counter", json!(null), None).await);
+    assert_eq!(
+        (cache_status.as_deref(), computed),
+        (Some("miss"), Some(3)),
+        "the answer is recomputed, not an old entry"
+    );
+    assert!(after > before, "the revision went back from {before} to {after}");
+
+    let purged = server.purge(&["counted"]).await;
+    let counted = purged.body["revisions"]["counted"].as_u64().unwrap();
+    assert!(
+        counted > newest_tag,
+        "the purge gave {counted}, not past {newest_tag}"
+    );
+    let (cache_status, purged, computed) = seen(&server.call("counter", json!(null), None).await);
+    assert_eq!((cache_status.as_deref(), computed), (Some("miss"), Some(4)));
+    assert!(
+        purged > after,
+        "the purge moved the revision from {after} to {purged}"
+    );
 }

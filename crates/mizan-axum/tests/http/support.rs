@@ -1,11 +1,15 @@
 //! The test registry, a server on an ephemeral loopback port, and token helpers.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use async_trait::async_trait;
+use bytes::Bytes;
 use mizan_axum::{Config, Mizan};
 use mizan_core::{
-    CachePolicy, Claims, Ctx, FunctionError, Keyring, Registry, ServerFunction, State, permission_key,
+    CacheBackend, CacheError, CachePolicy, Claims, Ctx, FunctionError, Keyring, MemoryCache, Registry,
+    ServerFunction, State, permission_key,
 };
 use reqwest::{Method, StatusCode};
 use schemars::JsonSchema;
@@ -106,6 +110,77 @@ pub(crate) fn config() -> Config {
 
 pub(crate) fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Waits until the clock, in milliseconds since the epoch, has passed `revision`: counters a
+/// store forgot come back larger than they were once the clock is past their old values.
+pub(crate) async fn until_the_clock_passes(revision: u64) {
+    let millis = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
+    for _ in 0..5000 {
+        if millis() > u128::from(revision) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    panic!("revision {revision} is more than 5 s ahead of the clock");
+}
+
+/// A memory cache the tests can see into: it counts purges, and it can lose its counters
+/// while keeping its entries, as a store that forgot them (restarted without data, an
+/// `allkeys-*` eviction) next to the caches that kept results computed under the old
+/// revisions (an edge, a browser, another store).
+#[derive(Default)]
+pub(crate) struct TestCache {
+    entries: MemoryCache,
+    counters: RwLock<Arc<MemoryCache>>,
+    purges: AtomicU64,
+}
+
+impl TestCache {
+    pub(crate) fn forget_counters(&self) {
+        *self.counters.write().unwrap_or_else(PoisonError::into_inner) = Arc::default();
+    }
+
+    /// How many times a counter was purged.
+    pub(crate) fn purges(&self) -> u64 {
+        self.purges.load(Ordering::SeqCst)
+    }
+
+    fn counters(&self) -> Arc<MemoryCache> {
+        Arc::clone(&self.counters.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+#[async_trait]
+impl CacheBackend for TestCache {
+    async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
+        self.entries.get(key).await
+    }
+
+    async fn set(&self, key: &str, value: Bytes, ttl: Option<Duration>) -> Result<(), CacheError> {
+        self.entries.set(key, value, ttl).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), CacheError> {
+        self.entries.delete(key).await
+    }
+
+    async fn incr(&self, key: &str) -> Result<u64, CacheError> {
+        self.purges.fetch_add(1, Ordering::SeqCst);
+        self.counters().incr(key).await
+    }
+
+    async fn get_many_counters(&self, keys: &[&str]) -> Result<Vec<u64>, CacheError> {
+        self.counters().get_many_counters(keys).await
+    }
+
+    async fn start_counters(&self, keys: &[&str]) -> Result<Vec<u64>, CacheError> {
+        self.counters().start_counters(keys).await
+    }
+
+    fn name(&self) -> &'static str {
+        "test"
+    }
 }
 
 /// A token signed with the test keyring, valid for an hour.
@@ -224,6 +299,19 @@ impl Server {
         }
         self.send(self.request(Method::GET, &format!("/call/{name}")).query(&query))
             .await
+    }
+
+    /// GET /revisions for `tags`: their current revisions, in order.
+    pub(crate) async fn revisions(&self, tags: &[&str]) -> Vec<u64> {
+        let reply = self
+            .send(
+                self.request(Method::GET, "/revisions")
+                    .query(&[("tags", tags.join(","))]),
+            )
+            .await;
+        tags.iter()
+            .map(|tag| reply.body["revisions"][tag].as_u64().expect("a revision per tag"))
+            .collect()
     }
 
     pub(crate) async fn purge(&self, tags: &[&str]) -> Reply {

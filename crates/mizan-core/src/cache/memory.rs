@@ -9,7 +9,7 @@ use bytes::Bytes;
 use moka::Expiry;
 use moka::sync::Cache;
 
-use super::{CacheBackend, CacheError};
+use super::{CacheBackend, CacheError, next_revision, unix_millis};
 
 const NAME: &str = "memory";
 
@@ -24,9 +24,12 @@ const NAME: &str = "memory";
 ///   [`default_ttl`](MemoryCacheBuilder::default_ttl), or lives until evicted if there is none.
 /// - Counters are kept apart from entries, in a plain map: they are never evicted and never
 ///   expire, and they do not count towards `max_bytes` (there is one per cache tag, so few).
+///   They follow [`next_revision`] on this process's clock ([`unix_millis`]), so a restarted
+///   process starts them above the values the previous one handed out, as long as the clock
+///   has not been set back past those.
 ///
-/// Operations never fail. The cache is process-local: several server instances each have their
-/// own, so use `RedisCache` when revisions must be shared.
+/// Operations on entries never fail. The cache is process-local: several server instances
+/// each have their own, so use `RedisCache` when revisions must be shared.
 ///
 /// # Example
 ///
@@ -47,8 +50,9 @@ const NAME: &str = "memory";
 /// assert_eq!(cache.get("posts.get:1").await?, Some(Bytes::from_static(br#"{"id":1}"#)));
 ///
 /// assert_eq!(cache.get_counter("posts").await?, 0);
-/// assert_eq!(cache.incr("posts").await?, 1);
-/// assert_eq!(cache.get_many_counters(&["posts", "users"]).await?, vec![1, 0]);
+/// let purged = cache.incr("posts").await?; // about now, in ms since the epoch
+/// assert!(cache.incr("posts").await? > purged);
+/// assert_eq!(cache.get_many_counters(&["posts", "users"]).await?, vec![purged + 1, 0]);
 /// # Ok(())
 /// # }
 /// ```
@@ -203,11 +207,10 @@ impl CacheBackend for MemoryCache {
         // Poisoning cannot leave a counter half-written: the critical sections below only
         // read or assign whole integers.
         let mut counters = self.counters.write().unwrap_or_else(PoisonError::into_inner);
-        let counter = counters.entry(key.to_owned()).or_insert(0);
-        *counter = counter
-            .checked_add(1)
-            .ok_or_else(|| CacheError::protocol(NAME, format!("counter `{key}` overflowed")))?;
-        Ok(*counter)
+        let current = counters.get(key).copied().unwrap_or(0);
+        let next = next_counter(key, current)?;
+        counters.insert(key.to_owned(), next);
+        Ok(next)
     }
 
     async fn get_counter(&self, key: &str) -> Result<u64, CacheError> {
@@ -223,7 +226,29 @@ impl CacheBackend for MemoryCache {
             .collect())
     }
 
+    async fn start_counters(&self, keys: &[&str]) -> Result<Vec<u64>, CacheError> {
+        let mut counters = self.counters.write().unwrap_or_else(PoisonError::into_inner);
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            let value = if let Some(value) = counters.get(*key) {
+                *value
+            } else {
+                let started = next_counter(key, 0)?;
+                counters.insert((*key).to_owned(), started);
+                started
+            };
+            values.push(value);
+        }
+        Ok(values)
+    }
+
     fn name(&self) -> &'static str {
         NAME
     }
+}
+
+/// Where a purge moves the counter `key` from `current`, on this process's clock.
+fn next_counter(key: &str, current: u64) -> Result<u64, CacheError> {
+    next_revision(current, unix_millis())
+        .ok_or_else(|| CacheError::protocol(NAME, format!("counter `{key}` cannot pass 2^53 - 1")))
 }

@@ -1,16 +1,65 @@
 //! The Redis cache backend, shared by several server instances.
 
 use std::fmt;
+use std::future::Future;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use ::redis::{Client, Cmd, ErrorKind, FromRedisValue, RedisError, ServerErrorKind, cmd};
+use ::redis::{
+    Client, Cmd, ErrorKind, FromRedisValue, RedisError, RedisResult, Script, ScriptInvocation,
+    ServerErrorKind, cmd,
+};
 use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::{CacheBackend, CacheError};
+use crate::MAX_SAFE_INTEGER;
 
 const NAME: &str = "redis";
+
+/// Lua that sets `now` to the time in Redis's clock, in ms: what depends on it (revision
+/// counters, presence expiries) does not depend on the instances' clocks agreeing.
+pub(crate) const NOW_MS: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"#;
+
+/// Moves counters by [`next_revision`](super::next_revision), atomically and on Redis's
+/// clock. KEYS: the counters. ARGV: `incr` (one key; returns its new value) or `start`
+/// (returns every value), then the largest revision.
+///
+/// `incr` moves the counter with `INCRBY`, so a key that does not hold an integer fails as
+/// it does for `INCR`. Numbers are Lua doubles, exact below 2^53, which revisions stay under.
+static COUNTERS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{NOW_MS}{}",
+        r#"
+local largest = tonumber(ARGV[2])
+local function next_revision(key, current)
+  local moved = math.max(current + 1, now)
+  if moved > largest then
+    error({err = 'ERR counter ' .. key .. ' cannot pass 2^53 - 1'})
+  end
+  return moved
+end
+if ARGV[1] == 'start' then
+  for _, key in ipairs(KEYS) do
+    if redis.call('EXISTS', key) == 0 then
+      redis.call('SET', key, string.format('%d', next_revision(key, 0)))
+    end
+  end
+  return redis.call('MGET', unpack(KEYS))
+end
+local key = KEYS[1]
+local current = tonumber(redis.call('GET', key) or '0')
+if not current then
+  return redis.error_reply('ERR counter ' .. key .. ' does not hold an integer')
+end
+return redis.call('INCRBY', key, string.format('%d', next_revision(key, current) - current))
+"#
+    ))
+});
 
 /// A [`CacheBackend`] on a Redis server, for several server instances sharing one cache and
 /// one set of revision counters.
@@ -24,11 +73,14 @@ const NAME: &str = "redis";
 /// where neither is a prefix of the other.
 ///
 /// Entries are plain strings set with `SET .. PX` (ttls are rounded up to whole
-/// milliseconds); counters are plain strings incremented with `INCR`, so increments are atomic
-/// across every instance, and they carry no ttl. Run Redis with a `maxmemory-policy` that only
-/// evicts keys with a ttl (`volatile-lru`, `volatile-ttl`, ...) or with `noeviction`: a
-/// counter evicted under `allkeys-*` would restart from `0` and could make stale entries
-/// current again.
+/// milliseconds). Counters are plain integer strings without a ttl, moved by one Lua script
+/// that applies [`next_revision`](super::next_revision) with Redis's own `TIME`: purges are
+/// atomic across every instance and follow one clock, whatever the instances' clocks say.
+/// A Redis that loses its counters (restarted without AOF or RDB, `FLUSHDB`, an `allkeys-*`
+/// `maxmemory-policy`) therefore never hands out an earlier revision again: counters start
+/// again from its clock. That costs a miss on every cached result, so prefer a policy that
+/// only evicts keys with a ttl (`volatile-lru`, `volatile-ttl`, ...) or `noeviction`, and
+/// keep Redis's clock from being set back.
 ///
 /// # Connections and failures
 ///
@@ -133,7 +185,18 @@ impl RedisCache {
 
     async fn run<T: FromRedisValue>(&self, command: &Cmd) -> Result<T, CacheError> {
         let mut connection = self.connection.clone();
-        match tokio::time::timeout(self.operation_timeout, command.query_async(&mut connection)).await {
+        self.within_timeout(command.query_async(&mut connection)).await
+    }
+
+    /// Runs a script (loading it first if Redis does not know it, after a restart say).
+    async fn run_script<T: FromRedisValue>(&self, invocation: ScriptInvocation<'_>) -> Result<T, CacheError> {
+        let mut connection = self.connection.clone();
+        self.within_timeout(invocation.invoke_async(&mut connection))
+            .await
+    }
+
+    async fn within_timeout<T>(&self, reply: impl Future<Output = RedisResult<T>>) -> Result<T, CacheError> {
+        match tokio::time::timeout(self.operation_timeout, reply).await {
             Ok(reply) => reply.map_err(cache_error),
             Err(_) => Err(CacheError::timeout(
                 NAME,
@@ -271,7 +334,12 @@ impl CacheBackend for RedisCache {
     }
 
     async fn incr(&self, key: &str) -> Result<u64, CacheError> {
-        self.run(cmd("INCR").arg(self.counter_key(key))).await
+        let mut invocation = COUNTERS.prepare_invoke();
+        invocation
+            .key(self.counter_key(key))
+            .arg("incr")
+            .arg(MAX_SAFE_INTEGER);
+        self.run_script(invocation).await
     }
 
     async fn get_counter(&self, key: &str) -> Result<u64, CacheError> {
@@ -289,6 +357,18 @@ impl CacheBackend for RedisCache {
         }
         let values: Vec<Option<u64>> = self.run(&command).await?;
         Ok(values.into_iter().map(|value| value.unwrap_or(0)).collect())
+    }
+
+    async fn start_counters(&self, keys: &[&str]) -> Result<Vec<u64>, CacheError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut invocation = COUNTERS.prepare_invoke();
+        for key in keys {
+            invocation.key(self.counter_key(key));
+        }
+        invocation.arg("start").arg(MAX_SAFE_INTEGER);
+        self.run_script(invocation).await
     }
 
     fn name(&self) -> &'static str {

@@ -18,7 +18,7 @@ use super::history::{History, Recovery, StreamPosition, new_epoch};
 use super::layer::ChannelLayer;
 use super::presence::{DEFAULT_PRESENCE_TTL, Member, PresenceEvent, PresenceLayer};
 use super::topic::Topic;
-use crate::cache::escape_glob;
+use crate::cache::{NOW_MS, escape_glob};
 
 const NAME: &str = "redis";
 
@@ -290,13 +290,6 @@ return {top, epoch, 1, messages}
 "#,
     )
 });
-
-/// The current time in Redis's clock, in ms: presence expiries do not depend on the
-/// instances' clocks agreeing.
-const NOW_MS: &str = r#"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-"#;
 
 /// KEYS: member hash, expiry set. ARGV: ttl (ms), presence pub/sub channel, topic JSON,
 /// then a client id and its member JSON per member. Sweeps, then lists or refreshes.

@@ -123,7 +123,7 @@ impl Executor {
         Self {
             anonymous_permission_key: keys.permission_key([]),
             keys,
-            revisions: Revisions::new(config.cache.clone()),
+            revisions: Revisions::new(config.cache.clone(), &registry),
             cache: config.cache,
             publisher: config.publisher,
             state: config.state,
@@ -296,7 +296,8 @@ mod tests {
             .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
             .await;
         assert_eq!((first.status, first.cache), (200, CacheStatus::Miss));
-        assert_eq!(&first.body[..], br#"{"data":"hi Ada","rev":0}"#);
+        let rev = executor.revisions(&["greet"]).await.unwrap()[0];
+        assert_eq!(first.body, format!(r#"{{"data":"hi Ada","rev":{rev}}}"#));
         let second = executor
             .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
             .await;
@@ -311,7 +312,9 @@ mod tests {
             .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
             .await;
         assert_eq!(fresh.cache, CacheStatus::Miss);
-        assert_eq!(fresh.cached.map(|meta| meta.rev), Some(1));
+        let purged = executor.revisions(&["greet"]).await.unwrap()[0];
+        assert!(purged > rev, "the purge moved greet from {rev} to {purged}");
+        assert_eq!(fresh.cached.map(|meta| meta.rev), Some(purged));
     }
 
     #[tokio::test]

@@ -1,7 +1,7 @@
 //! Step 6, purge and announce: a mutation's tags get new revisions, and every instance's
 //! clients hear of them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::Executor;
@@ -31,12 +31,7 @@ impl Executor {
     /// Announces the current revisions of every tag of the registry on the revisions
     /// channel: what clients need after publications may have been missed.
     pub async fn announce_revisions(&self) {
-        let tags: BTreeSet<&str> = self
-            .registry
-            .get_all_functions()
-            .flat_map(|f| f.cache_tags().chain(f.invalidates().iter().map(String::as_str)))
-            .collect();
-        let tags: Vec<&str> = tags.into_iter().collect();
+        let tags: Vec<&str> = self.revisions.registry_tags().collect();
         match self.revisions(&tags).await {
             Ok(revs) => {
                 let revisions = tags.iter().map(|t| (*t).to_owned()).zip(revs).collect();
@@ -81,7 +76,12 @@ impl Executor {
         }
     }
 
-    /// The current revisions of `tags` (0 for a tag never purged), in one round trip.
+    /// The current revisions of `tags`, in one round trip while their counters exist.
+    ///
+    /// A tag of the registry without a counter yet (never purged, or forgotten by the cache
+    /// backend) gets one first, as a purge would start it: revisions only ever grow, even
+    /// across a loss of the backend's data. A tag no function names reads 0 and is not
+    /// stored.
     ///
     /// # Errors
     ///
