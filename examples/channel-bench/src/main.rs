@@ -142,6 +142,10 @@ async fn server(connections: usize, publishes: usize) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("ws://{}/ws", listener.local_addr()?);
     let app = mizan.router();
+    // A push service writes small frames that must not wait for the previous one's ack.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     tokio::time::sleep(Duration::from_millis(200)).await;
