@@ -181,6 +181,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--out", default="docs")
+    parser.add_argument("--channel-bench", help="examples/channel-bench binary: adds the channels table")
+    parser.add_argument("--channel-connections", type=int, default=10000)
     args = parser.parse_args()
 
     endpoints = ENDPOINTS if redis_up() else [e for e in ENDPOINTS if e[2] != "mizan-redis"]
@@ -218,8 +220,37 @@ def main():
             p.terminate()
         for p in servers.values():
             p.wait(timeout=10)
+    channels = [run_channels(args) for _ in range(args.rounds)] if args.channel_bench else []
     info["load_after"] = os.getloadavg()
-    write_report(args, info, endpoints, results, rss)
+    write_report(args, info, endpoints, results, rss, channels)
+
+
+CHANNEL_FIGURES = [
+    # (key, label, regex over channel-bench's report, goal text, met(value))
+    ("rss", "memory per connection, RSS (KiB)", r"memory per connection\s+([\d.]+) KiB RSS",
+     "<= 9.8 KiB (10 KB)", lambda v: v <= 10000 / 1024),
+    ("heap", "memory per connection, heap in use (KiB)", r"KiB RSS, ([\d.]+) KiB heap", "", None),
+    ("p50", "fan-out latency p50 (ms)", r"p50 ([\d.]+) ms", "", None),
+    ("p99", "fan-out latency p99 (ms)", r"p99 ([\d.]+) ms", "< 100 ms", lambda v: v < 100),
+    ("max", "fan-out latency max (ms)", r"max ([\d.]+) ms", "", None),
+    ("cpu", "server CPU per delivery (us)", r"CPU per delivery\s+([\d.]+) us", "", None),
+    ("recovery", "recovery of 1,000 missed (ms)", r"recovery of 1000 missed\s+([\d.]+) ms",
+     "< 50 ms", lambda v: v < 50),
+]
+
+
+def run_channels(args):
+    """One run of the channel benchmark: its figures, by key."""
+    out = subprocess.run([args.channel_bench, str(args.channel_connections), "20"],
+                         capture_output=True, text=True, timeout=600, check=True).stdout
+    print(out, flush=True)
+    figures = {}
+    for key, _, pattern, _, _ in CHANNEL_FIGURES:
+        match = re.search(pattern, out)
+        if match is None:
+            raise SystemExit(f"channel-bench printed no {key}:\n{out}")
+        figures[key] = float(match.group(1))
+    return figures
 
 
 def calls_per_cpu(endpoints, results, key, round_):
@@ -227,7 +258,7 @@ def calls_per_cpu(endpoints, results, key, round_):
     return results[key][round_]["per_cpu"] * calls
 
 
-def write_report(args, info, endpoints, results, rss):
+def write_report(args, info, endpoints, results, rss, channels):
     rounds = range(args.rounds)
     median = {k: statistics.median(r["per_cpu"] for r in v) for k, v in results.items()}
     ratio_rows = []
@@ -303,13 +334,32 @@ def write_report(args, info, endpoints, results, rss):
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {median[key]:,.0f} | {wall:,.0f} | {cpu:.0%} |")
     lines += ["", "## Peak RSS under load (VmHWM)", "", "| server | KiB |", "| --- | ---: |"]
     lines += [f"| {kind} | {kib:,} |" for kind, kib in sorted(rss.items())]
+    if channels:
+        lines += [
+            "",
+            "## Channels",
+            "",
+            f"`examples/channel-bench {args.channel_connections} 20`, {len(channels)} runs: one server"
+            f" holding {args.channel_connections:,} WebSocket subscribers to one topic with a history,"
+            " a client process (unpinned: both share the two cores) reading them; 20 publishes",
+            " 200 ms apart, latency from the publish to each delivery; then a client that was away",
+            " while 1,000 were published resubscribes with `since`.",
+            "",
+            "| figure | " + " | ".join(f"run {i + 1}" for i in range(len(channels))) + " | median | goal |",
+            "| --- | " + " | ".join("---:" for _ in channels) + " | ---: | ---: |",
+        ]
+        for key, label, _, goal, met in CHANNEL_FIGURES:
+            values = [run[key] for run in channels]
+            value = statistics.median(values)
+            verdict = "" if met is None else f"{goal}, {'met' if met(value) else 'not met'}"
+            lines.append(f"| {label} | " + " | ".join(f"{v:,.1f}" for v in values) + f" | {value:,.1f} | {verdict} |")
     lines += [
         "",
         "## Other benchmarks",
         "",
         "- `cargo bench -p mizan-core` (criterion): key derivation, MWT verification and canonical",
         "  JSON (`--bench keys`); an uncached call and a cached hit without HTTP (`--bench executor`).",
-        "- Channels (WebSocket fan-out, memory per connection): `scripts/bench-channels`.",
+        "- Channels alone, one run with its whole report: `scripts/bench-channels`.",
         "",
     ]
     (out / "BENCHMARKS.md").write_text("\n".join(lines))
