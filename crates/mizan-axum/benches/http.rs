@@ -1,11 +1,14 @@
 //! The cost of one HTTP call through the router, without sockets: each request is a
 //! `oneshot` of the router and the response body is read to the end. Every Mizan endpoint
 //! has a hand-written axum twin doing the same work (as `examples/bench-server` does under
-//! wrk), so the ratio of the two is the adapter's overhead.
+//! wrk), so the ratio of the two is the adapter's overhead. Measured in CPU time of the
+//! benchmark's thread, as `scripts/bench` counts the server's: on a shared machine the time
+//! spent descheduled does not count.
 #![allow(missing_docs)] // criterion_group! defines an undocumented `pub fn benches`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::body::Body;
@@ -13,7 +16,9 @@ use axum::extract::{Query, State};
 use axum::http::{Request, StatusCode};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use cpu_time::ThreadTime;
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use mizan_axum::{Config, Mizan};
 use mizan_core::{CachePolicy, Ctx, ErrorCode, FunctionError, Keyring, Registry, ServerFunction};
@@ -154,7 +159,7 @@ async fn call(app: &axum::Router, request: Request<Body>) -> (Bytes, Option<Stri
 
 const POST_INPUT: &str = "%7B%22id%22%3A42%7D"; // {"id":42}
 
-fn http(c: &mut Criterion) {
+fn http(c: &mut Criterion<ThreadCpu>) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -197,5 +202,61 @@ fn http(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, http);
+/// Criterion's measurement in CPU time of the current thread (where the current-thread
+/// runtime runs every future).
+struct ThreadCpu;
+
+impl Measurement for ThreadCpu {
+    type Intermediate = ThreadTime;
+    type Value = Duration;
+
+    fn start(&self) -> ThreadTime {
+        ThreadTime::now()
+    }
+
+    fn end(&self, start: ThreadTime) -> Duration {
+        start.elapsed()
+    }
+
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    fn to_f64(&self, value: &Duration) -> f64 {
+        value.as_nanos() as f64
+    }
+
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &Micros
+    }
+}
+
+/// Nanoseconds shown as microseconds, the scale of one call.
+struct Micros;
+
+impl ValueFormatter for Micros {
+    fn scale_values(&self, _typical: f64, values: &mut [f64]) -> &'static str {
+        values.iter_mut().for_each(|ns| *ns /= 1e3);
+        "µs (CPU)"
+    }
+
+    fn scale_throughputs(&self, _typical: f64, _throughput: &Throughput, values: &mut [f64]) -> &'static str {
+        values.iter_mut().for_each(|ns| *ns = 1e9 / *ns);
+        "calls/CPU-s"
+    }
+
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(ThreadCpu);
+    targets = http
+}
 criterion_main!(benches);
