@@ -4,19 +4,18 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mizan_core::executor::{CallInput, Caller, Via};
+use mizan_core::executor::{CallInput, Via};
 use mizan_core::{ErrorCode, FunctionError, FunctionKind};
 
 use crate::error::HttpError;
-use crate::extract::{CallQuery, JsonText, Name};
+use crate::extract::{CallQuery, CallerThenInput, JsonText, LastCaller, Name};
 use crate::respond::call_response;
 use crate::state::AppState;
 
 pub(super) async fn post(
     State(app): State<AppState>,
     Name(name): Name,
-    caller: Caller,
-    JsonText(input): JsonText,
+    CallerThenInput(caller, JsonText(input)): CallerThenInput,
 ) -> Result<Response, HttpError> {
     let outcome = app
         .executor
@@ -29,7 +28,7 @@ pub(super) async fn get(
     State(app): State<AppState>,
     Name(name): Name,
     query: CallQuery,
-    caller: Caller,
+    LastCaller(caller): LastCaller,
 ) -> Result<Response, HttpError> {
     let outcome = app
         .executor
