@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
 use mizan_core::CacheScope;
-use mizan_core::executor::{CachedMeta, Outcome};
+use mizan_core::executor::{CacheStatus, CachedMeta, Outcome};
 
 /// `Mizan-Cache: hit | miss | bypass | off`.
 static MIZAN_CACHE: HeaderName = HeaderName::from_static("mizan-cache");
@@ -16,18 +16,55 @@ static MIZAN_REV: HeaderName = HeaderName::from_static("mizan-rev");
 static MIZAN_CACHE_SCOPE: HeaderName = HeaderName::from_static("mizan-cache-scope");
 static MIZAN_CACHE_TTL: HeaderName = HeaderName::from_static("mizan-cache-ttl");
 
+// Header values are constants, checked once at compile time rather than on every response.
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const PUBLIC_NO_CACHE: HeaderValue = HeaderValue::from_static("public, no-cache");
+const PRIVATE_NO_STORE: HeaderValue = HeaderValue::from_static("private, no-store");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const VARY_CREDENTIALS: HeaderValue = HeaderValue::from_static("authorization, cookie");
+
+/// The `Mizan-Cache` value of a cache status.
+const fn cache_status(status: CacheStatus) -> HeaderValue {
+    const HIT: HeaderValue = HeaderValue::from_static(CacheStatus::Hit.as_str());
+    const MISS: HeaderValue = HeaderValue::from_static(CacheStatus::Miss.as_str());
+    const BYPASS: HeaderValue = HeaderValue::from_static(CacheStatus::Bypass.as_str());
+    const OFF: HeaderValue = HeaderValue::from_static(CacheStatus::Off.as_str());
+    match status {
+        CacheStatus::Hit => HIT,
+        CacheStatus::Miss => MISS,
+        CacheStatus::Bypass => BYPASS,
+        CacheStatus::Off => OFF,
+    }
+}
+
+/// The `Mizan-Cache-Scope` value of a cache scope.
+const fn cache_scope(scope: CacheScope) -> HeaderValue {
+    const NONE: HeaderValue = HeaderValue::from_static(CacheScope::None.as_str());
+    const PUBLIC: HeaderValue = HeaderValue::from_static(CacheScope::Public.as_str());
+    const PERMISSION: HeaderValue = HeaderValue::from_static(CacheScope::Permission.as_str());
+    const USER: HeaderValue = HeaderValue::from_static(CacheScope::User.as_str());
+    match scope {
+        CacheScope::None => NONE,
+        CacheScope::Public => PUBLIC,
+        CacheScope::Permission => PERMISSION,
+        CacheScope::User => USER,
+    }
+}
 
 /// A JSON response with `no-store`.
 pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
+    json_response_with(status, body, NO_STORE)
+}
+
+/// A JSON response with `cache_control`.
+fn json_response_with(status: u16, body: Bytes, cache_control: HeaderValue) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     // Room for every header a cached query adds, so the map never grows.
     let headers = response.headers_mut();
     headers.reserve(8);
     headers.insert(header::CONTENT_TYPE, JSON);
-    headers.insert(header::CACHE_CONTROL, NO_STORE);
+    headers.insert(header::CACHE_CONTROL, cache_control);
     response
 }
 
@@ -73,22 +110,21 @@ pub(crate) fn call_response(
 }
 
 fn call_envelope(outcome: Outcome, requested_rev: Option<u64>, shared_max_age: u64) -> Response {
-    let mut response = json_response(outcome.status, outcome.body);
+    let cache_control = outcome.cached.as_ref().map_or(NO_STORE, |meta| {
+        self::cache_control(meta, requested_rev, shared_max_age)
+    });
+    let mut response = json_response_with(outcome.status, outcome.body, cache_control);
     let headers = response.headers_mut();
-    headers.insert(&MIZAN_CACHE, HeaderValue::from_static(outcome.cache.as_str()));
+    headers.insert(&MIZAN_CACHE, cache_status(outcome.cache));
     let Some(meta) = outcome.cached else {
         return response;
     };
     headers.insert(&MIZAN_REV, HeaderValue::from(meta.rev));
-    headers.insert(&MIZAN_CACHE_SCOPE, HeaderValue::from_static(meta.scope.as_str()));
+    headers.insert(&MIZAN_CACHE_SCOPE, cache_scope(meta.scope));
     if let Some(ttl) = meta.ttl_secs {
         headers.insert(&MIZAN_CACHE_TTL, HeaderValue::from(ttl));
     }
-    headers.insert(
-        header::CACHE_CONTROL,
-        cache_control(&meta, requested_rev, shared_max_age),
-    );
-    headers.insert(header::VARY, HeaderValue::from_static("authorization, cookie"));
+    headers.insert(header::VARY, VARY_CREDENTIALS);
     response
 }
 
@@ -101,9 +137,9 @@ fn cache_control(meta: &CachedMeta, requested_rev: Option<u64>, shared_max_age: 
             let max_age = meta.ttl_secs.unwrap_or(shared_max_age);
             HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ascii header")
         }
-        CacheScope::Public => HeaderValue::from_static("public, no-cache"),
+        CacheScope::Public => PUBLIC_NO_CACHE,
         // Per-user and per-permission results are keyed by the edge module itself; no
         // shared or browser cache may keep them by URL.
-        _ => HeaderValue::from_static("private, no-store"),
+        _ => PRIVATE_NO_STORE,
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use bytes::Bytes;
 use mizan_core::executor::{Executor, ExecutorConfig};
 use mizan_core::{Registry, TokenIssuer};
@@ -23,6 +24,24 @@ pub(crate) struct AppState {
     /// The schema and OpenAPI documents, rendered once.
     pub(crate) documents: Arc<Documents>,
     pub(crate) config: Arc<Config>,
+}
+
+/// What the call routes read of the state, extracted alone: each `State` extraction clones
+/// its value, and a whole `AppState` is five reference counts to bump and drop.
+#[derive(Clone)]
+pub(crate) struct Calls {
+    pub(crate) executor: Arc<Executor>,
+    /// `Config::shared_max_age` in seconds.
+    pub(crate) shared_max_age: u64,
+}
+
+impl FromRef<AppState> for Calls {
+    fn from_ref(app: &AppState) -> Self {
+        Self {
+            executor: app.executor.clone(),
+            shared_max_age: app.config.shared_max_age.as_secs(),
+        }
+    }
 }
 
 /// The documents `GET /schema` and `GET /openapi.json` serve.

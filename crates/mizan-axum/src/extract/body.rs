@@ -9,6 +9,7 @@
 //! - ([`JsonBody`] only) text that is not JSON, or has no canonical form (duplicate member
 //!   names, lone surrogates): `400 invalid_json`; JSON of the wrong shape: `400 bad_request`.
 
+use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_LENGTH;
@@ -20,15 +21,18 @@ use crate::error::HttpError;
 use crate::limits::{Limits, exceeds_depth};
 use crate::state::AppState;
 
-/// JSON text within the size and depth limits, unparsed: the executor decodes it.
+/// JSON text within the size and depth limits, unparsed: the executor decodes it. Read
+/// by `CallerThenInput`, which takes the request apart itself.
 pub(crate) struct JsonText(pub(crate) Bytes);
 
-impl FromRequest<AppState> for JsonText {
-    type Rejection = HttpError;
-
-    async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
-        let limits = &app.config.limits;
-        let text = read_body(request, limits).await?;
+impl JsonText {
+    /// Reads the body of a request with `headers` under `limits`.
+    pub(crate) async fn read(
+        headers: &HeaderMap,
+        body: Body,
+        limits: &Limits,
+    ) -> Result<Self, FunctionError> {
+        let text = read_body(headers, body, limits).await?;
         check_depth(&text, limits)?;
         Ok(Self(text))
     }
@@ -42,23 +46,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let limits = &app.config.limits;
-        let text = read_body(request, limits).await?;
+        let (parts, body) = request.into_parts();
+        let text = read_body(&parts.headers, body, limits).await?;
         Ok(Self(parse_json(&text, limits)?))
     }
 }
 
 /// Reads a body of at most `limits.max_body_bytes`.
-async fn read_body(request: Request, limits: &Limits) -> Result<Bytes, FunctionError> {
+async fn read_body(headers: &HeaderMap, body: Body, limits: &Limits) -> Result<Bytes, FunctionError> {
     let too_large = || {
         FunctionError::from_code(
             ErrorCode::PayloadTooLarge,
             format!("the body exceeds {} bytes", limits.max_body_bytes),
         )
     };
-    if declared_length(request.headers()).is_some_and(|len| len > limits.max_body_bytes as u64) {
+    if declared_length(headers).is_some_and(|len| len > limits.max_body_bytes as u64) {
         return Err(too_large());
     }
-    let body = axum::body::to_bytes(request.into_body(), limits.max_body_bytes);
+    let body = axum::body::to_bytes(body, limits.max_body_bytes);
     let Ok(body) = tokio::time::timeout(limits.body_timeout, body).await else {
         return Err(FunctionError::from_code(
             ErrorCode::BadRequest,

@@ -2,15 +2,21 @@
 //! (`Authorization: Bearer` or the cookie) before the route runs; a present but invalid
 //! token rejects the request with `401 unauthenticated`. The caller carries the request's
 //! parts, which handlers read through `ctx.request()`.
+//!
+//! `Caller` clones those parts, since later extractors may still read them. A route that
+//! needs nothing after the caller takes [`LastCaller`] (or, with a call's input,
+//! [`CallerThenInput`]) instead, which moves them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, Method, Uri};
 use mizan_core::RequestParts;
 use mizan_core::executor::Caller;
 
+use super::body::JsonText;
 use crate::auth;
 use crate::error::HttpError;
 use crate::state::AppState;
@@ -19,33 +25,83 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, HttpError> {
-        let mut caller = auth::caller(&app.config, &parts.headers)?;
-        caller.request = Arc::new(request_parts(parts));
-        Ok(caller)
+        let caller = auth::caller(&app.config, &parts.headers)?;
+        let Parts {
+            method,
+            uri,
+            headers,
+            extensions,
+            ..
+        } = parts;
+        Ok(with_request(
+            caller,
+            method.clone(),
+            uri,
+            headers.clone(),
+            extensions.clone(),
+        ))
     }
 }
 
-/// What a handler sees of the request: the URI as the client sent it, and the prefix the
-/// router is nested under (the part of that URI axum stripped).
-fn request_parts(parts: &Parts) -> RequestParts {
-    let original = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or_else(|| parts.uri.clone(), |OriginalUri(uri)| uri.clone());
+/// The caller, as the last argument of a route: the request is its own, so its parts go
+/// to the caller as they are, not cloned.
+pub(crate) struct LastCaller(pub(crate) Caller);
+
+impl FromRequest<AppState> for LastCaller {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
+        let (parts, _) = request.into_parts();
+        let caller = auth::caller(&app.config, &parts.headers)?;
+        Ok(Self(owning(caller, parts)))
+    }
+}
+
+/// The caller, then a single call's input (so a bad token is reported before a bad
+/// body), as the last argument of a route; like [`LastCaller`], it moves the parts.
+pub(crate) struct CallerThenInput(pub(crate) Caller, pub(crate) JsonText);
+
+impl FromRequest<AppState> for CallerThenInput {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
+        let (parts, body) = request.into_parts();
+        let caller = auth::caller(&app.config, &parts.headers)?;
+        let input = JsonText::read(&parts.headers, body, &app.config.limits).await?;
+        Ok(Self(owning(caller, parts), input))
+    }
+}
+
+fn owning(caller: Caller, parts: Parts) -> Caller {
+    with_request(caller, parts.method, &parts.uri, parts.headers, parts.extensions)
+}
+
+/// `caller` with what a handler sees of the request: the URI as the client sent it, and
+/// the prefix the router is nested under (the part of that URI axum stripped).
+fn with_request(
+    mut caller: Caller,
+    method: Method,
+    uri: &Uri,
+    headers: HeaderMap,
+    mut extensions: Extensions,
+) -> Caller {
+    // Taken out of the extensions, not copied: the original URI is the parts' own `uri`,
+    // and a copy left there would keep the connection's whole read buffer alive in what
+    // outlives the request (a channel connection).
+    let original = extensions
+        .remove::<OriginalUri>()
+        .map_or_else(|| uri.clone(), |OriginalUri(uri)| uri);
     let mount_path = original
         .path()
-        .strip_suffix(parts.uri.path())
+        .strip_suffix(uri.path())
         .unwrap_or_default()
         .to_owned();
-    let client_addr = parts
-        .extensions
+    let client_addr = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr);
-    // The original URI is the parts' own `uri`; its copy in the extensions would keep
-    // the connection's whole read buffer alive in whatever outlives the request.
-    let mut extensions = parts.extensions.clone();
-    extensions.remove::<OriginalUri>();
-    RequestParts::new(parts.method.clone(), original, parts.headers.clone(), extensions)
+    let parts = RequestParts::new(method, original, headers, extensions)
         .with_client_addr(client_addr)
-        .with_mount_path(mount_path)
+        .with_mount_path(mount_path);
+    caller.request = Arc::new(parts);
+    caller
 }

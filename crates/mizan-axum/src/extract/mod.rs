@@ -1,7 +1,8 @@
 //! The extractors every route opens with, each failing with the error envelope
 //! ([`HttpError`](crate::error::HttpError)), so a route's body starts with valid parts:
 //!
-//! - `Caller` (`caller.rs`): who is calling, from the token;
+//! - `Caller`, [`LastCaller`] and [`CallerThenInput`] (`caller.rs`): who is calling, from
+//!   the token;
 //! - [`JsonText`] and [`JsonBody`] (`body.rs`): the body under the size and depth limits;
 //! - [`CallQuery`] (`call_query.rs`): a GET call's `input` and `rev`;
 //! - [`Name`] (`name.rs`): the function or composition name in the path;
@@ -18,5 +19,6 @@ mod upgrade;
 
 pub(crate) use body::{JsonBody, JsonText};
 pub(crate) use call_query::CallQuery;
+pub(crate) use caller::{CallerThenInput, LastCaller};
 pub(crate) use name::Name;
 pub(crate) use upgrade::WsUpgrade;

@@ -4,38 +4,37 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mizan_core::executor::{CallInput, Caller, Via};
+use mizan_core::executor::{CallInput, Via};
 use mizan_core::{ErrorCode, FunctionError, FunctionKind};
 
 use crate::error::HttpError;
-use crate::extract::{CallQuery, JsonText, Name};
+use crate::extract::{CallQuery, CallerThenInput, JsonText, LastCaller, Name};
 use crate::respond::call_response;
-use crate::state::AppState;
+use crate::state::Calls;
 
 pub(super) async fn post(
-    State(app): State<AppState>,
+    State(calls): State<Calls>,
     Name(name): Name,
-    caller: Caller,
-    JsonText(input): JsonText,
+    CallerThenInput(caller, JsonText(input)): CallerThenInput,
 ) -> Result<Response, HttpError> {
-    let outcome = app
+    let outcome = calls
         .executor
         .execute(&caller, &name, CallInput::Json(input), Via::Write)
         .await;
-    Ok(call_response(outcome, None, app.config.shared_max_age.as_secs()))
+    Ok(call_response(outcome, None, calls.shared_max_age))
 }
 
 pub(super) async fn get(
-    State(app): State<AppState>,
+    State(calls): State<Calls>,
     Name(name): Name,
     query: CallQuery,
-    caller: Caller,
+    LastCaller(caller): LastCaller,
 ) -> Result<Response, HttpError> {
-    let outcome = app
+    let outcome = calls
         .executor
         .execute(&caller, &name, CallInput::Json(query.input), Via::Read)
         .await;
-    let mut response = call_response(outcome, query.rev, app.config.shared_max_age.as_secs());
+    let mut response = call_response(outcome, query.rev, calls.shared_max_age);
     // A GET of a mutation: a 405 names what the function does accept (RFC 9110 §15.5.6).
     if response.status() == StatusCode::METHOD_NOT_ALLOWED {
         response
@@ -50,8 +49,8 @@ const GET_OR_POST: &str = "GET, HEAD, POST";
 
 /// Any other method: `405` with `Allow` as the function's kind has it (a mutation is POST
 /// only), or `404` for no such function.
-pub(super) async fn other_method(State(app): State<AppState>, Name(name): Name) -> Response {
-    let Some(f) = app.executor.registry().get_function(&name) else {
+pub(super) async fn other_method(State(calls): State<Calls>, Name(name): Name) -> Response {
+    let Some(f) = calls.executor.registry().get_function(&name) else {
         return super::not_found().await.into_response();
     };
     let allow = match f.kind() {

@@ -12,10 +12,14 @@ mod purge;
 mod sse;
 mod ws;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::routing::{get, post};
+use mizan_core::executor::Metrics;
 use mizan_core::{ErrorCode, FunctionError};
+use tower::util::MapRequestLayer;
 
 use crate::error::HttpError;
 use crate::state::AppState;
@@ -37,16 +41,17 @@ pub(crate) fn router(app: AppState) -> Router {
         .route("/sse/{session}", post(sse::post))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::map_request_with_state(
-            app.clone(),
-            count_request,
-        ))
+        .layer(count_requests(app.executor.metrics().clone()))
         .with_state(app)
 }
 
-async fn count_request(State(app): State<AppState>, request: Request) -> Request {
-    app.executor.metrics().request();
-    request
+/// Counts every request before it is routed. Not `axum::middleware::map_request`: that one
+/// clones the wrapped route (a boxed service, so an allocation) and the state per request.
+fn count_requests(metrics: Arc<Metrics>) -> MapRequestLayer<impl Fn(Request) -> Request + Clone> {
+    MapRequestLayer::new(move |request| {
+        metrics.request();
+        request
+    })
 }
 
 pub(crate) async fn not_found() -> HttpError {

@@ -172,14 +172,17 @@ impl Executor {
             status = tracing::field::Empty,
             duration_us = tracing::field::Empty,
         );
-        let started = Instant::now();
+        // The clock is read only for a span some subscriber records.
+        let started = (!span.is_disabled()).then(Instant::now);
         let outcome = self
             .steps(caller, function, input, via)
             .instrument(span.clone())
             .await;
-        span.record("cache", outcome.cache.as_str());
-        span.record("status", outcome.status);
-        span.record("duration_us", started.elapsed().as_micros() as u64);
+        if let Some(started) = started {
+            span.record("cache", outcome.cache.as_str());
+            span.record("status", outcome.status);
+            span.record("duration_us", started.elapsed().as_micros() as u64);
+        }
         self.metrics.record(name, &outcome);
         outcome
     }
