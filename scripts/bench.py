@@ -359,6 +359,8 @@ def write_report(args, info, endpoints, results, rss, channels):
         "",
         "- `cargo bench -p mizan-core` (criterion): key derivation, MWT verification and canonical",
         "  JSON (`--bench keys`); an uncached call and a cached hit without HTTP (`--bench executor`).",
+        "- `cargo bench -p bench-server --bench http` (criterion, in CPU time of the thread): the",
+        "  endpoints above through the router without sockets, raw axum and Mizan alike.",
         "- Channels alone, one run with its whole report: `scripts/bench-channels`.",
         "",
     ]

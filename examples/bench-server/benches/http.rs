@@ -1,136 +1,22 @@
 //! The cost of one HTTP call through the router, without sockets: each request is a
-//! `oneshot` of the router and the response body is read to the end. Every Mizan endpoint
-//! has a hand-written axum twin doing the same work (as `examples/bench-server` does under
-//! wrk), so the ratio of the two is the adapter's overhead. Measured in CPU time of the
+//! `oneshot` of the router and the response body is read to the end. The apps are the ones
+//! `scripts/bench` serves to wrk: every Mizan endpoint has a hand-written axum twin doing
+//! the same work, so the ratio of the two is the adapter's overhead. Measured in CPU time of the
 //! benchmark's thread, as `scripts/bench` counts the server's: on a shared machine the time
 //! spent descheduled does not count.
 #![allow(missing_docs)] // criterion_group! defines an undocumented `pub fn benches`.
 
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Json;
 use axum::body::Body;
-use axum::extract::{Query, State};
 use axum::http::{Request, StatusCode};
-use axum::routing::{get, post};
+use bench_server::{mizan_app, posts, raw_app};
 use bytes::Bytes;
 use cpu_time::ThreadTime;
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use http_body_util::BodyExt;
-use mizan_axum::{Config, Mizan};
-use mizan_core::{CachePolicy, Ctx, ErrorCode, FunctionError, Keyring, Registry, ServerFunction};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
-
-#[derive(Deserialize, JsonSchema)]
-struct AddInput {
-    a: i64,
-    b: i64,
-}
-
-#[derive(Deserialize, JsonSchema)]
-struct ById {
-    id: u64,
-}
-
-/// About 1 KB of JSON, like the load benchmark's posts.
-#[derive(Clone, Serialize, JsonSchema)]
-struct Post {
-    id: u64,
-    title: String,
-    author: String,
-    body: String,
-    tags: Vec<String>,
-    published: bool,
-    score: f64,
-}
-
-#[derive(Serialize, JsonSchema)]
-struct Trivial {
-    ok: bool,
-}
-
-type Posts = Arc<HashMap<u64, Post>>;
-
-fn posts() -> Posts {
-    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(15);
-    let post = |id| Post {
-        id,
-        title: format!("Post number {id}: measuring a framework"),
-        author: format!("author-{}", id % 17),
-        body: body.clone(),
-        tags: vec!["rust".into(), "http".into(), "bench".into()],
-        published: id % 2 == 0,
-        score: id as f64 / 7.0,
-    };
-    Arc::new((0..100).map(|id| (id, post(id))).collect())
-}
-
-fn find(posts: &Posts, id: u64) -> Result<Post, FunctionError> {
-    posts
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| FunctionError::from_code(ErrorCode::NotFound, format!("no post {id}")))
-}
-
-fn raw_app(posts: Posts) -> axum::Router {
-    async fn add(Json(input): Json<AddInput>) -> Json<i64> {
-        Json(input.a + input.b)
-    }
-    async fn post_by_id(
-        State(posts): State<Posts>,
-        Query(by): Query<ById>,
-    ) -> Result<Json<Post>, StatusCode> {
-        posts.get(&by.id).cloned().map(Json).ok_or(StatusCode::NOT_FOUND)
-    }
-    async fn trivial() -> Json<Trivial> {
-        Json(Trivial { ok: true })
-    }
-    axum::Router::new().nest(
-        "/raw",
-        axum::Router::new()
-            .route("/add", post(add))
-            .route("/post", get(post_by_id))
-            .route("/trivial", get(trivial))
-            .with_state(posts),
-    )
-}
-
-fn mizan_app(posts: &Posts) -> axum::Router {
-    let mut registry = Registry::new();
-    registry.register(
-        ServerFunction::query("add")
-            .handler(|_: Ctx, input: AddInput| async move { Ok::<_, FunctionError>(input.a + input.b) }),
-    );
-    let uncached = posts.clone();
-    registry.register(ServerFunction::query("post").handler(move |_: Ctx, by: ById| {
-        let post = find(&uncached, by.id);
-        async move { post }
-    }));
-    let cached = posts.clone();
-    registry.register(
-        ServerFunction::query("post_cached")
-            .cache(CachePolicy::public())
-            .handler(move |_: Ctx, by: ById| {
-                let post = find(&cached, by.id);
-                async move { post }
-            }),
-    );
-    registry.register(
-        ServerFunction::query("trivial_cached")
-            .cache(CachePolicy::public())
-            .handler(|_: Ctx, (): ()| async move { Ok::<_, FunctionError>(Trivial { ok: true }) }),
-    );
-    let keyring = Keyring::new("k", b"bench key").expect("a valid key");
-    let config = Config::new(b"bench cache secret".to_vec(), keyring);
-    Mizan::new(registry, config)
-        .expect("a valid registry")
-        .mount("/mizan")
-}
 
 /// One request as wrk sends it.
 fn request(method: &str, uri: &str, body: &'static str) -> Request<Body> {
@@ -165,7 +51,7 @@ fn http(c: &mut Criterion<ThreadCpu>) {
         .build()
         .expect("a runtime");
     let posts = posts();
-    let (raw, mizan) = (raw_app(posts.clone()), mizan_app(&posts));
+    let (raw, mizan) = (raw_app(posts.clone()), mizan_app(&posts, None));
     let post_uri = format!("/mizan/call/post?input={POST_INPUT}");
     let hit_uri = format!("/mizan/call/post_cached?input={POST_INPUT}");
     let cases: [(&str, &axum::Router, &str, &str, &'static str); 7] = [
