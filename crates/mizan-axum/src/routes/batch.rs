@@ -48,10 +48,13 @@ pub(super) async fn post(
         )
         .into());
     }
-    let calls = batch
+    // The inputs move into the calls; the names stay here, borrowed by them.
+    let (names, inputs): (Vec<String>, Vec<Value>) = batch
         .calls
-        .iter()
-        .map(|call| (call.function.as_str(), call.input.clone()));
+        .into_iter()
+        .map(|call| (call.function, call.input))
+        .unzip();
+    let calls = names.iter().map(String::as_str).zip(inputs);
     let outcomes = app.executor.execute_all(&caller, calls).await;
     let body = batch_results(outcomes.iter());
     Ok(members_response(body, outcomes))
