@@ -54,6 +54,17 @@ class FakeSocket implements WebSocketLike {
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
+/**
+ * The scripted socket alone: in `auto` a socket that never opens hands over to SSE, whose
+ * fetch would leave the fake clock (the auto test below scripts it). No jitter.
+ */
+const scripted = {
+  WebSocket: FakeSocket,
+  transport: "websocket",
+  backoff: { initialMs: 100, maxMs: 1000 },
+  random: () => 1,
+} as const;
+
 function setup(token: string | null = null, options: Partial<ChannelClientOptions> = {}) {
   const tokens = memoryTokenStore(token);
   const client = createMizanClient({
@@ -61,16 +72,7 @@ function setup(token: string | null = null, options: Partial<ChannelClientOption
     tokens,
     fetch: () => Promise.reject(new Error("no HTTP here")),
   });
-  const channels = createChannelClient({
-    client,
-    WebSocket: FakeSocket,
-    // The scripted socket alone: in `auto` a socket that never opens hands over to SSE,
-    // whose fetch would leave the fake clock (the auto test below scripts it).
-    transport: "websocket",
-    backoff: { initialMs: 100, maxMs: 1000 },
-    random: () => 1,
-    ...options,
-  });
+  const channels = createChannelClient({ client, ...scripted, ...options });
   return { tokens, channels };
 }
 
@@ -353,13 +355,7 @@ describe("createChannelClient with cookie sign-in", () => {
         return Promise.resolve(new Response(JSON.stringify({ data }), { headers: { "content-type": "application/json" } }));
       },
     });
-    const channels = createChannelClient({
-      client,
-      WebSocket: FakeSocket,
-      transport: "websocket",
-      backoff: { initialMs: 100, maxMs: 1000 },
-      random: () => 1,
-    });
+    const channels = createChannelClient({ client, ...scripted });
     return { client, channels };
   }
 
