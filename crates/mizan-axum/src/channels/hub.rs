@@ -141,33 +141,41 @@ impl Hub {
     /// `connection`'s replay on `topic` goes up to `replayed_to`: what waits or comes
     /// live at or before it is in the replay, and is dropped.
     pub(crate) fn replaying(&self, topic: &Topic, connection: u64, replayed_to: StreamPosition) {
-        let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
-        let Some(listener) = topics.get_mut(topic).and_then(|l| l.get_mut(&connection)) else {
-            return;
-        };
-        let seen = listener.seen.insert(replayed_to);
-        if let Some(pending) = &mut listener.pending {
-            let pending = pending.get_mut().unwrap_or_else(|e| e.into_inner());
-            pending.retain(|(position, _)| !already_seen(Some(seen), position.as_ref()));
-        }
+        self.with_listener(topic, connection, |listener| {
+            let seen = listener.seen.insert(replayed_to);
+            if let Some(pending) = &mut listener.pending {
+                let pending = pending.get_mut().unwrap_or_else(|e| e.into_inner());
+                pending.retain(|(position, _)| !already_seen(Some(seen), position.as_ref()));
+            }
+        });
     }
 
     /// After the replay, the publications that waited for it, oldest first. The caller
     /// queues them (waiting for room, as for the replay) and asks again: once nothing
     /// waits, the subscription is live and this answers an empty list.
     pub(crate) fn take_waiting(&self, topic: &Topic, connection: u64) -> Vec<Outbound> {
+        self.with_listener(topic, connection, |listener| {
+            let Some(pending) = &mut listener.pending else {
+                return Vec::new();
+            };
+            let waiting = std::mem::take(pending.get_mut().unwrap_or_else(|e| e.into_inner()));
+            if waiting.is_empty() {
+                listener.pending = None;
+            }
+            waiting.into_iter().map(|(_, frame)| frame).collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// Runs `f` on `connection`'s subscription to `topic`, if it still exists.
+    fn with_listener<R>(
+        &self,
+        topic: &Topic,
+        connection: u64,
+        f: impl FnOnce(&mut Listener) -> R,
+    ) -> Option<R> {
         let mut topics = self.topics.write().unwrap_or_else(|e| e.into_inner());
-        let Some(listener) = topics.get_mut(topic).and_then(|l| l.get_mut(&connection)) else {
-            return Vec::new();
-        };
-        let Some(pending) = &mut listener.pending else {
-            return Vec::new();
-        };
-        let waiting = std::mem::take(pending.get_mut().unwrap_or_else(|e| e.into_inner()));
-        if waiting.is_empty() {
-            listener.pending = None;
-        }
-        waiting.into_iter().map(|(_, frame)| frame).collect()
+        topics.get_mut(topic).and_then(|l| l.get_mut(&connection)).map(f)
     }
 
     pub(crate) fn unsubscribe(&self, topic: &Topic, connection: u64) {
