@@ -96,7 +96,9 @@ counters! {
 #[derive(Debug, Default)]
 pub struct Metrics {
     instance: InstanceSlot,
-    functions: HashMap<String, FunctionSlot>,
+    /// Hashed with foldhash, not SipHash: the keys are the registry's names, fixed when the
+    /// map is made, so no request can flood it, and every call pays for one lookup.
+    functions: HashMap<String, FunctionSlot, foldhash::fast::FixedState>,
     ws_open: AtomicU64,
     ws_subscriptions: AtomicU64,
 }

@@ -40,6 +40,9 @@ impl Revisions {
     /// without a write, so reading unknown tags cannot fill the store.
     pub(super) async fn read(&self, tags: &[&str]) -> Result<Vec<u64>, CacheError> {
         let mut revisions = self.backend.get_many_counters(tags).await?;
+        if !revisions.contains(&0) {
+            return Ok(revisions);
+        }
         let absent: BTreeSet<&str> = tags
             .iter()
             .zip(&revisions)

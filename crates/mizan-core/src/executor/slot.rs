@@ -1,6 +1,7 @@
 //! Step 3, cache slot: where a call's result lives in the cache, and whether it is there.
 
 use serde_json::Value;
+use smallvec::SmallVec;
 
 use super::{CacheStatus, CachedMeta, CallInput, Caller, Executor, Outcome};
 use crate::error::{ErrorCode, FunctionError};
@@ -93,7 +94,7 @@ impl Executor {
     /// The function's revision: the sum of its tags' revisions, so a purge of any tag
     /// moves it forward. `None` when the backend failed (logged and counted).
     async fn revision_of(&self, f: &ServerFunction) -> Option<u64> {
-        let tags: Vec<&str> = f.cache_tags().collect();
+        let tags: SmallVec<[&str; 4]> = f.cache_tags().collect();
         match self.revisions.read(&tags).await {
             Ok(revs) => Some(revs.iter().sum()),
             Err(err) => {

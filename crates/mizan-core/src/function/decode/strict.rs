@@ -27,6 +27,7 @@ use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, SeqAccess,
     VariantAccess, Visitor,
 };
+use smallvec::SmallVec;
 
 use crate::value_de::RAW_VALUE_TOKEN;
 
@@ -377,10 +378,11 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for StrictVariant<A> {
     }
 }
 
-/// The member names of one object so far.
+/// The member names of one object so far, the first eight inline: reading a small object
+/// allocates nothing for its names, and a deep one keeps its stack frames small.
 #[derive(Default)]
 struct MemberNames<'de> {
-    few: Vec<Cow<'de, str>>,
+    few: SmallVec<[Cow<'de, str>; 8]>,
     many: HashSet<Cow<'de, str>>,
 }
 
