@@ -60,7 +60,8 @@ pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
 fn json_response_with(status: u16, body: Bytes, cache_control: HeaderValue) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    // Room for every header a cached query adds, so the map never grows.
+    // Room for every header a cached query adds, and axum's `Content-Length`, so the map
+    // never grows: the map's first allocation holds six.
     let headers = response.headers_mut();
     headers.reserve(8);
     headers.insert(header::CONTENT_TYPE, JSON);
