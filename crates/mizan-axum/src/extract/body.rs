@@ -1,13 +1,14 @@
 //! Request bodies under the configured limits: [`JsonText`] for a single call's input
-//! (checked, not parsed), [`JsonBody`] for the bodies the adapter reads itself.
+//! (checked, not parsed), [`StrictJson`] for the bodies the adapter reads itself.
 //!
 //! Failures, in the order they are checked:
 //!
 //! - a `Content-Length` or a body over `max_body_bytes`: `413 payload_too_large`;
 //! - a body that cannot be read, or does not arrive within `body_timeout`: `400 bad_request`;
 //! - JSON nested deeper than `max_json_depth`: `400 too_deep`;
-//! - ([`JsonBody`] only) text that is not JSON, or has no canonical form (duplicate member
-//!   names, lone surrogates): `400 invalid_json`; JSON of the wrong shape: `400 bad_request`.
+//! - ([`StrictJson`] only) text that is not JSON, or has no canonical form (duplicate
+//!   member names, lone surrogates): `400 invalid_json`; JSON of the wrong shape (when
+//!   the route parses it): `400 bad_request`.
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
@@ -15,7 +16,8 @@ use axum::http::HeaderMap;
 use axum::http::header::CONTENT_LENGTH;
 use bytes::Bytes;
 use mizan_core::{ErrorCode, FunctionError};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::error::HttpError;
 use crate::limits::{Limits, exceeds_depth};
@@ -38,17 +40,42 @@ impl JsonText {
     }
 }
 
-/// A JSON body decoded into `T` under the limits; an empty body is `null`.
-pub(crate) struct JsonBody<T>(pub(crate) T);
+/// A JSON body within the limits, checked as strictly as a call's input but not parsed:
+/// a route reads it borrowed ([`StrictJson::parse`]), so the parts it hands on (a batch's
+/// inputs) stay text, sliced from the body.
+pub(crate) struct StrictJson(pub(crate) Bytes);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+impl FromRequest<AppState> for StrictJson {
     type Rejection = HttpError;
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let limits = &app.config.limits;
         let (parts, body) = request.into_parts();
         let text = read_body(&parts.headers, body, limits).await?;
-        Ok(Self(parse_json(&text, limits)?))
+        check_depth(&text, limits)?;
+        mizan_core::check_json_input(&text)?;
+        Ok(Self(text))
+    }
+}
+
+impl StrictJson {
+    /// The body as `T`, borrowing from it; an empty body is `null`.
+    ///
+    /// # Errors
+    ///
+    /// `bad_request` for JSON of the wrong shape.
+    pub(crate) fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, FunctionError> {
+        let text: &[u8] = if self.0.trim_ascii().is_empty() {
+            b"null"
+        } else {
+            &self.0
+        };
+        serde_json::from_slice(text).map_err(|err| shape_error(&err))
+    }
+
+    /// The part `raw` of the body (a value [`parse`](Self::parse) borrowed), without a copy.
+    pub(crate) fn slice(&self, raw: &RawValue) -> Bytes {
+        self.0.slice_ref(raw.get().as_bytes())
     }
 }
 
@@ -103,14 +130,6 @@ pub(crate) fn check_depth(text: &[u8], limits: &Limits) -> Result<(), FunctionEr
         ));
     }
     Ok(())
-}
-
-/// Parses JSON text after checking its depth, as strictly as a call's input
-/// ([`mizan_core::parse_json_input`]); empty text is `null`.
-fn parse_json<T: DeserializeOwned>(text: &[u8], limits: &Limits) -> Result<T, FunctionError> {
-    check_depth(text, limits)?;
-    let value = mizan_core::parse_json_input(text)?;
-    serde_json::from_value(value).map_err(|err| shape_error(&err))
 }
 
 fn shape_error(err: &serde_json::Error) -> FunctionError {

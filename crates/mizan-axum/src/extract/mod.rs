@@ -3,7 +3,7 @@
 //!
 //! - `Caller`, [`LastCaller`] and [`CallerThenInput`] (`caller.rs`): who is calling, from
 //!   the token;
-//! - [`JsonText`] and [`JsonBody`] (`body.rs`): the body under the size and depth limits;
+//! - [`JsonText`] and [`StrictJson`] (`body.rs`): the body under the size and depth limits;
 //! - [`CallQuery`] (`call_query.rs`): a GET call's `input` and `rev`;
 //! - [`Name`] (`name.rs`): the function or composition name in the path;
 //! - [`WsUpgrade`] (`upgrade.rs`): the WebSocket handshake.
@@ -17,7 +17,7 @@ mod caller;
 mod name;
 mod upgrade;
 
-pub(crate) use body::{JsonBody, JsonText};
+pub(crate) use body::{JsonText, StrictJson};
 pub(crate) use call_query::CallQuery;
 pub(crate) use caller::{CallerThenInput, LastCaller};
 pub(crate) use name::Name;

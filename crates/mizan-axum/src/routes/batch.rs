@@ -2,32 +2,40 @@
 //! `{"results": [ENVELOPE, ...]}` in the same order; members run concurrently. A call's
 //! optional `rev` is the revision its caller knows: the origin computes at its current
 //! revision anyway, an edge keys its entry with it (`spec/PROTOCOL.md` §2.2).
+//!
+//! The body is checked whole, as strictly as any input, then read borrowed: each call's
+//! input goes to the executor as the text it was sent as, sliced from the body, and is
+//! decoded the way a single call's is (straight into the function's input type).
+
+use std::borrow::Cow;
 
 use axum::extract::State;
 use axum::response::Response;
-use mizan_core::executor::{Caller, batch_results};
+use mizan_core::executor::{CallInput, Caller, batch_results};
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::HttpError;
-use crate::extract::JsonBody;
+use crate::extract::StrictJson;
 use crate::respond::members_response;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct Batch {
-    calls: Vec<BatchCall>,
+struct Batch<'a> {
+    #[serde(borrow)]
+    calls: Vec<BatchCall<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BatchCall {
-    #[serde(rename = "fn")]
-    function: String,
-    #[serde(default)]
-    input: Value,
+struct BatchCall<'a> {
+    #[serde(borrow, rename = "fn")]
+    function: Cow<'a, str>,
+    /// Absent or `null`: the call has no input.
+    #[serde(default, borrow)]
+    input: Option<&'a RawValue>,
     #[serde(default, rename = "rev")]
     _known_rev: Option<u64>,
 }
@@ -35,8 +43,9 @@ struct BatchCall {
 pub(super) async fn post(
     State(app): State<AppState>,
     caller: Caller,
-    JsonBody(batch): JsonBody<Batch>,
+    body: StrictJson,
 ) -> Result<Response, HttpError> {
+    let batch: Batch<'_> = body.parse()?;
     let max = app.config.limits.max_batch_calls;
     if batch.calls.len() > max {
         return Err(FunctionError::from_code(
@@ -48,13 +57,10 @@ pub(super) async fn post(
         )
         .into());
     }
-    // The inputs move into the calls; the names stay here, borrowed by them.
-    let (names, inputs): (Vec<String>, Vec<Value>) = batch
-        .calls
-        .into_iter()
-        .map(|call| (call.function, call.input))
-        .unzip();
-    let calls = names.iter().map(String::as_str).zip(inputs);
+    let calls = batch.calls.iter().map(|call| {
+        let input = call.input.map(|raw| body.slice(raw)).unwrap_or_default();
+        (call.function.as_ref(), CallInput::Json(input))
+    });
     let outcomes = app.executor.execute_all(&caller, calls).await;
     let body = batch_results(outcomes.iter());
     Ok(members_response(body, outcomes))

@@ -2,28 +2,32 @@
 //! `null`) -> `{"results": {MEMBER: ENVELOPE, ...}}`; members run concurrently, each
 //! authorized and cached on its own. The optional `"revs": {MEMBER: N}` names the
 //! revisions the caller knows, for an edge's keys; the origin only checks its members.
+//! Like a batch's, the body is checked whole and each input handed on as its text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::Response;
-use mizan_core::executor::{Caller, compose_results};
+use mizan_core::executor::{CallInput, Caller, compose_results};
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::HttpError;
-use crate::extract::{JsonBody, Name};
+use crate::extract::{Name, StrictJson};
 use crate::respond::members_response;
 use crate::state::AppState;
 
+/// The body, borrowed from its text. No member is named twice in either map: the strict
+/// check of the whole body refused that already.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ComposeBody {
-    #[serde(default)]
-    inputs: BTreeMap<String, Value>,
-    #[serde(default)]
-    revs: BTreeMap<String, u64>,
+struct ComposeBody<'a> {
+    #[serde(default, borrow)]
+    inputs: BTreeMap<Cow<'a, str>, &'a RawValue>,
+    #[serde(default, borrow)]
+    revs: BTreeMap<Cow<'a, str>, u64>,
 }
 
 // An unknown composition is reported before a bad token or body, so both are taken as
@@ -32,18 +36,18 @@ pub(super) async fn post(
     State(app): State<AppState>,
     Name(name): Name,
     caller: Result<Caller, HttpError>,
-    body: Result<JsonBody<Option<ComposeBody>>, HttpError>,
+    body: Result<StrictJson, HttpError>,
 ) -> Result<Response, HttpError> {
     let composition = app.executor.registry().get_compose(&name).ok_or_else(|| {
         FunctionError::from_code(ErrorCode::NotFound, format!("no composition is named `{name}`"))
     })?;
     let caller = caller?;
-    let JsonBody(body) = body?;
-    let ComposeBody { mut inputs, revs } = body.unwrap_or_default();
+    let body = body?;
+    let ComposeBody { mut inputs, revs } = body.parse::<Option<ComposeBody<'_>>>()?.unwrap_or_default();
     if let Some(stray) = inputs
         .keys()
         .chain(revs.keys())
-        .find(|k| !composition.members().contains(k))
+        .find(|k| !composition.members().iter().any(|member| member == k.as_ref()))
     {
         return Err(FunctionError::from_code(
             ErrorCode::BadRequest,
@@ -52,9 +56,10 @@ pub(super) async fn post(
         .into());
     }
     let members = composition.members();
-    let calls = members
-        .iter()
-        .map(|member| (member.as_str(), inputs.remove(member).unwrap_or(Value::Null)));
+    let calls = members.iter().map(|member| {
+        let input = inputs.remove(member.as_str()).map(|raw| body.slice(raw));
+        (member.as_str(), CallInput::Json(input.unwrap_or_default()))
+    });
     let outcomes = app.executor.execute_all(&caller, calls).await;
     let results = members.iter().map(String::as_str).zip(outcomes.iter());
     let body = compose_results(results);

@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::HttpError;
-use crate::extract::JsonBody;
+use crate::extract::StrictJson;
 use crate::respond::json_response;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct PurgeBody {
+struct PurgeBody {
     tags: Vec<String>,
 }
 
@@ -25,13 +25,13 @@ pub(super) struct PurgeBody {
 pub(super) async fn post(
     State(app): State<AppState>,
     caller: Caller,
-    body: Result<JsonBody<PurgeBody>, HttpError>,
+    body: Result<StrictJson, HttpError>,
 ) -> Result<Response, HttpError> {
     let config = &app.config;
     // The same checks as a mutation that needs the purge permission.
     Access::permissions([config.purge_permission.as_str()]).check(caller.identity.as_deref(), "purge")?;
     caller.require_csrf(&config.csrf_header, "purge")?;
-    let JsonBody(PurgeBody { tags }) = body?;
+    let PurgeBody { tags } = body?.parse()?;
     if tags.is_empty() || tags.len() > config.limits.max_batch_calls {
         return Err(FunctionError::from_code(
             ErrorCode::BadRequest,

@@ -47,7 +47,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::future::join_all;
-use serde_json::Value;
 use tracing::Instrument;
 
 pub use call::{CallInput, Caller, Via};
@@ -192,12 +191,12 @@ impl Executor {
     pub async fn execute_all<'a>(
         &self,
         caller: &Caller,
-        calls: impl IntoIterator<Item = (&'a str, Value)>,
+        calls: impl IntoIterator<Item = (&'a str, CallInput)>,
     ) -> Vec<Outcome> {
         join_all(
             calls
                 .into_iter()
-                .map(|(name, input)| self.execute(caller, name, CallInput::Value(input), Via::Write)),
+                .map(|(name, input)| self.execute(caller, name, input, Via::Write)),
         )
         .await
     }
@@ -232,6 +231,8 @@ impl Executor {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
     use crate::cache::MemoryCache;
     use crate::channels::InProcessLayer;
@@ -309,7 +310,9 @@ mod tests {
         // A mutation is refused on a read-only request, and purges its tags otherwise.
         let refused = executor.execute(&caller, "reset", json(""), Via::Read).await;
         assert_eq!(refused.status, 405);
-        let reset = executor.execute_all(&caller, [("reset", Value::Null)]).await;
+        let reset = executor
+            .execute_all(&caller, [("reset", CallInput::Value(Value::Null))])
+            .await;
         assert_eq!(&reset[0].body[..], br#"{"data":true}"#);
         let fresh = executor
             .execute(&caller, "greet", json(r#""Ada""#), Via::Read)
@@ -351,9 +354,9 @@ mod tests {
             .execute_all(
                 &caller,
                 [
-                    ("greet", Value::from("Ada")),
-                    ("greet", Value::from("Bo")),
-                    ("greet", Value::from(3)),
+                    ("greet", CallInput::Value(Value::from("Ada"))),
+                    ("greet", json(r#""Bo""#)),
+                    ("greet", json("3")),
                 ],
             )
             .await;

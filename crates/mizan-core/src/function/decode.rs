@@ -1,7 +1,7 @@
 //! Decoding inputs: JSON text or values into the handler's input type, with serde's
 //! complaints turned into field errors that carry the path of the offending field.
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Value, json};
 use validator::Validate;
 
@@ -22,6 +22,33 @@ pub fn parse_json_input(json: &[u8]) -> Result<Value, FunctionError> {
         return Ok(Value::Null);
     }
     canonical::parse_strict(utf8(json)?).map_err(|err| invalid_json(&err))
+}
+
+/// Checks JSON text exactly as strictly as [`parse_json_input`] reads it, without building
+/// the value: `Ok` when that parse would succeed, its error when it would not. For a text
+/// whose parts are then read on their own (a batch's calls, each borrowed from the text).
+///
+/// ```
+/// use mizan_core::check_json_input;
+///
+/// assert!(check_json_input(br#"{"calls": [{"fn": "add"}]}"#).is_ok());
+/// let err = check_json_input(br#"{"a": 1, "a": 2}"#).unwrap_err();
+/// assert_eq!((err.code(), err.details().unwrap()["reason"].as_str()), ("invalid_json", Some("duplicate_key")));
+/// ```
+///
+/// # Errors
+///
+/// `invalid_json`, as [`parse_json_input`] gives it.
+pub fn check_json_input(json: &[u8]) -> Result<(), FunctionError> {
+    let json = trim_json_whitespace(json);
+    if json.is_empty() {
+        return Ok(());
+    }
+    // The one-pass reader refuses without a reason; the reference parse finds it.
+    match strict::read::<IgnoredAny>(json) {
+        Ok(IgnoredAny) => Ok(()),
+        Err(_) => parse_json_input(json).map(drop),
+    }
 }
 
 /// `json` without the whitespace RFC 8259 allows around a value (space, tab, LF, CR). Not
