@@ -25,11 +25,12 @@ use crate::error::HttpError;
 use crate::state::AppState;
 
 pub(crate) fn router(app: AppState) -> Router {
-    Router::new()
-        .route(
-            "/call/{name}",
-            get(call::get).post(call::post).fallback(call::other_method),
-        )
+    let functions = app.executor.registry().get_all_functions();
+    let by_path = functions.fold(Router::new(), |router, f| {
+        router.route(&format!("/call/{}", f.name()), call::of(f.name()))
+    });
+    by_path
+        .route("/call/{name}", call::by_name())
         .route("/batch", post(batch::post))
         .route("/compose/{name}", post(compose::post))
         .route("/schema", get(documents::schema))
@@ -55,6 +56,10 @@ fn count_requests(metrics: Arc<Metrics>) -> MapRequestLayer<impl Fn(Request) -> 
 }
 
 pub(crate) async fn not_found() -> HttpError {
+    no_such_endpoint()
+}
+
+fn no_such_endpoint() -> HttpError {
     FunctionError::from_code(
         ErrorCode::NotFound,
         "no such endpoint; see spec/PROTOCOL.md for the routes",
