@@ -413,11 +413,8 @@ mod memory {
         let value = Bytes::from(vec![b'x'; VALUE_LEN]);
         for i in 0..entries {
             cache.set(&entry_key(i), value.clone(), None).await.unwrap();
-            if i % 100 == 0 {
-                cache.run_pending_tasks().await;
-            }
+            assert!(cache.weighted_size() <= BOUND, "over the bound after {i} writes");
         }
-        cache.run_pending_tasks().await;
     }
 
     #[tokio::test]

@@ -6,22 +6,22 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use moka::Expiry;
-use moka::sync::Cache;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 
 use super::{CacheBackend, CacheError, next_revision, unix_millis};
 
 const NAME: &str = "memory";
 
-/// An in-process [`CacheBackend`] built on [`moka`], bounded by size in bytes.
+/// An in-process [`CacheBackend`] built on [`quick_cache`], bounded by size in bytes.
 ///
-/// - Entries are weighed as key length plus value length, in bytes; when the total goes over
-///   [`max_bytes`](MemoryCacheBuilder::max_bytes) moka evicts entries it judges least useful.
-///   Eviction is amortised: moka applies it in the background or on
-///   [`run_pending_tasks`](MemoryCache::run_pending_tasks), so the total may exceed the bound
-///   briefly.
+/// - Entries are weighed as key length plus value length, in bytes; a write that takes the
+///   total over [`max_bytes`](MemoryCacheBuilder::max_bytes) evicts, there and then, the
+///   entries quick_cache's policy (S3-FIFO) judges least useful, so the total never exceeds
+///   the bound. An entry heavier than the whole bound is not stored.
 /// - Each entry has its own ttl; an entry set without one gets the
 ///   [`default_ttl`](MemoryCacheBuilder::default_ttl), or lives until evicted if there is none.
+///   An expired entry is never served; it is dropped when it is next read, or evicted.
 /// - Counters are kept apart from entries, in a plain map: they are never evicted and never
 ///   expire, and they do not count towards `max_bytes` (there is one per cache tag, so few).
 ///   They follow [`next_revision`] on this process's clock ([`unix_millis`]), so a restarted
@@ -56,12 +56,22 @@ const NAME: &str = "memory";
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct MemoryCache {
-    entries: Cache<String, Entry>,
+    entries: Cache<String, Entry, ByLength>,
     counters: RwLock<HashMap<String, u64>>,
     default_ttl: Option<Duration>,
     max_bytes: u64,
+}
+
+impl std::fmt::Debug for MemoryCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryCache")
+            .field("entries", &self.entries.len())
+            .field("weighted_size", &self.entries.weight())
+            .field("default_ttl", &self.default_ttl)
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Configures a [`MemoryCache`]; made by [`MemoryCache::builder`].
@@ -75,26 +85,33 @@ pub struct MemoryCacheBuilder {
 #[derive(Debug, Clone)]
 struct Entry {
     value: Bytes,
-    ttl: Option<Duration>,
+    /// When the entry stops being served; `None`: never.
+    expires_at: Option<Instant>,
 }
 
-/// Gives every entry the ttl it was stored with; a write replaces the ttl, a read keeps it.
-struct PerEntryTtl;
-
-impl Expiry<String, Entry> for PerEntryTtl {
-    fn expire_after_create(&self, _key: &String, entry: &Entry, _created_at: Instant) -> Option<Duration> {
-        entry.ttl
+impl Entry {
+    fn is_live(&self, now: Instant) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
     }
+}
 
-    fn expire_after_update(
-        &self,
-        _key: &String,
-        entry: &Entry,
-        _updated_at: Instant,
-        _duration_until_expiry: Option<Duration>,
-    ) -> Option<Duration> {
-        entry.ttl
+/// Weighs an entry as its key and value lengths in bytes (never 0: quick_cache would never
+/// evict an entry of weight 0).
+#[derive(Clone)]
+struct ByLength;
+
+impl Weighter<String, Entry> for ByLength {
+    fn weight(&self, key: &String, entry: &Entry) -> u64 {
+        (key.len() as u64).saturating_add(entry.value.len() as u64).max(1)
     }
+}
+
+/// How many entries the cache is sized for up front, from its bound: entries are envelopes
+/// of a few hundred bytes to a few KiB. quick_cache grows past the estimate as needed.
+fn estimated_entries(max_bytes: u64) -> usize {
+    usize::try_from(max_bytes / 1024)
+        .unwrap_or(usize::MAX)
+        .clamp(16, 1 << 16)
 }
 
 impl MemoryCache {
@@ -125,20 +142,15 @@ impl MemoryCache {
         self.default_ttl
     }
 
-    /// The current total weight of entries in bytes, as of moka's last maintenance pass.
+    /// The current total weight of entries in bytes (expired ones not yet dropped
+    /// included); never over [`max_bytes`](Self::max_bytes).
     pub fn weighted_size(&self) -> u64 {
-        self.entries.weighted_size()
+        self.entries.weight()
     }
 
-    /// The number of entries, as of moka's last maintenance pass.
+    /// The number of entries (expired ones not yet dropped included).
     pub fn entry_count(&self) -> u64 {
-        self.entries.entry_count()
-    }
-
-    /// Applies pending evictions and expirations now instead of amortised over later
-    /// operations; afterwards [`weighted_size`](Self::weighted_size) is within the bound.
-    pub async fn run_pending_tasks(&self) {
-        self.entries.run_pending_tasks();
+        self.entries.len() as u64
     }
 }
 
@@ -165,16 +177,8 @@ impl MemoryCacheBuilder {
 
     /// Builds the cache.
     pub fn build(self) -> MemoryCache {
-        let entries = Cache::builder()
-            .name("mizan-memory-cache")
-            .max_capacity(self.max_bytes)
-            .weigher(|key: &String, entry: &Entry| {
-                u32::try_from(key.len().saturating_add(entry.value.len())).unwrap_or(u32::MAX)
-            })
-            .expire_after(PerEntryTtl)
-            .build();
         MemoryCache {
-            entries,
+            entries: Cache::with_weighter(estimated_entries(self.max_bytes), self.max_bytes, ByLength),
             counters: RwLock::new(HashMap::new()),
             default_ttl: self.default_ttl,
             max_bytes: self.max_bytes,
@@ -185,21 +189,32 @@ impl MemoryCacheBuilder {
 #[async_trait]
 impl CacheBackend for MemoryCache {
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
-        Ok(self.entries.get(key).map(|entry| entry.value))
+        let Some(entry) = self.entries.get(key) else {
+            return Ok(None);
+        };
+        if entry.is_live(Instant::now()) {
+            return Ok(Some(entry.value));
+        }
+        // Only this expired entry: a write that replaced it since keeps its own.
+        self.entries
+            .remove_if(key, |stored| stored.expires_at == entry.expires_at);
+        Ok(None)
     }
 
     async fn set(&self, key: &str, value: Bytes, ttl: Option<Duration>) -> Result<(), CacheError> {
         let ttl = ttl.or(self.default_ttl);
         if ttl == Some(Duration::ZERO) {
-            self.entries.invalidate(key);
+            self.entries.remove(key);
         } else {
-            self.entries.insert(key.to_owned(), Entry { value, ttl });
+            // A ttl past what the clock can express is no expiry.
+            let expires_at = ttl.and_then(|ttl| Instant::now().checked_add(ttl));
+            self.entries.insert(key.to_owned(), Entry { value, expires_at });
         }
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), CacheError> {
-        self.entries.invalidate(key);
+        self.entries.remove(key);
         Ok(())
     }
 
