@@ -1,7 +1,7 @@
 //! What a call is made of besides the function's name: who makes it, its input, and how it
 //! arrived.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -24,12 +24,10 @@ pub struct Caller {
 impl Caller {
     /// Nobody in particular: no token, nothing to guard against.
     pub fn anonymous() -> Self {
-        // One set of empty parts for every such caller: an adapter makes one per request.
-        static NO_REQUEST: LazyLock<Arc<RequestParts>> = LazyLock::new(Arc::default);
         Self {
             identity: None,
             csrf_ok: true,
-            request: NO_REQUEST.clone(),
+            request: RequestParts::none(),
         }
     }
 

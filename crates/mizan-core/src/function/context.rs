@@ -106,10 +106,14 @@ impl RequestContext {
     /// A context for a call by `identity` (or an anonymous one) with the given state,
     /// outside any request ([`RequestParts::default`]).
     pub fn new(identity: Option<Arc<Identity>>, state: Arc<State>) -> Self {
+        // Every field given: `..Self::default()` would allocate a state and parts only to
+        // drop them.
         Self {
             identity,
             state,
-            ..Self::default()
+            request: RequestParts::none(),
+            response: ResponseParts::default(),
+            locals: Extensions::new(),
         }
     }
 

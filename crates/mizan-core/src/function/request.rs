@@ -3,7 +3,7 @@
 //! the core stays free of any HTTP framework.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 use cookie::Cookie;
 use http::header::{COOKIE, HOST, SET_COOKIE};
@@ -34,6 +34,13 @@ pub struct RequestParts {
 }
 
 impl RequestParts {
+    /// The parts of no request, one copy shared by every call made outside of one (an
+    /// anonymous caller's, a context built without a request): no allocation per call.
+    pub(crate) fn none() -> Arc<Self> {
+        static NONE: LazyLock<Arc<RequestParts>> = LazyLock::new(Arc::default);
+        NONE.clone()
+    }
+
     /// The parts of a request as an adapter saw it. `uri` is the URI the client sent (with
     /// the mount prefix), `mount_path` the prefix Mizan's routes are mounted under (empty
     /// at the root), `extensions` what the server's layers attached to the request.
