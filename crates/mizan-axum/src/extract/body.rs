@@ -10,6 +10,8 @@
 //!   member names, lone surrogates): `400 invalid_json`; JSON of the wrong shape (when
 //!   the route parses it): `400 bad_request`.
 
+use std::task::Poll;
+
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderMap;
@@ -90,15 +92,23 @@ async fn read_body(headers: &HeaderMap, body: Body, limits: &Limits) -> Result<B
     if declared_length(headers).is_some_and(|len| len > limits.max_body_bytes as u64) {
         return Err(too_large());
     }
-    let body = axum::body::to_bytes(body, limits.max_body_bytes);
-    let Ok(body) = tokio::time::timeout(limits.body_timeout, body).await else {
-        return Err(FunctionError::from_code(
-            ErrorCode::BadRequest,
-            format!(
-                "the body did not arrive within {:?} (body_timeout)",
-                limits.body_timeout
-            ),
-        ));
+    let mut body = std::pin::pin!(axum::body::to_bytes(body, limits.max_body_bytes));
+    // A body that came with its headers, as small ones do, is read at once: no timer to
+    // arm and disarm for it.
+    let body = match futures::poll!(body.as_mut()) {
+        Poll::Ready(body) => body,
+        Poll::Pending => match tokio::time::timeout(limits.body_timeout, body).await {
+            Ok(body) => body,
+            Err(_) => {
+                return Err(FunctionError::from_code(
+                    ErrorCode::BadRequest,
+                    format!(
+                        "the body did not arrive within {:?} (body_timeout)",
+                        limits.body_timeout
+                    ),
+                ));
+            }
+        },
     };
     body.map_err(|err| {
         let over_limit = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
