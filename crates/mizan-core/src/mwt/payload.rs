@@ -1,5 +1,5 @@
-//! One pass over a token's payload: parse it and, at the same time, check that it is
-//! exactly its own canonical form (`spec/PROTOCOL.md` §1.4, steps 5 and 6).
+//! One pass over a token's payload: read its claims and, at the same time, check that it
+//! is exactly its own canonical form (`spec/PROTOCOL.md` §1.4, steps 5 and 6).
 //!
 //! A canonical text has its members in RFC 8785 order, so the check needs no sorting:
 //! every value is written in canonical form, as it is read, against the remaining payload
@@ -13,12 +13,12 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use super::claims::ReadClaims;
 use crate::canonical::{JcsSink, MatchSink, MemberName, utf16_cmp, write_f64, write_number, write_string};
 
-/// A payload's top-level members, in document order; names borrow from the text when
-/// they hold no escape.
-pub(super) struct Payload<'t> {
-    pub(super) members: Vec<(Cow<'t, str>, Value)>,
+/// A payload's claims, each member filed as it is read: no list of members is built.
+pub(super) struct Payload {
+    pub(super) claims: ReadClaims,
     /// Whether the text is exactly its own canonical form.
     pub(super) canonical: bool,
 }
@@ -26,18 +26,18 @@ pub(super) struct Payload<'t> {
 /// Why a payload is not a JSON object at all (an `invalid_payload`).
 pub(super) struct NotAnObject(pub(super) String);
 
-pub(super) fn parse(text: &str) -> Result<Payload<'_>, NotAnObject> {
+pub(super) fn parse(text: &str) -> Result<Payload, NotAnObject> {
     let mut writer = Writer {
         sink: MatchSink::new(text.as_bytes()),
         ordered: true,
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let members = de
+    let claims = de
         .deserialize_any(TopLevel(&mut writer))
-        .and_then(|members| de.end().map(|()| members))
+        .and_then(|claims| de.end().map(|()| claims))
         .map_err(|err| NotAnObject(err.to_string()))?;
     Ok(Payload {
-        members,
+        claims,
         canonical: writer.ordered && writer.sink.matched(),
     })
 }
@@ -65,11 +65,11 @@ impl Writer<'_> {
     }
 }
 
-/// The top level: an object, collected as members.
+/// The top level: an object, read as claims.
 struct TopLevel<'w, 'a>(&'w mut Writer<'a>);
 
 impl<'de> Visitor<'de> for TopLevel<'_, '_> {
-    type Value = Vec<(Cow<'de, str>, Value)>;
+    type Value = ReadClaims;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
@@ -78,14 +78,16 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let writer = self.0;
         writer.put("{");
-        let mut members: Vec<(Cow<'de, str>, Value)> = Vec::with_capacity(8);
+        let mut claims = ReadClaims::default();
+        // Names borrow from the text when they hold no escape.
+        let mut previous: Option<Cow<'de, str>> = None;
         while let Some(key) = map.next_key_seed(MemberName)? {
-            writer.key(&key, members.last().map(|(k, _)| k.as_ref()));
-            let value = map.next_value_seed(AnyValue(writer))?;
-            members.push((key, value));
+            writer.key(&key, previous.as_deref());
+            claims.insert(&key, map.next_value_seed(AnyValue(writer))?);
+            previous = Some(key);
         }
         writer.put("}");
-        Ok(members)
+        Ok(claims)
     }
 }
 
@@ -206,7 +208,6 @@ mod tests {
             .ok()
             .unwrap();
         assert!(ok.canonical);
-        assert_eq!(ok.members.len(), 3);
         for text in [
             r#"{"b":1,"a":2}"#,
             r#"{"a":1,"a":2}"#,
