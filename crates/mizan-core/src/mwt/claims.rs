@@ -1,7 +1,6 @@
 //! The claims an MWT carries.
 
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 use subtle::ConstantTimeEq;
 
 use super::error::{ClaimProblem, IssueError, MwtError};
@@ -104,56 +103,98 @@ impl Claims {
         Ok(object)
     }
 
-    /// Reads and type-checks the claims of a decoded payload, taking its values.
-    /// The claims of a payload's members, each required claim checked in the order
-    /// `sub`, `pk`, `iat`, `exp`, `kid`, then `perms`; the rest are application claims.
-    pub(crate) fn from_members<'a>(
-        members: impl IntoIterator<Item = (Cow<'a, str>, Value)>,
-    ) -> Result<Self, MwtError> {
-        let [mut sub, mut pk, mut iat, mut exp, mut kid, mut perms] = [None, None, None, None, None, None];
-        let mut extra = Map::new();
-        for (name, value) in members {
-            let slot = match name.as_ref() {
-                "sub" => &mut sub,
-                "pk" => &mut pk,
-                "iat" => &mut iat,
-                "exp" => &mut exp,
-                "kid" => &mut kid,
-                "perms" => &mut perms,
-                _ => {
-                    extra.insert(name.into_owned(), value);
-                    continue;
-                }
-            };
-            *slot = Some(value);
-        }
-        let sub = string_claim(sub, "sub")?;
-        let pk = string_claim(pk, "pk")?;
-        let iat = time_claim(iat, "iat")?;
-        let exp = time_claim(exp, "exp")?;
-        let kid = string_claim(kid, "kid")?;
-        let perms = match perms {
-            None => None,
-            Some(Value::Array(items)) => Some(
-                items
-                    .into_iter()
-                    .map(|item| match item {
-                        Value::String(s) => Ok(s),
-                        _ => Err(invalid("perms", ClaimProblem::NotStringArray)),
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-            Some(_) => return Err(invalid("perms", ClaimProblem::NotStringArray)),
-        };
+    /// The claims of a payload as read, each required claim checked in the order `sub`,
+    /// `pk`, `iat`, `exp`, `kid`, then `perms` (`spec/PROTOCOL.md` §1.4, step 9).
+    pub(super) fn from_read(read: ReadClaims) -> Result<Self, MwtError> {
         Ok(Self {
-            sub,
-            pk,
-            iat,
-            exp,
-            kid,
-            perms,
-            extra,
+            sub: read.sub.require("sub", ClaimProblem::NotString)?,
+            pk: read.pk.require("pk", ClaimProblem::NotString)?,
+            iat: read.iat.require("iat", ClaimProblem::NotSafeInteger)?,
+            exp: read.exp.require("exp", ClaimProblem::NotSafeInteger)?,
+            kid: read.kid.require("kid", ClaimProblem::NotString)?,
+            perms: match read.perms {
+                Slot::Missing => None,
+                perms => Some(perms.require("perms", ClaimProblem::NotStringArray)?),
+            },
+            extra: read.extra,
         })
+    }
+}
+
+/// A payload's claims as its members are read, before any is required: each reserved
+/// claim in its slot, already converted when it has its type, the others application
+/// claims. Type errors wait for [`Claims::from_read`], because verification reports them
+/// only after the signature (all but `kid`, which [`ReadClaims::kid`] gives early).
+#[derive(Default)]
+pub(super) struct ReadClaims {
+    sub: Slot<String>,
+    pk: Slot<String>,
+    iat: Slot<u64>,
+    exp: Slot<u64>,
+    kid: Slot<String>,
+    perms: Slot<Vec<String>>,
+    extra: Map<String, Value>,
+}
+
+impl ReadClaims {
+    /// Files the member `name`. A repeated name keeps its last value; such a payload is
+    /// not canonical, which verification rejects before looking at any claim.
+    pub(super) fn insert(&mut self, name: &str, value: Value) {
+        match name {
+            "sub" => self.sub = string_slot(value),
+            "pk" => self.pk = string_slot(value),
+            "iat" => self.iat = time_slot(value),
+            "exp" => self.exp = time_slot(value),
+            "kid" => self.kid = string_slot(value),
+            "perms" => self.perms = strings_slot(value),
+            _ => {
+                self.extra.insert(name.to_owned(), value);
+            }
+        }
+    }
+
+    /// The `kid` claim, checked as [`Claims::from_read`] checks it: verification needs
+    /// its key before it checks the signature.
+    pub(super) fn kid(&self) -> Result<&str, MwtError> {
+        self.kid
+            .as_ref()
+            .require("kid", ClaimProblem::NotString)
+            .map(String::as_str)
+    }
+}
+
+/// A reserved claim as the payload has it.
+#[derive(Default)]
+enum Slot<T> {
+    /// No member has the claim's name.
+    #[default]
+    Missing,
+    /// The member's value does not have the claim's type.
+    Mismatch,
+    /// The member's value, of the claim's type.
+    Present(T),
+}
+
+impl<T> Slot<T> {
+    fn new(value: Option<T>) -> Self {
+        value.map_or(Self::Mismatch, Self::Present)
+    }
+
+    fn as_ref(&self) -> Slot<&T> {
+        match self {
+            Self::Missing => Slot::Missing,
+            Self::Mismatch => Slot::Mismatch,
+            Self::Present(value) => Slot::Present(value),
+        }
+    }
+
+    /// The value, or why `claim` has none: `mismatch` is the problem of a wrong type.
+    fn require(self, claim: &'static str, mismatch: ClaimProblem) -> Result<T, MwtError> {
+        match self {
+            Self::Present(value) => Ok(value),
+            Self::Missing => Err(invalid(claim, ClaimProblem::Missing)),
+            Self::Mismatch => Err(invalid(claim, mismatch)),
+        }
     }
 }
 
@@ -161,21 +202,28 @@ fn invalid(claim: &'static str, problem: ClaimProblem) -> MwtError {
     MwtError::InvalidClaims { claim, problem }
 }
 
-fn string_claim(value: Option<Value>, claim: &'static str) -> Result<String, MwtError> {
+fn string_slot(value: Value) -> Slot<String> {
     match value {
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(invalid(claim, ClaimProblem::NotString)),
-        None => Err(invalid(claim, ClaimProblem::Missing)),
+        Value::String(s) => Slot::Present(s),
+        _ => Slot::Mismatch,
     }
 }
 
-fn time_claim(value: Option<Value>, claim: &'static str) -> Result<u64, MwtError> {
-    match value {
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .filter(|&t| t <= MAX_SAFE_INTEGER)
-            .ok_or(invalid(claim, ClaimProblem::NotSafeInteger)),
-        Some(_) => Err(invalid(claim, ClaimProblem::NotSafeInteger)),
-        None => Err(invalid(claim, ClaimProblem::Missing)),
-    }
+fn time_slot(value: Value) -> Slot<u64> {
+    Slot::new(value.as_u64().filter(|&t| t <= MAX_SAFE_INTEGER))
+}
+
+fn strings_slot(value: Value) -> Slot<Vec<String>> {
+    let Value::Array(items) = value else {
+        return Slot::Mismatch;
+    };
+    Slot::new(
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+    )
 }

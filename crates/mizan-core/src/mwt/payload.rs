@@ -1,10 +1,14 @@
-//! One pass over a token's payload: parse it and, at the same time, check that it is
-//! exactly its own canonical form (`spec/PROTOCOL.md` §1.4, steps 5 and 6).
+//! One pass over a token's payload: read its claims and, at the same time, check that it
+//! is exactly its own canonical form (`spec/PROTOCOL.md` §1.4, steps 5 and 6).
 //!
 //! A canonical text has its members in RFC 8785 order, so the check needs no sorting:
 //! every value is written in canonical form, as it is read, against the remaining payload
 //! bytes, and every object's keys must come in strictly increasing UTF-16 order (which also
 //! rules out duplicates). Nothing is re-serialized afterwards, and no map is hashed.
+//!
+//! Before that, [`Plain`] tries the shape issuers produce (no escapes, integer numbers),
+//! for which canonical form can be read off the grammar: it needs no serde_json and no
+//! writing, and gives up on any other text.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -13,12 +17,12 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use super::claims::ReadClaims;
 use crate::canonical::{JcsSink, MatchSink, MemberName, utf16_cmp, write_f64, write_number, write_string};
 
-/// A payload's top-level members, in document order; names borrow from the text when
-/// they hold no escape.
-pub(super) struct Payload<'t> {
-    pub(super) members: Vec<(Cow<'t, str>, Value)>,
+/// A payload's claims, each member filed as it is read: no list of members is built.
+pub(super) struct Payload {
+    pub(super) claims: ReadClaims,
     /// Whether the text is exactly its own canonical form.
     pub(super) canonical: bool,
 }
@@ -26,20 +30,176 @@ pub(super) struct Payload<'t> {
 /// Why a payload is not a JSON object at all (an `invalid_payload`).
 pub(super) struct NotAnObject(pub(super) String);
 
-pub(super) fn parse(text: &str) -> Result<Payload<'_>, NotAnObject> {
+pub(super) fn parse(text: &str) -> Result<Payload, NotAnObject> {
+    if let Some(claims) = Plain::new(text).claims() {
+        return Ok(Payload {
+            claims,
+            canonical: true,
+        });
+    }
+    read_full(text)
+}
+
+/// Reads any text, checking its canonical form by writing it.
+fn read_full(text: &str) -> Result<Payload, NotAnObject> {
     let mut writer = Writer {
         sink: MatchSink::new(text.as_bytes()),
         ordered: true,
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let members = de
+    let claims = de
         .deserialize_any(TopLevel(&mut writer))
-        .and_then(|members| de.end().map(|()| members))
+        .and_then(|claims| de.end().map(|()| claims))
         .map_err(|err| NotAnObject(err.to_string()))?;
     Ok(Payload {
-        members,
+        claims,
         canonical: writer.ordered && writer.sink.matched(),
     })
+}
+
+/// The deepest nesting [`Plain`] reads; deeper payloads (serde_json refuses those past 128
+/// levels) are left to the full reading.
+const PLAIN_DEPTH: usize = 32;
+
+/// A reader of the payloads issuers write, faster than the full reading: JCS texts whose
+/// strings hold no escape and whose numbers are integers of at most 2^53 in magnitude.
+///
+/// It gives up on anything else (an escape, a fraction or exponent, whitespace, members out
+/// of order, ...), and [`parse`] then reads the text in full, so it never decides a
+/// rejection. What it accepts is canonical as written (JCS writes such strings and integers
+/// as they are), and its values are those the full reading gives.
+struct Plain<'t> {
+    text: &'t str,
+    at: usize,
+    depth: usize,
+}
+
+impl<'t> Plain<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            at: 0,
+            depth: 0,
+        }
+    }
+
+    /// The claims of the whole text, an object.
+    fn claims(mut self) -> Option<ReadClaims> {
+        let mut claims = ReadClaims::default();
+        self.members(|name, value| claims.insert(name, value))?;
+        (self.at == self.text.len()).then_some(claims)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// An object's members, in strictly increasing UTF-16 order of their names.
+    fn members(&mut self, mut member: impl FnMut(&'t str, Value)) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        let mut previous: Option<&str> = None;
+        loop {
+            let name = self.string()?;
+            if previous.is_some_and(|previous| utf16_cmp(previous, name) != Ordering::Less) {
+                return None;
+            }
+            self.eat(b':')?;
+            member(name, self.value()?);
+            previous = Some(name);
+            if self.eat(b'}').is_some() {
+                return Some(());
+            }
+            self.eat(b',')?;
+        }
+    }
+
+    fn value(&mut self) -> Option<Value> {
+        let value = match self.peek()? {
+            b'"' => Value::String(self.string()?.to_owned()),
+            b'{' | b'[' if self.depth == PLAIN_DEPTH => return None,
+            b'{' => {
+                self.depth += 1;
+                let mut object = Map::new();
+                self.members(|name, value| {
+                    object.insert(name.to_owned(), value);
+                })?;
+                self.depth -= 1;
+                Value::Object(object)
+            }
+            b'[' => {
+                self.depth += 1;
+                self.eat(b'[')?;
+                let mut items = Vec::new();
+                if self.eat(b']').is_none() {
+                    loop {
+                        items.push(self.value()?);
+                        if self.eat(b']').is_some() {
+                            break;
+                        }
+                        self.eat(b',')?;
+                    }
+                }
+                self.depth -= 1;
+                Value::Array(items)
+            }
+            b't' => self.literal("true", Value::Bool(true))?,
+            b'f' => self.literal("false", Value::Bool(false))?,
+            b'n' => self.literal("null", Value::Null)?,
+            _ => self.integer()?,
+        };
+        Some(value)
+    }
+
+    /// A string without escapes (nor the raw control characters JSON forbids).
+    fn string(&mut self) -> Option<&'t str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let len = self.text.as_bytes()[start..]
+            .iter()
+            .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)?;
+        self.at += len;
+        self.eat(b'"')?;
+        // `start` and `start + len` stand next to a quote, so both are character boundaries.
+        self.text.get(start..start + len)
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Option<Value> {
+        let rest = self.text.get(self.at..)?;
+        rest.starts_with(word).then(|| {
+            self.at += word.len();
+            value
+        })
+    }
+
+    /// An integer as JCS writes those of at most 2^53 in magnitude: digits without a
+    /// leading zero, `-` before all but zero. Larger ones are written rounded to a double.
+    fn integer(&mut self) -> Option<Value> {
+        const EXACT: u64 = 1 << 53;
+        let negative = self.eat(b'-').is_some();
+        let start = self.at;
+        let digits = self.text.as_bytes()[start..]
+            .iter()
+            .take_while(|byte| byte.is_ascii_digit())
+            .count();
+        let leading_zero = self.peek() == Some(b'0') && (digits > 1 || negative);
+        if digits == 0 || digits > 16 || leading_zero {
+            return None;
+        }
+        self.at += digits;
+        let magnitude: u64 = self.text[start..self.at].parse().ok().filter(|&m| m <= EXACT)?;
+        Some(Value::Number(if negative {
+            Number::from(-i64::try_from(magnitude).ok()?)
+        } else {
+            Number::from(magnitude)
+        }))
+    }
 }
 
 struct Writer<'a> {
@@ -65,11 +225,11 @@ impl Writer<'_> {
     }
 }
 
-/// The top level: an object, collected as members.
+/// The top level: an object, read as claims.
 struct TopLevel<'w, 'a>(&'w mut Writer<'a>);
 
 impl<'de> Visitor<'de> for TopLevel<'_, '_> {
-    type Value = Vec<(Cow<'de, str>, Value)>;
+    type Value = ReadClaims;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
@@ -78,14 +238,16 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let writer = self.0;
         writer.put("{");
-        let mut members: Vec<(Cow<'de, str>, Value)> = Vec::with_capacity(8);
+        let mut claims = ReadClaims::default();
+        // Names borrow from the text when they hold no escape.
+        let mut previous: Option<Cow<'de, str>> = None;
         while let Some(key) = map.next_key_seed(MemberName)? {
-            writer.key(&key, members.last().map(|(k, _)| k.as_ref()));
-            let value = map.next_value_seed(AnyValue(writer))?;
-            members.push((key, value));
+            writer.key(&key, previous.as_deref());
+            claims.insert(&key, map.next_value_seed(AnyValue(writer))?);
+            previous = Some(key);
         }
         writer.put("}");
-        Ok(members)
+        Ok(claims)
     }
 }
 
@@ -198,7 +360,41 @@ impl AnyValue<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{Plain, parse, read_full};
+    use crate::mwt::Claims;
+
+    #[test]
+    fn plain_reads_what_issuers_write_and_leaves_the_rest() {
+        let plain = [
+            "{\"a\":[true,false,null,{},[],\"\"],\"exp\":2,\"iat\":0,\"kid\":\"k\",\"pk\":\"\",\"sub\":\"😀\u{7f}\"}",
+            "{\"a\":-9007199254740992,\"b\":9007199254740992,\"c\":{\"😀\":-1,\"\u{e000}\":0}}",
+            "{}",
+        ];
+        for text in plain {
+            let claims = Plain::new(text).claims().map(Claims::from_read);
+            let full = read_full(text).ok().unwrap();
+            assert!(full.canonical, "{text}");
+            assert_eq!(claims, Some(Claims::from_read(full.claims)), "{text}");
+        }
+        for text in [
+            r#"{"a":1.5}"#,
+            r#"{"a":1e3}"#,
+            r#"{"a":-0}"#,
+            r#"{"a":01}"#,
+            r#"{"a":9007199254740993}"#,
+            r#"{"a":"\n"}"#,
+            r#"{"a":"\u0041"}"#,
+            "{\"\u{e000}\":0,\"😀\":1}",
+            r#"{"a":1,"a":1}"#,
+            r#"{"a": 1}"#,
+            r#"{"a":1} "#,
+            r#"{"a":tru}"#,
+            r#"[]"#,
+            &format!(r#"{{"a":{}{}}}"#, "[".repeat(33), "]".repeat(33)),
+        ] {
+            assert!(Plain::new(text).claims().is_none(), "{text}");
+        }
+    }
 
     #[test]
     fn canonical_only_when_ordered_and_minimal() {
@@ -206,7 +402,6 @@ mod tests {
             .ok()
             .unwrap();
         assert!(ok.canonical);
-        assert_eq!(ok.members.len(), 3);
         for text in [
             r#"{"b":1,"a":2}"#,
             r#"{"a":1,"a":2}"#,

@@ -2,9 +2,8 @@
 
 use base64::Engine;
 use hmac::Mac;
-use serde_json::Value;
 
-use super::error::{ClaimProblem, MwtError, TokenPart};
+use super::error::{MwtError, TokenPart};
 use super::payload::{self, NotAnObject};
 use super::{B64, Claims, Keyring, MWT_PREFIX};
 
@@ -108,30 +107,16 @@ impl Keyring {
             return Err(MwtError::NonCanonical);
         }
 
-        let kid = match payload.members.iter().find(|(name, _)| name == "kid") {
-            Some((_, Value::String(kid))) => kid,
-            Some(_) => {
-                return Err(MwtError::InvalidClaims {
-                    claim: "kid",
-                    problem: ClaimProblem::NotString,
-                });
-            }
-            None => {
-                return Err(MwtError::InvalidClaims {
-                    claim: "kid",
-                    problem: ClaimProblem::Missing,
-                });
-            }
-        };
+        let kid = payload.claims.kid()?;
         let key = self
             .keys
-            .get(kid.as_str())
-            .ok_or_else(|| MwtError::UnknownKid { kid: kid.clone() })?;
+            .get(kid)
+            .ok_or_else(|| MwtError::UnknownKid { kid: kid.to_owned() })?;
         let mut mac = key.mac.clone();
         mac.update(&token.as_bytes()[..MWT_PREFIX.len() + 1 + payload_b64.len()]);
         mac.verify_slice(&signature).map_err(|_| MwtError::BadSignature)?;
 
-        let claims = Claims::from_members(payload.members)?;
+        let claims = Claims::from_read(payload.claims)?;
         if now > claims.exp.saturating_add(leeway) {
             return Err(MwtError::Expired {
                 exp: claims.exp,
