@@ -7,6 +7,7 @@ use bytes::Bytes;
 use mizan_core::executor::{Executor, ExecutorConfig};
 use mizan_core::{Registry, TokenIssuer};
 
+use crate::auth::VerifiedTokens;
 use crate::channels::hub::Hub;
 use crate::channels::sse::Sessions;
 use crate::config::Config;
@@ -24,10 +25,12 @@ pub(crate) struct AppState {
     /// The schema and OpenAPI documents, rendered once.
     pub(crate) documents: Arc<Documents>,
     pub(crate) config: Arc<Config>,
+    /// The identities of the tokens verified lately.
+    pub(crate) tokens: Arc<VerifiedTokens>,
 }
 
 /// What the call routes read of the state, extracted alone: each `State` extraction clones
-/// its value, and a whole `AppState` is five reference counts to bump and drop.
+/// its value, and a whole `AppState` is six reference counts to bump and drop.
 #[derive(Clone)]
 pub(crate) struct Calls {
     pub(crate) executor: Arc<Executor>,
@@ -86,6 +89,7 @@ impl AppState {
             sessions: Arc::default(),
             documents: Arc::new(documents),
             config: Arc::new(config),
+            tokens: Arc::new(VerifiedTokens::new()),
         }
     }
 }

@@ -25,7 +25,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, HttpError> {
-        let caller = auth::caller(&app.config, &parts.headers)?;
+        let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
         let Parts {
             method,
             uri,
@@ -52,7 +52,7 @@ impl FromRequest<AppState> for LastCaller {
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let (parts, _) = request.into_parts();
-        let caller = auth::caller(&app.config, &parts.headers)?;
+        let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
         Ok(Self(owning(caller, parts)))
     }
 }
@@ -66,7 +66,7 @@ impl FromRequest<AppState> for CallerThenInput {
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let (parts, body) = request.into_parts();
-        let caller = auth::caller(&app.config, &parts.headers)?;
+        let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
         let input = JsonText::read(&parts.headers, body, &app.config.limits).await?;
         Ok(Self(owning(caller, parts), input))
     }
