@@ -32,6 +32,8 @@ ENDPOINTS = [
     ("post_get", "Mizan: GET post (uncached)", "mizan", "GET", "/mizan/call/post?input=" + POST_INPUT, None, 1),
     ("post_post", "Mizan: POST post (uncached)", "mizan", "POST", "/mizan/call/post", '{"id":42}', 1),
     ("post_hit", "Mizan: GET post, cached hit", "mizan", "GET", "/mizan/call/post_cached?input=" + POST_INPUT, None, 1),
+    ("signed_post_hit", "Mizan: GET post, cached hit, signed in", "mizan", "GET",
+     "/mizan/call/post_cached?input=" + POST_INPUT, None, 1),
     ("raw_trivial", "raw axum: GET trivial", "raw", "GET", "/raw/trivial", None, 1),
     ("trivial_hit", "Mizan: GET trivial, cached hit", "mizan", "GET", "/mizan/call/trivial_cached", None, 1),
     ("batch", "Mizan: batch of 10 add", "mizan", "POST", "/mizan/batch", BATCH, 10),
@@ -48,6 +50,7 @@ RATIOS = [
     ("POST post (uncached) vs raw GET", "post_post", "raw_post", 0.90),
     ("cached hit, 1 KB post", "post_hit", "raw_post", 1.0),
     ("cached hit, trivial", "trivial_hit", "raw_trivial", 0.95),
+    ("signed-in cached hit vs anonymous hit, post", "signed_post_hit", "post_hit", None),
     ("batch of 10 vs 10 single calls", "batch", "add", 5.0),
     ("composition of 3 vs 3 single calls", "compose", "add", 2.5),
     ("Redis cached hit vs memory hit, post", "redis_post_hit", "post_hit", None),
@@ -66,9 +69,22 @@ def peak_rss_kib(pid):
     return int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
 
 
-def request(url, method, body):
+# Endpoints called with a token (`bench-server token` prints one), and the headers they send.
+SIGNED = {"signed_post_hit"}
+TOKEN = {}
+
+
+def headers_of(key):
+    headers = {"Content-Type": "application/json"}
+    if key in SIGNED:
+        headers["Authorization"] = "Bearer " + TOKEN["token"]
+    return headers
+
+
+def request(url, method, body, headers=None):
     data = body.encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers=headers or {"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as response:
         return response.status, response.headers, response.read()
 
@@ -90,18 +106,19 @@ def check(endpoint):
     measures what its label says."""
     key, _, server, method, path, body, _ = endpoint
     url = f"http://127.0.0.1:{PORTS[server]}{path}"
-    status, headers, _ = request(url, method, body)
+    status, headers, _ = request(url, method, body, headers_of(key))
     if status != 200:
         sys.exit(f"{key}: status {status}")
     if key.endswith("_hit"):
-        _, headers, _ = request(url, method, body)
+        _, headers, _ = request(url, method, body, headers_of(key))
         if headers.get("Mizan-Cache") != "hit":
             sys.exit(f"{key}: expected a cache hit, got {headers.get('Mizan-Cache')}")
 
 
 def lua_script(directory, key, method, body):
     path = Path(directory) / f"{key}.lua"
-    lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
+    lines = [f'wrk.method = "{method}"'] + [f'wrk.headers["{name}"] = "{value}"'
+                                             for name, value in headers_of(key).items()]
     if body is not None:
         lines.append(f"wrk.body = '{body}'")
     path.write_text("\n".join(lines) + "\n")
@@ -189,6 +206,8 @@ def main():
     if len(endpoints) < len(ENDPOINTS):
         print("Redis is not reachable at", REDIS_URL, "- the Redis rows are left out", file=sys.stderr)
     info = machine(args)
+    TOKEN["token"] = subprocess.run([args.server, "token"], capture_output=True, text=True,
+                                    check=True).stdout.strip()
     servers = {}
     try:
         for kind in sorted({e[2] for e in endpoints}):

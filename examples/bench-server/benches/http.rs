@@ -18,15 +18,17 @@ use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_mai
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-/// One request as wrk sends it.
-fn request(method: &str, uri: &str, body: &'static str) -> Request<Body> {
-    Request::builder()
+/// One request as wrk sends it, with `Authorization: Bearer` when `token` is given.
+fn request(method: &str, uri: &str, body: &'static str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::builder()
         .method(method)
         .uri(uri)
         .header("content-type", "application/json")
-        .header("content-length", body.len())
-        .body(Body::from(body))
-        .expect("a valid request")
+        .header("content-length", body.len());
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.body(Body::from(body)).expect("a valid request")
 }
 
 /// Sends `request` through the router and reads the whole body; returns the body and the
@@ -54,7 +56,12 @@ fn http(c: &mut Criterion<ThreadCpu>) {
     let (raw, mizan) = (raw_app(posts.clone()), mizan_app(&posts, None));
     let post_uri = format!("/mizan/call/post?input={POST_INPUT}");
     let hit_uri = format!("/mizan/call/post_cached?input={POST_INPUT}");
-    let cases: [(&str, &axum::Router, &str, &str, &'static str); 7] = [
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs();
+    let token = bench_server::token(now);
+    let cases: [(&str, &axum::Router, &str, &str, &'static str); 8] = [
         ("raw axum: POST add", &raw, "POST", "/raw/add", r#"{"a":1,"b":2}"#),
         (
             "mizan: POST add",
@@ -66,6 +73,13 @@ fn http(c: &mut Criterion<ThreadCpu>) {
         ("raw axum: GET post by id", &raw, "GET", "/raw/post?id=42", ""),
         ("mizan: GET post (uncached)", &mizan, "GET", &post_uri, ""),
         ("mizan: GET post, cached hit", &mizan, "GET", &hit_uri, ""),
+        (
+            "mizan: GET post, cached hit, signed in",
+            &mizan,
+            "GET",
+            &hit_uri,
+            "",
+        ),
         ("raw axum: GET trivial", &raw, "GET", "/raw/trivial", ""),
         (
             "mizan: GET trivial, cached hit",
@@ -76,14 +90,15 @@ fn http(c: &mut Criterion<ThreadCpu>) {
         ),
     ];
     for (name, app, method, uri, body) in cases {
+        let token = name.ends_with("signed in").then_some(token.as_str());
         // The first call fills the cache of the cached endpoints; the rest are hits.
-        rt.block_on(call(app, request(method, uri, body)));
-        let (_, cache) = rt.block_on(call(app, request(method, uri, body)));
+        rt.block_on(call(app, request(method, uri, body, token)));
+        let (_, cache) = rt.block_on(call(app, request(method, uri, body, token)));
         if name.contains("cached hit") {
             assert_eq!(cache.as_deref(), Some("hit"), "{name}");
         }
         c.bench_function(name, |b| {
-            b.iter(|| rt.block_on(call(app, black_box(request(method, uri, body)))))
+            b.iter(|| rt.block_on(call(app, black_box(request(method, uri, body, token)))))
         });
     }
 }

@@ -136,12 +136,24 @@ fn registry(posts: &Posts) -> Registry {
     registry
 }
 
+const CACHE_SECRET: &[u8] = b"bench cache secret";
+
+fn keyring() -> Keyring {
+    Keyring::new("k", b"bench key").expect("a valid key")
+}
+
+/// A token [`mizan_app`] accepts, for the signed-in rows: user `bench` with one
+/// permission, valid for a day from `now` (Unix seconds).
+pub fn token(now: u64) -> String {
+    let perms = ["posts.read"];
+    let pk = mizan::keys::permission_key(CACHE_SECRET, perms);
+    let claims = mizan::mwt::Claims::new("bench", pk, now, now + 86_400).with_perms(perms);
+    keyring().issue(claims).expect("the claims are valid")
+}
+
 /// The same work as Mizan functions, mounted at `/mizan`; cached in Redis when `cache` is given.
 pub fn mizan_app(posts: &Posts, cache: Option<Arc<mizan::cache::RedisCache>>) -> axum::Router {
-    let mut config = Config::new(
-        b"bench cache secret".to_vec(),
-        Keyring::new("k", b"bench key").expect("a valid key"),
-    );
+    let mut config = Config::new(CACHE_SECRET.to_vec(), keyring());
     if let Some(cache) = cache {
         config = config.with_cache(cache);
     }

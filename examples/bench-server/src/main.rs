@@ -5,6 +5,7 @@
 //! bench-server raw ADDR                 # /raw/add, /raw/post?id=N, /raw/trivial
 //! bench-server mizan ADDR               # Mizan at /mizan, in-memory cache
 //! bench-server mizan-redis ADDR URL     # the same, cached in Redis at URL
+//! bench-server token                    # prints a token the Mizan servers accept
 //! ```
 //!
 //! `scripts/bench` starts them pinned to one core and drives them with `wrk` from the other.
@@ -50,6 +51,13 @@ async fn main() {
             serve(addr, mizan_app(&posts, Some(cache.clone()))).await;
             cache.clear_prefix().await.expect("the bench keys are deleted");
         }
-        _ => eprintln!("usage: bench-server raw|mizan ADDR | mizan-redis ADDR [REDIS_URL]"),
+        (Some("token"), None) => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("a clock after 1970")
+                .as_secs();
+            println!("{}", bench_server::token(now));
+        }
+        _ => eprintln!("usage: bench-server raw|mizan ADDR | mizan-redis ADDR [REDIS_URL] | token"),
     }
 }
