@@ -358,6 +358,12 @@ impl JcsSink for String {
     }
 }
 
+impl JcsSink for bytes::BytesMut {
+    fn put(&mut self, s: &str) {
+        self.extend_from_slice(s.as_bytes());
+    }
+}
+
 /// Compares the canonical form against expected bytes as it is produced, so a token
 /// payload can be checked for canonicality without building a second copy.
 pub(crate) struct MatchSink<'a> {

@@ -11,6 +11,7 @@
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::outcome::Outcome;
+use crate::canonical;
 
 /// `{"results":[ENVELOPE,...]}`: a batch's answer, in the order of its calls.
 pub fn batch_results<'a>(outcomes: impl ExactSizeIterator<Item = &'a Outcome> + Clone) -> Bytes {
@@ -33,11 +34,7 @@ pub fn compose_results<'a>(members: impl Iterator<Item = (&'a str, &'a Outcome)>
         if i > 0 {
             out.put_u8(b',');
         }
-        out.put_slice(
-            serde_json::to_string(member)
-                .expect("a string serializes")
-                .as_bytes(),
-        );
+        canonical::write_string(member, &mut out);
         out.put_u8(b':');
         put_member(&mut out, outcome);
     }
