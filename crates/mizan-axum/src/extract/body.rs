@@ -51,16 +51,24 @@ impl FromRequest<AppState> for StrictJson {
     type Rejection = HttpError;
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
-        let limits = &app.config.limits;
         let (parts, body) = request.into_parts();
-        let text = read_body(&parts.headers, body, limits).await?;
-        check_depth(&text, limits)?;
-        mizan_core::check_json_input(&text)?;
-        Ok(Self(text))
+        Ok(Self::read(&parts.headers, body, &app.config.limits).await?)
     }
 }
 
 impl StrictJson {
+    /// Reads and checks the body of a request with `headers` under `limits`.
+    pub(crate) async fn read(
+        headers: &HeaderMap,
+        body: Body,
+        limits: &Limits,
+    ) -> Result<Self, FunctionError> {
+        let text = read_body(headers, body, limits).await?;
+        check_depth(&text, limits)?;
+        mizan_core::check_json_input(&text)?;
+        Ok(Self(text))
+    }
+
     /// The body as `T`, borrowing from it; an empty body is `null`.
     ///
     /// # Errors

@@ -5,7 +5,8 @@
 //!
 //! `Caller` clones those parts, since later extractors may still read them. A route that
 //! needs nothing after the caller takes [`LastCaller`] (or, with a call's input,
-//! [`CallerThenInput`]) instead, which moves them.
+//! [`CallerThenInput`], with a batch's or composition's body, [`CallerThenBody`]) instead,
+//! which moves them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use axum::http::{Extensions, HeaderMap, Method, Uri};
 use mizan_core::RequestParts;
 use mizan_core::executor::Caller;
 
-use super::body::JsonText;
+use super::body::{JsonText, StrictJson};
 use crate::auth;
 use crate::error::HttpError;
 use crate::state::AppState;
@@ -69,6 +70,21 @@ impl FromRequest<AppState> for CallerThenInput {
         let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
         let input = JsonText::read(&parts.headers, body, &app.config.limits).await?;
         Ok(Self(owning(caller, parts), input))
+    }
+}
+
+/// The caller, then a strictly checked JSON body (a batch's, a composition's), as the
+/// last argument of a route; like [`LastCaller`], it moves the parts.
+pub(crate) struct CallerThenBody(pub(crate) Caller, pub(crate) StrictJson);
+
+impl FromRequest<AppState> for CallerThenBody {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
+        let (parts, body) = request.into_parts();
+        let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
+        let body = StrictJson::read(&parts.headers, body, &app.config.limits).await?;
+        Ok(Self(owning(caller, parts), body))
     }
 }
 

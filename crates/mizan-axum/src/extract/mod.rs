@@ -1,8 +1,8 @@
 //! The extractors every route opens with, each failing with the error envelope
 //! ([`HttpError`](crate::error::HttpError)), so a route's body starts with valid parts:
 //!
-//! - `Caller`, [`LastCaller`] and [`CallerThenInput`] (`caller.rs`): who is calling, from
-//!   the token;
+//! - `Caller`, [`LastCaller`], [`CallerThenInput`] and [`CallerThenBody`] (`caller.rs`):
+//!   who is calling, from the token;
 //! - [`JsonText`] and [`StrictJson`] (`body.rs`): the body under the size and depth limits;
 //! - [`CallQuery`] (`call_query.rs`): a GET call's `input` and `rev`;
 //! - [`Name`] (`name.rs`): the function or composition name in the path;
@@ -19,6 +19,6 @@ mod upgrade;
 
 pub(crate) use body::{JsonText, StrictJson};
 pub(crate) use call_query::CallQuery;
-pub(crate) use caller::{CallerThenInput, LastCaller};
+pub(crate) use caller::{CallerThenBody, CallerThenInput, LastCaller};
 pub(crate) use name::Name;
 pub(crate) use upgrade::WsUpgrade;

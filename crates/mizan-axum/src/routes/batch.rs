@@ -11,13 +11,13 @@ use std::borrow::Cow;
 
 use axum::extract::State;
 use axum::response::Response;
-use mizan_core::executor::{CallInput, Caller, batch_results};
+use mizan_core::executor::{CallInput, batch_results};
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::HttpError;
-use crate::extract::StrictJson;
+use crate::extract::CallerThenBody;
 use crate::respond::members_response;
 use crate::state::AppState;
 
@@ -42,8 +42,7 @@ struct BatchCall<'a> {
 
 pub(super) async fn post(
     State(app): State<AppState>,
-    caller: Caller,
-    body: StrictJson,
+    CallerThenBody(caller, body): CallerThenBody,
 ) -> Result<Response, HttpError> {
     let batch: Batch<'_> = body.parse()?;
     let max = app.config.limits.max_batch_calls;

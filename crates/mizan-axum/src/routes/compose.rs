@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::Response;
-use mizan_core::executor::{CallInput, Caller, compose_results};
+use mizan_core::executor::{CallInput, compose_results};
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::HttpError;
-use crate::extract::{Name, StrictJson};
+use crate::extract::{CallerThenBody, Name};
 use crate::respond::members_response;
 use crate::state::AppState;
 
@@ -35,14 +35,12 @@ struct ComposeBody<'a> {
 pub(super) async fn post(
     State(app): State<AppState>,
     Name(name): Name,
-    caller: Result<Caller, HttpError>,
-    body: Result<StrictJson, HttpError>,
+    caller_and_body: Result<CallerThenBody, HttpError>,
 ) -> Result<Response, HttpError> {
     let composition = app.executor.registry().get_compose(&name).ok_or_else(|| {
         FunctionError::from_code(ErrorCode::NotFound, format!("no composition is named `{name}`"))
     })?;
-    let caller = caller?;
-    let body = body?;
+    let CallerThenBody(caller, body) = caller_and_body?;
     let ComposeBody { mut inputs, revs } = body.parse::<Option<ComposeBody<'_>>>()?.unwrap_or_default();
     if let Some(stray) = inputs
         .keys()
