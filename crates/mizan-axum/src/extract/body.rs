@@ -26,7 +26,7 @@ use crate::limits::{Limits, exceeds_depth};
 use crate::state::AppState;
 
 /// JSON text within the size and depth limits, unparsed: the executor decodes it. Read
-/// by `CallerThenInput`, which takes the request apart itself.
+/// by `CallerThenInput`, which takes the request apart itself, and under [`StrictJson`].
 pub(crate) struct JsonText(pub(crate) Bytes);
 
 impl JsonText {
@@ -63,8 +63,7 @@ impl StrictJson {
         body: Body,
         limits: &Limits,
     ) -> Result<Self, FunctionError> {
-        let text = read_body(headers, body, limits).await?;
-        check_depth(&text, limits)?;
+        let JsonText(text) = JsonText::read(headers, body, limits).await?;
         mizan_core::check_json_input(&text)?;
         Ok(Self(text))
     }
