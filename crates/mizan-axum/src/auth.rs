@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use mizan_core::executor::Caller;
-use mizan_core::{ErrorCode, FunctionError, Identity};
+use mizan_core::{ErrorCode, FunctionError, Identity, MwtError, check_times};
 use quick_cache::sync::Cache;
 use serde_json::json;
 
@@ -81,19 +81,11 @@ struct Verified {
     exp: u64,
 }
 
-impl Verified {
-    /// Whether the token is valid at `now`, by the rules of verification (`spec/PROTOCOL.md`
-    /// §1.4): not expired and not issued in the future, both give or take `leeway`.
-    fn valid_at(&self, now: u64, leeway: u64) -> bool {
-        now <= self.exp.saturating_add(leeway) && self.iat <= now.saturating_add(leeway)
-    }
-}
-
 fn verify_at(config: &Config, token: &str, now: u64) -> Result<Verified, FunctionError> {
     let claims = config
         .keyring
         .verify(token, now, config.token_leeway.as_secs())
-        .map_err(|err| unauthenticated(err.code().as_str(), &err.to_string()))?;
+        .map_err(|err| token_error(&err))?;
     if claims.perms.is_some() && !claims.permission_key_matches(&config.cache_secret) {
         return Err(unauthenticated(
             "invalid_claims",
@@ -128,23 +120,28 @@ impl VerifiedTokens {
         Self(Cache::new(Self::CAPACITY))
     }
 
-    /// The identity of `token` at `now`, from the tokens already verified when it is one
-    /// of them and still valid, else verified (and kept if it verifies).
+    /// The identity of `token` at `now`: a token already verified is held to
+    /// verification's time rules ([`check_times`]) and gets its errors; any other is
+    /// verified (and kept if it verifies).
     pub(crate) fn verify(
         &self,
         config: &Config,
         token: &str,
         now: u64,
     ) -> Result<Arc<Identity>, FunctionError> {
-        let leeway = config.token_leeway.as_secs();
-        if let Some(known) = self.0.get(token).filter(|known| known.valid_at(now, leeway)) {
+        if let Some(known) = self.0.get(token) {
+            check_times(known.iat, known.exp, now, config.token_leeway.as_secs())
+                .map_err(|err| token_error(&err))?;
             return Ok(known.identity);
         }
-        // Also what an expired token gets: verification's own error.
         let verified = verify_at(config, token, now)?;
         self.0.insert(token.to_owned(), verified.clone());
         Ok(verified.identity)
     }
+}
+
+fn token_error(err: &MwtError) -> FunctionError {
+    unauthenticated(err.code().as_str(), &err.to_string())
 }
 
 pub(crate) fn unauthenticated(reason: &str, message: &str) -> FunctionError {

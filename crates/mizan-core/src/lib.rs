@@ -45,7 +45,8 @@ pub use keys::{KEY_VERSION, KeyDeriver, KeyScope, cache_key, permission_key};
 #[doc(inline)]
 pub use mwt::{
     ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MAX_SAFE_INTEGER,
-    MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, bearer_token, decode_mwt_unverified,
+    MWT_PREFIX, MwtError, MwtErrorCode, RESERVED_CLAIMS, TokenPart, bearer_token, check_times,
+    decode_mwt_unverified,
 };
 pub use name::{check_function_name, check_identifier};
 pub use registry::{Composition, RESERVED_KEYS, Registry, RegistryError, RegistryExtension, RegistryProblem};

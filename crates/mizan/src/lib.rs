@@ -119,7 +119,7 @@ pub mod mwt {
     #[doc(inline)]
     pub use mizan_core::{
         ClaimProblem, Claims, DEFAULT_MAX_TOKEN_LEN, IssueError, Keyring, KeyringError, MWT_PREFIX, MwtError,
-        MwtErrorCode, RESERVED_CLAIMS, TokenPart, decode_mwt_unverified,
+        MwtErrorCode, RESERVED_CLAIMS, TokenPart, check_times, decode_mwt_unverified,
     };
 }
 

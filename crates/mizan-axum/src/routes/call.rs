@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get as get_route};
-use mizan_core::executor::{CallInput, Via};
+use bytes::Bytes;
+use mizan_core::executor::{CallInput, Caller, Via};
 use mizan_core::{ErrorCode, FunctionError, FunctionKind};
 
 use crate::error::HttpError;
@@ -56,12 +57,7 @@ pub(super) fn by_name() -> MethodRouter<AppState> {
     .fallback(|State(calls): State<Calls>, Name(name): Name| async move { other_method(&calls, &name) })
 }
 
-async fn post(
-    calls: Calls,
-    name: &str,
-    caller: mizan_core::executor::Caller,
-    input: bytes::Bytes,
-) -> Result<Response, HttpError> {
+async fn post(calls: Calls, name: &str, caller: Caller, input: Bytes) -> Result<Response, HttpError> {
     let outcome = calls
         .executor
         .execute(&caller, name, CallInput::Json(input), Via::Write)
@@ -69,12 +65,7 @@ async fn post(
     Ok(call_response(outcome, None, calls.shared_max_age))
 }
 
-async fn get(
-    calls: Calls,
-    name: &str,
-    query: CallQuery,
-    caller: mizan_core::executor::Caller,
-) -> Result<Response, HttpError> {
+async fn get(calls: Calls, name: &str, query: CallQuery, caller: Caller) -> Result<Response, HttpError> {
     let outcome = calls
         .executor
         .execute(&caller, name, CallInput::Json(query.input), Via::Read)

@@ -25,6 +25,7 @@ pub use bearer::bearer_token;
 pub use claims::{Claims, MAX_SAFE_INTEGER, RESERVED_CLAIMS};
 pub use error::{ClaimProblem, IssueError, KeyringError, MwtError, MwtErrorCode, TokenPart};
 pub use keyring::Keyring;
+pub use verify::check_times;
 
 /// The version prefix, the text before a token's first `.`.
 pub const MWT_PREFIX: &str = "mwt1";

@@ -117,20 +117,25 @@ impl Keyring {
         mac.verify_slice(&signature).map_err(|_| MwtError::BadSignature)?;
 
         let claims = Claims::from_read(payload.claims)?;
-        if now > claims.exp.saturating_add(leeway) {
-            return Err(MwtError::Expired {
-                exp: claims.exp,
-                now,
-                leeway,
-            });
-        }
-        if claims.iat > now.saturating_add(leeway) {
-            return Err(MwtError::NotYetValid {
-                iat: claims.iat,
-                now,
-                leeway,
-            });
-        }
+        check_times(claims.iat, claims.exp, now, leeway)?;
         Ok(claims)
     }
+}
+
+/// The time rules of verification (`spec/PROTOCOL.md` §1.4) for a token issued at `iat`
+/// and expiring at `exp`, at `now` (Unix seconds) with `leeway` seconds of clock skew:
+/// not expired, not issued in the future. For what keeps verified claims and must stop
+/// honouring them exactly when verification would.
+///
+/// # Errors
+///
+/// [`MwtError::Expired`] or [`MwtError::NotYetValid`].
+pub fn check_times(iat: u64, exp: u64, now: u64, leeway: u64) -> Result<(), MwtError> {
+    if now > exp.saturating_add(leeway) {
+        return Err(MwtError::Expired { exp, now, leeway });
+    }
+    if iat > now.saturating_add(leeway) {
+        return Err(MwtError::NotYetValid { iat, now, leeway });
+    }
+    Ok(())
 }
