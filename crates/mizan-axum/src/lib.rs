@@ -65,15 +65,16 @@ impl Mizan {
         })
     }
 
-    /// The endpoints, to mount with `Router::nest` (any prefix) or serve as they are.
-    /// Prefer [`mount`](Self::mount), which also answers `{prefix}/`.
+    /// The endpoints at the root (`/call/NAME`, ...), to serve as they are or to nest with
+    /// `Router::nest`. Prefer [`mount`](Self::mount): a nested router costs more per
+    /// request.
     pub fn router(&self) -> axum::Router {
-        routes::router(self.app.clone())
+        routes::router(self.app.clone(), "")
     }
 
-    /// The endpoints under `prefix` (`"/mizan"`), every path beneath it answered with an
-    /// envelope (§2.3). `Router::nest` alone leaves `{prefix}/` (the prefix with a slash)
-    /// to the outer router, whose fallback is a bare 404; merge the result into the app.
+    /// The endpoints under `prefix` (`"/mizan"`), every path beneath it (and `{prefix}/`)
+    /// answered with an envelope (§2.3); merge the result into the app. Tower layers
+    /// (`.layer(cors)`) apply to it as to any router.
     ///
     /// ```
     /// # fn app(mizan: &mizan_axum::Mizan) -> axum::Router {
@@ -81,10 +82,7 @@ impl Mizan {
     /// # }
     /// ```
     pub fn mount(&self, prefix: &str) -> axum::Router {
-        let prefix = prefix.trim_end_matches('/');
-        axum::Router::new()
-            .nest(prefix, self.router())
-            .route(&format!("{prefix}/"), axum::routing::any(routes::not_found))
+        routes::router(self.app.clone(), prefix.trim_end_matches('/'))
     }
 
     /// Purges `tags`: bumps their revisions so every instance computes fresh results and

@@ -27,10 +27,12 @@ pub(crate) struct AppState {
     pub(crate) config: Arc<Config>,
     /// The identities of the tokens verified lately.
     pub(crate) tokens: Arc<VerifiedTokens>,
+    /// The prefix the routes are registered under (`/mizan`; empty at the root).
+    pub(crate) mount_path: Arc<str>,
 }
 
 /// What the call routes read of the state, extracted alone: each `State` extraction clones
-/// its value, and a whole `AppState` is six reference counts to bump and drop.
+/// its value, and a whole `AppState` is seven reference counts to bump and drop.
 #[derive(Clone)]
 pub(crate) struct Calls {
     pub(crate) executor: Arc<Executor>,
@@ -90,6 +92,7 @@ impl AppState {
             documents: Arc::new(documents),
             config: Arc::new(config),
             tokens: Arc::new(VerifiedTokens::new()),
+            mount_path: Arc::default(),
         }
     }
 }

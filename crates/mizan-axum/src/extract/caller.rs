@@ -36,6 +36,7 @@ impl FromRequestParts<AppState> for Caller {
         } = parts;
         Ok(with_request(
             caller,
+            app,
             method.clone(),
             uri,
             headers.clone(),
@@ -54,7 +55,7 @@ impl FromRequest<AppState> for LastCaller {
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let (parts, _) = request.into_parts();
         let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
-        Ok(Self(owning(caller, parts)))
+        Ok(Self(owning(caller, app, parts)))
     }
 }
 
@@ -69,7 +70,7 @@ impl FromRequest<AppState> for CallerThenInput {
         let (parts, body) = request.into_parts();
         let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
         let input = JsonText::read(&parts.headers, body, &app.config.limits).await?;
-        Ok(Self(owning(caller, parts), input))
+        Ok(Self(owning(caller, app, parts), input))
     }
 }
 
@@ -84,18 +85,27 @@ impl FromRequest<AppState> for CallerThenBody {
         let (parts, body) = request.into_parts();
         let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
         let body = StrictJson::read(&parts.headers, body, &app.config.limits).await?;
-        Ok(Self(owning(caller, parts), body))
+        Ok(Self(owning(caller, app, parts), body))
     }
 }
 
-fn owning(caller: Caller, parts: Parts) -> Caller {
-    with_request(caller, parts.method, &parts.uri, parts.headers, parts.extensions)
+fn owning(caller: Caller, app: &AppState, parts: Parts) -> Caller {
+    with_request(
+        caller,
+        app,
+        parts.method,
+        &parts.uri,
+        parts.headers,
+        parts.extensions,
+    )
 }
 
 /// `caller` with what a handler sees of the request: the URI as the client sent it, and
-/// the prefix the router is nested under (the part of that URI axum stripped).
+/// the prefix the routes are mounted under: the app's own router's, if it nests them
+/// (the part of that URI axum stripped), then the routes' own.
 fn with_request(
     mut caller: Caller,
+    app: &AppState,
     method: Method,
     uri: &Uri,
     headers: HeaderMap,
@@ -107,11 +117,10 @@ fn with_request(
     let original = extensions
         .remove::<OriginalUri>()
         .map_or_else(|| uri.clone(), |OriginalUri(uri)| uri);
-    let mount_path = original
-        .path()
-        .strip_suffix(uri.path())
-        .unwrap_or_default()
-        .to_owned();
+    let mount_path = match original.path().strip_suffix(uri.path()).unwrap_or_default() {
+        "" => app.mount_path.clone(),
+        nested_under => format!("{nested_under}{}", app.mount_path).into(),
+    };
     let client_addr = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr);

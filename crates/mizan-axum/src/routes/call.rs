@@ -12,6 +12,7 @@ use bytes::Bytes;
 use mizan_core::executor::{CallInput, Caller, Via};
 use mizan_core::{ErrorCode, FunctionError, FunctionKind};
 
+use super::Counted;
 use crate::error::HttpError;
 use crate::extract::{CallQuery, CallerThenInput, JsonText, LastCaller, Name};
 use crate::respond::call_response;
@@ -22,39 +23,41 @@ use crate::state::{AppState, Calls};
 pub(super) fn of(name: &str) -> MethodRouter<AppState> {
     let name: Arc<str> = name.into();
     let (for_get, for_post) = (name.clone(), name.clone());
-    get_route(
+    get_route(Counted(
         move |State(calls): State<Calls>, query: CallQuery, LastCaller(caller): LastCaller| {
             let name = for_get.clone();
             async move { get(calls, &name, query, caller).await }
         },
-    )
-    .post(
+    ))
+    .post(Counted(
         move |State(calls): State<Calls>, CallerThenInput(caller, JsonText(input)): CallerThenInput| {
             let name = for_post.clone();
             async move { post(calls, &name, caller, input).await }
         },
-    )
-    .fallback(move |State(calls): State<Calls>| {
+    ))
+    .fallback(Counted(move |State(calls): State<Calls>| {
         let name = name.clone();
         async move { other_method(&calls, &name) }
-    })
+    }))
 }
 
 /// `/call/{name}` for any name (one the registry does not have, or written with escapes).
 pub(super) fn by_name() -> MethodRouter<AppState> {
-    get_route(
+    get_route(Counted(
         |State(calls): State<Calls>, Name(name): Name, query: CallQuery, LastCaller(caller): LastCaller| async move {
             get(calls, &name, query, caller).await
         },
-    )
-    .post(
+    ))
+    .post(Counted(
         |State(calls): State<Calls>,
          Name(name): Name,
          CallerThenInput(caller, JsonText(input)): CallerThenInput| async move {
             post(calls, &name, caller, input).await
         },
-    )
-    .fallback(|State(calls): State<Calls>, Name(name): Name| async move { other_method(&calls, &name) })
+    ))
+    .fallback(Counted(
+        |State(calls): State<Calls>, Name(name): Name| async move { other_method(&calls, &name) },
+    ))
 }
 
 async fn post(calls: Calls, name: &str, caller: Caller, input: Bytes) -> Result<Response, HttpError> {

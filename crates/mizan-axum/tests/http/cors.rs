@@ -1,4 +1,4 @@
-//! A frontend on another origin: tower-http's `CorsLayer` over `mizan.router()`, as the
+//! A frontend on another origin: tower-http's `CorsLayer` over `mizan.mount(..)`, as the
 //! README shows it, answers preflights for the allowed origin only, with credentials.
 
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -25,7 +25,7 @@ fn cors() -> CorsLayer {
 
 async fn serve() -> (String, tokio::task::JoinHandle<()>) {
     let mizan = mizan_axum::Mizan::new(registry(), config()).unwrap();
-    let app = axum::Router::new().nest("/mizan", mizan.router().layer(cors()));
+    let app = axum::Router::new().merge(mizan.mount("/mizan").layer(cors()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/mizan", listener.local_addr().unwrap());
     let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

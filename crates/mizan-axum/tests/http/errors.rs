@@ -11,8 +11,15 @@ async fn unknown_function_is_404() {
     let reply = server.call("nope", json!(null), None).await;
     assert_eq!((reply.status.as_u16(), reply.code()), (404, "not_found"));
     assert!(reply.body["error"]["message"].as_str().unwrap().contains("nope"));
-    let reply = server.send(server.request(Method::GET, "/no/such/route")).await;
-    assert_eq!((reply.status.as_u16(), reply.code()), (404, "not_found"));
+    // Every path under the prefix, the prefix itself and `{prefix}/` included.
+    for path in ["/no/such/route", "/call/echo/more", "", "/"] {
+        let reply = server.send(server.request(Method::DELETE, path)).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (404, "not_found"),
+            "{path:?}"
+        );
+    }
     let reply = server.send(server.request(Method::POST, "/compose/nope")).await;
     assert_eq!((reply.status.as_u16(), reply.code()), (404, "not_found"));
 }

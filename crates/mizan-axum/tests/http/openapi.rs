@@ -38,6 +38,12 @@ async fn the_document_names_the_path_it_is_mounted_under() {
     )
     .await;
     assert_eq!(nested["servers"], json!([{"url": "/api/v1"}]));
+    let mounted_in_nested = served_under(
+        |m| axum::Router::new().nest("/api", m.mount("/mizan")),
+        "/api/mizan/openapi.json",
+    )
+    .await;
+    assert_eq!(mounted_in_nested["servers"], json!([{"url": "/api/mizan"}]));
     let root = served_under(Mizan::router, "/openapi.json").await;
     assert_eq!(root["servers"], json!([{"url": "/"}]));
 }

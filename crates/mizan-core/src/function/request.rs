@@ -30,7 +30,7 @@ pub struct RequestParts {
     headers: HeaderMap,
     extensions: Extensions,
     client_addr: Option<SocketAddr>,
-    mount_path: String,
+    mount_path: Arc<str>,
 }
 
 impl RequestParts {
@@ -51,7 +51,7 @@ impl RequestParts {
             headers,
             extensions,
             client_addr: None,
-            mount_path: String::new(),
+            mount_path: Arc::default(),
         }
     }
 
@@ -86,7 +86,7 @@ impl RequestParts {
 
     /// Sets the prefix Mizan's routes are mounted under (`/mizan`; empty at the root).
     #[must_use]
-    pub fn with_mount_path(mut self, path: impl Into<String>) -> Self {
+    pub fn with_mount_path(mut self, path: impl Into<Arc<str>>) -> Self {
         self.mount_path = path.into();
         self
     }
