@@ -43,10 +43,12 @@ mod run;
 mod slot;
 mod store;
 
+use std::future::{Future, ready};
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures::future::join_all;
+use futures::FutureExt;
+use futures::future::{Either, join_all};
 use tracing::Instrument;
 
 pub use call::{CallInput, Caller, Via};
@@ -156,13 +158,24 @@ impl Executor {
 
     /// Runs the function `name` on `input` for `caller`. Never fails: every problem is an
     /// error envelope in the outcome.
-    pub async fn execute(&self, caller: &Caller, name: &str, input: CallInput, via: Via) -> Outcome {
+    ///
+    /// The steps that need no waiting (finding the function, authorize, decode) run when
+    /// this is called, so the future holds only what the others need: an adapter boxes it
+    /// for every request, and a box over the allocator's small-size limit (1 KB in glibc)
+    /// costs several times more.
+    pub fn execute<'a>(
+        &'a self,
+        caller: &'a Caller,
+        name: &str,
+        input: CallInput,
+        via: Via,
+    ) -> impl Future<Output = Outcome> + 'a {
         let Some(function) = self.registry.get_function(name) else {
             let error = FunctionError::from_code(
                 ErrorCode::NotFound,
                 format!("no function is named `{name}`; see the schema for the registered names"),
             );
-            return Outcome::failure(&error, CacheStatus::Off);
+            return Either::Left(ready(Outcome::failure(&error, CacheStatus::Off)));
         };
         let span = tracing::info_span!(
             "mizan.call",
@@ -173,17 +186,22 @@ impl Executor {
         );
         // The clock is read only for a span some subscriber records.
         let started = (!span.is_disabled()).then(Instant::now);
-        let outcome = self
-            .steps(caller, function, input, via)
-            .instrument(span.clone())
-            .await;
-        if let Some(started) = started {
-            span.record("cache", outcome.cache.as_str());
-            span.record("status", outcome.status);
-            span.record("duration_us", started.elapsed().as_micros() as u64);
-        }
-        self.metrics.record(name, &outcome);
-        outcome
+        // Authorize and decode run no application code and log nothing: no need to enter
+        // the span for them.
+        let steps = match self.admit(caller, function, input, via) {
+            Ok(input) => Either::Left(self.steps(caller, function, input).instrument(span.clone())),
+            Err(error) => Either::Right(ready(Outcome::failure(&error, CacheStatus::Off))),
+        };
+        // A map, not an `async` block: that would hold the steps' future twice.
+        Either::Right(steps.map(move |outcome| {
+            if let Some(started) = started {
+                span.record("cache", outcome.cache.as_str());
+                span.record("status", outcome.status);
+                span.record("duration_us", started.elapsed().as_micros() as u64);
+            }
+            self.metrics.record(function.name(), &outcome);
+            outcome
+        }))
     }
 
     /// Runs several calls of one caller concurrently (a batch, a composition's members),
@@ -201,31 +219,47 @@ impl Executor {
         .await
     }
 
-    /// The steps of the module docs, in order.
-    async fn steps(&self, caller: &Caller, f: &ServerFunction, input: CallInput, via: Via) -> Outcome {
-        if let Err(error) = self.authorize(caller, f, via) {
-            return Outcome::failure(&error, CacheStatus::Off);
-        }
-        let input = match decode::decode(f, input) {
-            Ok(input) => input,
-            Err(error) => return Outcome::failure(&error, CacheStatus::Off),
-        };
-        let slot = match self.cache_slot(caller, f, &input).await {
-            Ok(slot) => slot,
-            Err(error) => return Outcome::failure(&error, CacheStatus::Off),
-        };
-        if let Some(hit) = self.lookup(&slot).await {
-            return hit;
-        }
-        let output = match self.run(caller, f, input).await {
-            (Ok(output), headers) => (output, headers),
-            (Err(error), headers) => {
-                return Outcome::failure(&error, slot.status_on_error()).with_headers(headers);
+    /// Steps 1 and 2 of the module docs: the input the next steps take.
+    fn admit(
+        &self,
+        caller: &Caller,
+        f: &ServerFunction,
+        input: CallInput,
+        via: Via,
+    ) -> Result<CallInput, FunctionError> {
+        self.authorize(caller, f, via)?;
+        decode::decode(f, input)
+    }
+
+    /// Steps 3 to 6 of the module docs, in order.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn keeps a second copy of its arguments"
+    )]
+    fn steps<'a>(
+        &'a self,
+        caller: &'a Caller,
+        f: &'a ServerFunction,
+        input: CallInput,
+    ) -> impl Future<Output = Outcome> + 'a {
+        async move {
+            let slot = match self.cache_slot(caller, f, &input).await {
+                Ok(slot) => slot,
+                Err(error) => return Outcome::failure(&error, CacheStatus::Off),
+            };
+            if let Some(hit) = self.lookup(&slot).await {
+                return hit;
             }
-        };
-        let outcome = self.store(f, slot, &output.0, output.1).await;
-        self.purge_invalidated(f).await;
-        outcome
+            let (output, headers) = match self.run(caller, f, input).await {
+                (Ok(output), headers) => (output, headers),
+                (Err(error), headers) => {
+                    return Outcome::failure(&error, slot.status_on_error()).with_headers(headers);
+                }
+            };
+            let outcome = self.store(f, slot, &output, headers).await;
+            self.purge_invalidated(f).await;
+            outcome
+        }
     }
 }
 
@@ -236,7 +270,7 @@ mod tests {
     use super::*;
     use crate::cache::MemoryCache;
     use crate::channels::InProcessLayer;
-    use crate::function::{CachePolicy, Ctx};
+    use crate::function::{CachePolicy, Ctx, HandlerResult, RequestContext};
 
     fn executor() -> Executor {
         let mut registry = Registry::new();
@@ -275,17 +309,18 @@ mod tests {
                     .handler(|_: Ctx, (): ()| async move { Ok::<_, FunctionError>(true) }),
             );
         registry.validate_registry().unwrap();
-        Executor::new(
-            registry,
-            ExecutorConfig {
-                cache_secret: b"executor test secret".to_vec(),
-                cache: Arc::new(MemoryCache::new()),
-                publisher: Publisher::new(Arc::new(InProcessLayer::new())),
-                state: Arc::default(),
-                csrf_header: "x-csrf".into(),
-                middleware: Vec::new(),
-            },
-        )
+        Executor::new(registry, executor_config())
+    }
+
+    fn executor_config() -> ExecutorConfig {
+        ExecutorConfig {
+            cache_secret: b"executor test secret".to_vec(),
+            cache: Arc::new(MemoryCache::new()),
+            publisher: Publisher::new(Arc::new(InProcessLayer::new())),
+            state: Arc::default(),
+            csrf_header: "x-csrf".into(),
+            middleware: Vec::new(),
+        }
     }
 
     fn json(text: &str) -> CallInput {
@@ -339,6 +374,50 @@ mod tests {
             .execute(&Caller::anonymous(), "nope", json(""), Via::Write)
             .await;
         assert_eq!(missing.status, 404);
+    }
+
+    /// Panics before a future exists: a middleware's own `call`, an input's decoding.
+    #[tokio::test]
+    async fn a_panic_while_the_call_is_built_is_an_internal_error_too() {
+        struct PanicsAtOnce;
+        impl Middleware for PanicsAtOnce {
+            fn call(&self, _: RequestContext, _: Next) -> crate::function::BoxFuture<HandlerResult> {
+                panic!("before any future")
+            }
+        }
+        struct PanicsWhenDecoded;
+        impl<'de> serde::Deserialize<'de> for PanicsWhenDecoded {
+            fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+                panic!("while decoding")
+            }
+        }
+        impl schemars::JsonSchema for PanicsWhenDecoded {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                "PanicsWhenDecoded".into()
+            }
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <()>::json_schema(generator)
+            }
+        }
+        let mut registry = Registry::new();
+        registry
+            .register(
+                ServerFunction::query("early")
+                    .middleware(Arc::new(PanicsAtOnce))
+                    .handler(|_: Ctx, (): ()| async move { Ok::<_, FunctionError>(1) }),
+            )
+            .register(
+                ServerFunction::query("decode")
+                    .handler(|_: Ctx, _: PanicsWhenDecoded| async move { Ok::<_, FunctionError>(1) }),
+            );
+        let executor = Executor::new(registry, executor_config());
+        for (i, name) in ["early", "decode"].into_iter().enumerate() {
+            let outcome = executor
+                .execute(&Caller::anonymous(), name, json("null"), Via::Write)
+                .await;
+            assert_eq!(outcome.status, 500, "{name}");
+            assert_eq!(executor.metrics().snapshot().panics, i as u64 + 1, "{name}");
+        }
     }
 
     #[tokio::test]

@@ -12,7 +12,8 @@ impl Executor {
     /// Purges the tags a successful mutation `invalidates`.
     pub(super) async fn purge_invalidated(&self, f: &ServerFunction) {
         if f.kind() == FunctionKind::Mutation && !f.invalidates().is_empty() {
-            self.purge(f.invalidates().iter().map(String::as_str)).await;
+            // Boxed: every call's future would otherwise hold room for this one's state.
+            Box::pin(self.purge(f.invalidates().iter().map(String::as_str))).await;
         }
     }
 

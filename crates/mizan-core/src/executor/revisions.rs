@@ -39,10 +39,16 @@ impl Revisions {
     /// revision 0; see [`CacheBackend`]'s counters. Any other tag keys nothing and reads 0
     /// without a write, so reading unknown tags cannot fill the store.
     pub(super) async fn read(&self, tags: &[&str]) -> Result<Vec<u64>, CacheError> {
-        let mut revisions = self.backend.get_many_counters(tags).await?;
+        let revisions = self.backend.get_many_counters(tags).await?;
         if !revisions.contains(&0) {
             return Ok(revisions);
         }
+        // Boxed: every cached call's future would otherwise hold room for this rare step.
+        Box::pin(self.start_absent(tags, revisions)).await
+    }
+
+    /// `revisions` of `tags` with every registry tag read as 0 started.
+    async fn start_absent(&self, tags: &[&str], mut revisions: Vec<u64>) -> Result<Vec<u64>, CacheError> {
         let absent: BTreeSet<&str> = tags
             .iter()
             .zip(&revisions)

@@ -1,6 +1,7 @@
 //! Step 4, run: the handler, inside the middleware chain and under the one panic guard of
 //! application code.
 
+use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -19,12 +20,15 @@ use crate::function::{BoxFuture, HandlerResult, RequestContext, ServerFunction};
 impl Executor {
     /// Runs `f`'s handler on the decoded input, as `caller`, through the middleware. Also
     /// returns the response parts the handler and middleware added.
-    pub(super) async fn run(
-        &self,
+    ///
+    /// The handler's future is built now (decoding the input), under the panic guard like
+    /// its run, so the returned future holds only that boxed future.
+    pub(super) fn run<'a>(
+        &'a self,
         caller: &Caller,
         f: &ServerFunction,
         input: CallInput,
-    ) -> (Result<Box<RawValue>, FunctionError>, HeaderMap) {
+    ) -> impl Future<Output = (Result<Box<RawValue>, FunctionError>, HeaderMap)> + 'a {
         let ctx = self.context(caller);
         let response = ctx.response().clone();
         let handler = f.handler().clone();
@@ -32,14 +36,18 @@ impl Executor {
             CallInput::Json(json) => handler.call_json(ctx, &json),
             CallInput::Value(value) => handler.call(ctx, value),
         };
-        // Built inside the guard: a middleware may panic before its future exists.
-        let call = async {
+        // A middleware, or the input's decoding, may panic before the future exists.
+        let call = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let target = || Target::Function(f.name().to_owned());
             self.through_middleware(f.middleware(), target, ctx, endpoint)
-                .await
-        };
-        let result = self.guard("handler", call).await;
-        (result, response.take())
+        }));
+        async move {
+            let result = match call {
+                Ok(call) => self.guard("handler", call).await,
+                Err(panic) => Err(self.panicked("handler", &*panic)),
+            };
+            (result, response.take())
+        }
     }
 
     /// Runs a client's `send` on the channel `spec` as `ctx`'s caller: the channel's
@@ -89,8 +97,8 @@ impl Executor {
     }
 
     /// Runs application code (`what` names it in the log: a function's handler, a
-    /// channel's), turning a panic into `internal`, counted in `panics` and logged. The one
-    /// place panics are caught, so both kinds of handler fail the same way.
+    /// channel's), turning a panic into `internal`, counted in `panics` and logged. Every
+    /// caught panic ends in `panicked`, so both kinds of handler fail the same way.
     pub async fn guard<T>(
         &self,
         what: &str,
@@ -98,16 +106,19 @@ impl Executor {
     ) -> Result<T, FunctionError> {
         match AssertUnwindSafe(code).catch_unwind().await {
             Ok(result) => result,
-            Err(panic) => {
-                self.metrics.panic();
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                tracing::error!(panic = %message, "{what} panicked");
-                Err(FunctionError::internal())
-            }
+            Err(panic) => Err(self.panicked(what, &*panic)),
         }
+    }
+
+    /// What a panic of application code (`what`) comes to: counted, logged, `internal`.
+    fn panicked(&self, what: &str, panic: &(dyn Any + Send)) -> FunctionError {
+        self.metrics.panic();
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(panic = %message, "{what} panicked");
+        FunctionError::internal()
     }
 }

@@ -1,5 +1,7 @@
 //! Step 3, cache slot: where a call's result lives in the cache, and whether it is there.
 
+use std::future::Future;
+
 use serde_json::Value;
 use smallvec::SmallVec;
 
@@ -39,38 +41,46 @@ impl Executor {
     ///
     /// `validation_failed` when the input has no canonical form (a number JSON cannot
     /// keep exactly, for one).
-    pub(super) async fn cache_slot(
-        &self,
-        caller: &Caller,
-        f: &ServerFunction,
-        input: &CallInput,
-    ) -> Result<CacheSlot, FunctionError> {
-        let CallInput::Value(input) = input else {
-            return Ok(CacheSlot::Off);
-        };
-        let policy = f.cache();
-        let (scope, who) = match (policy.scope(), caller.identity.as_deref()) {
-            (CacheScope::None, _) => return Ok(CacheSlot::Off),
-            (CacheScope::Public, _) => (KeyScope::Public, ""),
-            (CacheScope::Permission, Some(identity)) => {
-                (KeyScope::Permission, identity.permission_key.as_str())
-            }
-            (CacheScope::Permission, None) => (KeyScope::Permission, self.anonymous_permission_key.as_str()),
-            (CacheScope::User, Some(identity)) => (KeyScope::User, identity.user_id.as_str()),
-            (CacheScope::User, None) => return Ok(CacheSlot::Bypass),
-        };
-        let Some(rev) = self.revision_of(f).await else {
-            return Ok(CacheSlot::Bypass);
-        };
-        let key = self.key(f, input, scope, who, rev)?;
-        Ok(CacheSlot::Keyed {
-            key,
-            meta: CachedMeta {
-                rev,
-                scope: policy.scope(),
-                ttl_secs: policy.ttl_value().map(|ttl| ttl.as_secs()),
-            },
-        })
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn keeps a second copy of its arguments"
+    )]
+    pub(super) fn cache_slot<'a>(
+        &'a self,
+        caller: &'a Caller,
+        f: &'a ServerFunction,
+        input: &'a CallInput,
+    ) -> impl Future<Output = Result<CacheSlot, FunctionError>> + 'a {
+        async move {
+            let CallInput::Value(input) = input else {
+                return Ok(CacheSlot::Off);
+            };
+            let policy = f.cache();
+            let (scope, who) = match (policy.scope(), caller.identity.as_deref()) {
+                (CacheScope::None, _) => return Ok(CacheSlot::Off),
+                (CacheScope::Public, _) => (KeyScope::Public, ""),
+                (CacheScope::Permission, Some(identity)) => {
+                    (KeyScope::Permission, identity.permission_key.as_str())
+                }
+                (CacheScope::Permission, None) => {
+                    (KeyScope::Permission, self.anonymous_permission_key.as_str())
+                }
+                (CacheScope::User, Some(identity)) => (KeyScope::User, identity.user_id.as_str()),
+                (CacheScope::User, None) => return Ok(CacheSlot::Bypass),
+            };
+            let Some(rev) = self.revision_of(f).await else {
+                return Ok(CacheSlot::Bypass);
+            };
+            let key = self.key(f, input, scope, who, rev)?;
+            Ok(CacheSlot::Keyed {
+                key,
+                meta: CachedMeta {
+                    rev,
+                    scope: policy.scope(),
+                    ttl_secs: policy.ttl_value().map(|ttl| ttl.as_secs()),
+                },
+            })
+        }
     }
 
     fn key(
