@@ -10,6 +10,7 @@
 //!   member names, lone surrogates): `400 invalid_json`; JSON of the wrong shape (when
 //!   the route parses it): `400 bad_request`.
 
+use std::future::Future;
 use std::task::Poll;
 
 use axum::body::Body;
@@ -30,15 +31,20 @@ use crate::state::AppState;
 pub(crate) struct JsonText(pub(crate) Bytes);
 
 impl JsonText {
-    /// Reads the body of a request with `headers` under `limits`.
-    pub(crate) async fn read(
+    /// Reads the body of a request with `headers` under `limits`. The headers are checked
+    /// now, so the future holds only the body and the limits.
+    pub(crate) fn read(
         headers: &HeaderMap,
         body: Body,
-        limits: &Limits,
-    ) -> Result<Self, FunctionError> {
-        let text = read_body(headers, body, limits).await?;
-        check_depth(&text, limits)?;
-        Ok(Self(text))
+        limits: Limits,
+    ) -> impl Future<Output = Result<Self, FunctionError>> + Send + use<> {
+        let declared = check_declared_length(headers, &limits);
+        async move {
+            declared?;
+            let text = read_body(body, &limits).await?;
+            check_depth(&text, &limits)?;
+            Ok(Self(text))
+        }
     }
 }
 
@@ -52,17 +58,13 @@ impl FromRequest<AppState> for StrictJson {
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let (parts, body) = request.into_parts();
-        Ok(Self::read(&parts.headers, body, &app.config.limits).await?)
+        Ok(Self::read(&parts.headers, body, app.config.limits).await?)
     }
 }
 
 impl StrictJson {
     /// Reads and checks the body of a request with `headers` under `limits`.
-    pub(crate) async fn read(
-        headers: &HeaderMap,
-        body: Body,
-        limits: &Limits,
-    ) -> Result<Self, FunctionError> {
+    pub(crate) async fn read(headers: &HeaderMap, body: Body, limits: Limits) -> Result<Self, FunctionError> {
         let JsonText(text) = JsonText::read(headers, body, limits).await?;
         mizan_core::check_json_input(&text)?;
         Ok(Self(text))
@@ -88,23 +90,29 @@ impl StrictJson {
     }
 }
 
-/// Reads a body of at most `limits.max_body_bytes`.
-async fn read_body(headers: &HeaderMap, body: Body, limits: &Limits) -> Result<Bytes, FunctionError> {
-    let too_large = || {
-        FunctionError::from_code(
-            ErrorCode::PayloadTooLarge,
-            format!("the body exceeds {} bytes", limits.max_body_bytes),
-        )
-    };
-    if declared_length(headers).is_some_and(|len| len > limits.max_body_bytes as u64) {
-        return Err(too_large());
+fn too_large(limits: &Limits) -> FunctionError {
+    FunctionError::from_code(
+        ErrorCode::PayloadTooLarge,
+        format!("the body exceeds {} bytes", limits.max_body_bytes),
+    )
+}
+
+/// `payload_too_large` for a `Content-Length` over `limits.max_body_bytes`.
+fn check_declared_length(headers: &HeaderMap, limits: &Limits) -> Result<(), FunctionError> {
+    match declared_length(headers) {
+        Some(len) if len > limits.max_body_bytes as u64 => Err(too_large(limits)),
+        _ => Ok(()),
     }
+}
+
+/// Reads a body of at most `limits.max_body_bytes`.
+async fn read_body(body: Body, limits: &Limits) -> Result<Bytes, FunctionError> {
     let mut body = std::pin::pin!(axum::body::to_bytes(body, limits.max_body_bytes));
     // A body that came with its headers, as small ones do, is read at once: no timer to
-    // arm and disarm for it.
+    // arm and disarm for it (and boxed, so every request's future does not hold one).
     let body = match futures::poll!(body.as_mut()) {
         Poll::Ready(body) => body,
-        Poll::Pending => match tokio::time::timeout(limits.body_timeout, body).await {
+        Poll::Pending => match Box::pin(tokio::time::timeout(limits.body_timeout, body)).await {
             Ok(body) => body,
             Err(_) => {
                 return Err(FunctionError::from_code(
@@ -121,7 +129,7 @@ async fn read_body(headers: &HeaderMap, body: Body, limits: &Limits) -> Result<B
         let over_limit = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
             .any(|e| e.is::<http_body_util::LengthLimitError>());
         if over_limit {
-            too_large()
+            too_large(limits)
         } else {
             FunctionError::from_code(
                 ErrorCode::BadRequest,

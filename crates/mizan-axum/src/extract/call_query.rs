@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::body::check_depth;
 use crate::error::HttpError;
+use crate::limits::Limits;
 use crate::state::AppState;
 
 /// A GET call's input text (unparsed) and the revision it asks for.
@@ -31,7 +32,13 @@ impl FromRequestParts<AppState> for CallQuery {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, HttpError> {
-        let limits = &app.config.limits;
+        Self::read(parts, &app.config.limits)
+    }
+}
+
+impl CallQuery {
+    /// The input and revision in the query string of a request with `parts`.
+    pub(crate) fn read(parts: &Parts, limits: &Limits) -> Result<Self, HttpError> {
         let query = parts.uri.query().unwrap_or_default();
         if query.len() > limits.max_query_bytes {
             return Err(FunctionError::from_code(

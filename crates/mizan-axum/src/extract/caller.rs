@@ -8,12 +8,15 @@
 //! [`CallerThenInput`], with a batch's or composition's body, [`CallerThenBody`]) instead,
 //! which moves them.
 
+use std::future::{Future, ready};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, Method, Uri};
+use futures::FutureExt;
+use futures::future::Either;
 use mizan_core::RequestParts;
 use mizan_core::executor::Caller;
 
@@ -54,6 +57,13 @@ impl FromRequest<AppState> for LastCaller {
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let (parts, _) = request.into_parts();
+        Self::of(parts, app)
+    }
+}
+
+impl LastCaller {
+    /// The caller of a request with `parts`, which it takes.
+    pub(crate) fn of(parts: Parts, app: &AppState) -> Result<Self, HttpError> {
         let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
         Ok(Self(owning(caller, app, parts)))
     }
@@ -67,10 +77,28 @@ impl FromRequest<AppState> for CallerThenInput {
     type Rejection = HttpError;
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
+        Self::read(request, app).await
+    }
+}
+
+impl CallerThenInput {
+    /// The caller and the input of `request`. All but the body's read happens now, so the
+    /// future holds only the body (a route's future is boxed for every call).
+    pub(crate) fn read(
+        request: Request,
+        app: &AppState,
+    ) -> impl Future<Output = Result<Self, HttpError>> + Send + use<> {
         let (parts, body) = request.into_parts();
-        let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
-        let input = JsonText::read(&parts.headers, body, &app.config.limits).await?;
-        Ok(Self(owning(caller, app, parts), input))
+        let caller = auth::caller(&app.config, &app.tokens, &parts.headers);
+        let read = JsonText::read(&parts.headers, body, app.config.limits);
+        match caller {
+            // A bad token is reported without reading the body.
+            Err(error) => Either::Left(ready(Err(error.into()))),
+            Ok(caller) => {
+                let caller = owning(caller, app, parts);
+                Either::Right(read.map(move |input| Ok(Self(caller, input?))))
+            }
+        }
     }
 }
 
@@ -84,7 +112,7 @@ impl FromRequest<AppState> for CallerThenBody {
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let (parts, body) = request.into_parts();
         let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
-        let body = StrictJson::read(&parts.headers, body, &app.config.limits).await?;
+        let body = StrictJson::read(&parts.headers, body, app.config.limits).await?;
         Ok(Self(owning(caller, app, parts), body))
     }
 }

@@ -2,13 +2,17 @@
 //! (queries only). Each registered function has these routes at its own path; the
 //! `{name}` route answers every other name.
 
+use std::future::{Future, ready};
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRef, Request, State};
+use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get as get_route};
 use bytes::Bytes;
+use futures::FutureExt;
+use futures::future::{BoxFuture, Either};
 use mizan_core::executor::{CallInput, Caller, Via};
 use mizan_core::{ErrorCode, FunctionError, FunctionKind};
 
@@ -22,65 +26,118 @@ use crate::state::{AppState, Calls};
 /// `/call/{name}` without a path parameter to extract, decode and copy on every call.
 pub(super) fn of(name: &str) -> MethodRouter<AppState> {
     let name: Arc<str> = name.into();
-    let (for_get, for_post) = (name.clone(), name.clone());
-    get_route(Counted(
-        move |State(calls): State<Calls>, query: CallQuery, LastCaller(caller): LastCaller| {
-            let name = for_get.clone();
-            async move { get(calls, &name, query, caller).await }
-        },
-    ))
-    .post(Counted(
-        move |State(calls): State<Calls>, CallerThenInput(caller, JsonText(input)): CallerThenInput| {
-            let name = for_post.clone();
-            async move { post(calls, &name, caller, input).await }
-        },
-    ))
-    .fallback(Counted(move |State(calls): State<Calls>| {
-        let name = name.clone();
-        async move { other_method(&calls, &name) }
-    }))
+    get_route(Counted(Get(name.clone())))
+        .post(Counted(Post(name.clone())))
+        .fallback(Counted(move |State(calls): State<Calls>| {
+            let name = name.clone();
+            async move { other_method(&calls, &name) }
+        }))
+}
+
+// `GET` and `POST /call/NAME` are handlers of their own, not closures of extractors. axum's
+// closure handler keeps the whole request in its future beside what it takes from it, and
+// that future is boxed for every call; these take the request apart before their future
+// exists (in the order the `{name}` route's extractors do), so it holds only what the call
+// needs.
+
+/// `GET /call/NAME`.
+#[derive(Clone)]
+struct Get(Arc<str>);
+
+impl Handler<((),), AppState> for Get {
+    type Future = BoxFuture<'static, Response>;
+
+    fn call(self, request: Request, app: AppState) -> Self::Future {
+        let (parts, _) = request.into_parts();
+        let call = CallQuery::read(&parts, &app.config.limits)
+            .and_then(|query| Ok((query, LastCaller::of(parts, &app)?)));
+        let future = match call {
+            Ok((query, LastCaller(caller))) => {
+                Either::Left(get(Calls::from_ref(&app), self.0, query, caller))
+            }
+            Err(error) => Either::Right(ready(Err(error))),
+        };
+        Box::pin(future.map(IntoResponse::into_response))
+    }
+}
+
+/// `POST /call/NAME`.
+#[derive(Clone)]
+struct Post(Arc<str>);
+
+impl Handler<((),), AppState> for Post {
+    type Future = BoxFuture<'static, Response>;
+
+    fn call(self, request: Request, app: AppState) -> Self::Future {
+        let calls = Calls::from_ref(&app);
+        let future = CallerThenInput::read(request, &app).then(move |call| match call {
+            Ok(CallerThenInput(caller, JsonText(input))) => Either::Left(post(calls, self.0, caller, input)),
+            Err(error) => Either::Right(ready(Err(error))),
+        });
+        Box::pin(future.map(IntoResponse::into_response))
+    }
 }
 
 /// `/call/{name}` for any name (one the registry does not have, or written with escapes).
 pub(super) fn by_name() -> MethodRouter<AppState> {
     get_route(Counted(
-        |State(calls): State<Calls>, Name(name): Name, query: CallQuery, LastCaller(caller): LastCaller| async move {
-            get(calls, &name, query, caller).await
+        |State(calls): State<Calls>, Name(name): Name, query: CallQuery, LastCaller(caller): LastCaller| {
+            get(calls, name, query, caller)
         },
     ))
     .post(Counted(
         |State(calls): State<Calls>,
          Name(name): Name,
-         CallerThenInput(caller, JsonText(input)): CallerThenInput| async move {
-            post(calls, &name, caller, input).await
-        },
+         CallerThenInput(caller, JsonText(input)): CallerThenInput| post(calls, name, caller, input),
     ))
     .fallback(Counted(
         |State(calls): State<Calls>, Name(name): Name| async move { other_method(&calls, &name) },
     ))
 }
 
-async fn post(calls: Calls, name: &str, caller: Caller, input: Bytes) -> Result<Response, HttpError> {
-    let outcome = calls
-        .executor
-        .execute(&caller, name, CallInput::Json(input), Via::Write)
-        .await;
-    Ok(call_response(outcome, None, calls.shared_max_age))
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn keeps a second copy of its arguments"
+)]
+fn post(
+    calls: Calls,
+    name: impl AsRef<str> + Send,
+    caller: Caller,
+    input: Bytes,
+) -> impl Future<Output = Result<Response, HttpError>> + Send {
+    async move {
+        let outcome = calls
+            .executor
+            .execute(&caller, name.as_ref(), CallInput::Json(input), Via::Write)
+            .await;
+        Ok(call_response(outcome, None, calls.shared_max_age))
+    }
 }
 
-async fn get(calls: Calls, name: &str, query: CallQuery, caller: Caller) -> Result<Response, HttpError> {
-    let outcome = calls
-        .executor
-        .execute(&caller, name, CallInput::Json(query.input), Via::Read)
-        .await;
-    let mut response = call_response(outcome, query.rev, calls.shared_max_age);
-    // A GET of a mutation: a 405 names what the function does accept (RFC 9110 §15.5.6).
-    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static(POST));
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn keeps a second copy of its arguments"
+)]
+fn get(
+    calls: Calls,
+    name: impl AsRef<str> + Send,
+    query: CallQuery,
+    caller: Caller,
+) -> impl Future<Output = Result<Response, HttpError>> + Send {
+    async move {
+        let outcome = calls
+            .executor
+            .execute(&caller, name.as_ref(), CallInput::Json(query.input), Via::Read)
+            .await;
+        let mut response = call_response(outcome, query.rev, calls.shared_max_age);
+        // A GET of a mutation: a 405 names what the function does accept (RFC 9110 §15.5.6).
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(POST));
+        }
+        Ok(response)
     }
-    Ok(response)
 }
 
 const POST: &str = "POST";
