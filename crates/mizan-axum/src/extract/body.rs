@@ -6,11 +6,14 @@
 //! - a `Content-Length` or a body over `max_body_bytes`: `413 payload_too_large`;
 //! - a body that cannot be read, or does not arrive within `body_timeout`: `400 bad_request`;
 //! - JSON nested deeper than `max_json_depth`: `400 too_deep`;
-//! - ([`StrictJson`] only) text that is not JSON, or has no canonical form (duplicate
-//!   member names, lone surrogates): `400 invalid_json`; JSON of the wrong shape (when
-//!   the route parses it): `400 bad_request`.
+//! - ([`StrictJson`] only, when the route parses it) text that is not JSON, or has no
+//!   canonical form (duplicate member names, lone surrogates): `400 invalid_json`; JSON of
+//!   the wrong shape: `400 bad_request`.
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::task::Poll;
 
 use axum::body::Body;
@@ -20,6 +23,7 @@ use axum::http::header::CONTENT_LENGTH;
 use bytes::Bytes;
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::HttpError;
@@ -48,9 +52,9 @@ impl JsonText {
     }
 }
 
-/// A JSON body within the limits, checked as strictly as a call's input but not parsed:
-/// a route reads it borrowed ([`StrictJson::parse`]), so the parts it hands on (a batch's
-/// inputs) stay text, sliced from the body.
+/// A JSON body within the limits, read as strictly as a call's input when a route parses
+/// it, borrowed ([`StrictJson::parse`]): the parts it hands on (a batch's inputs) stay
+/// text, sliced from the body.
 pub(crate) struct StrictJson(pub(crate) Bytes);
 
 impl FromRequest<AppState> for StrictJson {
@@ -63,30 +67,90 @@ impl FromRequest<AppState> for StrictJson {
 }
 
 impl StrictJson {
-    /// Reads and checks the body of a request with `headers` under `limits`.
+    /// Reads the body of a request with `headers` under `limits`.
     pub(crate) async fn read(headers: &HeaderMap, body: Body, limits: Limits) -> Result<Self, FunctionError> {
         let JsonText(text) = JsonText::read(headers, body, limits).await?;
-        mizan_core::check_json_input(&text)?;
         Ok(Self(text))
     }
 
     /// The body as `T`, borrowing from it; an empty body is `null`.
     ///
+    /// One pass reads it: `T` is built of parts serde reads as strictly as any input
+    /// ([`StrictBody`]). What that pass refuses is read again the reference way, the whole
+    /// text checked first and then parsed, which gives the error.
+    ///
     /// # Errors
     ///
-    /// `bad_request` for JSON of the wrong shape.
-    pub(crate) fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, FunctionError> {
-        let text: &[u8] = if self.0.trim_ascii().is_empty() {
-            b"null"
-        } else {
-            &self.0
-        };
-        serde_json::from_slice(text).map_err(|err| shape_error(&err))
+    /// `invalid_json` for a text without a canonical form, `bad_request` for JSON of the
+    /// wrong shape.
+    pub(crate) fn parse<'a, T: StrictBody<'a>>(&'a self) -> Result<T, FunctionError> {
+        let blank = self.0.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        let text: &[u8] = if blank { b"null" } else { &self.0 };
+        serde_json::from_slice(text).or_else(|_| {
+            mizan_core::check_json_input(text)?;
+            serde_json::from_slice(text).map_err(|err| shape_error(&err))
+        })
     }
 
     /// The part `raw` of the body (a value [`parse`](Self::parse) borrowed), without a copy.
-    pub(crate) fn slice(&self, raw: &RawValue) -> Bytes {
-        self.0.slice_ref(raw.get().as_bytes())
+    pub(crate) fn slice(&self, raw: CheckedRaw<'_>) -> Bytes {
+        self.0.slice_ref(raw.0.get().as_bytes())
+    }
+}
+
+/// A body type [`StrictJson::parse`] reads in one pass. Implement it only for a type built
+/// of what serde reads as strictly as `spec/PROTOCOL.md` §1.1 asks: structs that deny
+/// unknown fields (serde refuses a repeated field), strings (serde_json refuses a lone
+/// surrogate), integers, booleans, sequences, options, [`CheckedRaw`] and [`UniqueMap`]. A
+/// `&RawValue`, a `Value`, a float or a plain map would let through what §1.1 refuses.
+pub(crate) trait StrictBody<'a>: Deserialize<'a> {}
+
+impl<'a, T: StrictBody<'a>> StrictBody<'a> for Option<T> {}
+
+/// A part of a body kept as its text (a batch's input), checked as strictly as any input.
+#[derive(Clone, Copy)]
+pub(crate) struct CheckedRaw<'a>(&'a RawValue);
+
+impl<'de: 'a, 'a> Deserialize<'de> for CheckedRaw<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&RawValue>::deserialize(deserializer)?;
+        mizan_core::check_json_input(raw.get().as_bytes())
+            .map_err(|_| de::Error::custom("the part has no canonical form"))?;
+        Ok(Self(raw))
+    }
+}
+
+/// A JSON object as a map that refuses a member name given twice, which a map would
+/// otherwise keep the last of. (serde_with has this too; not worth a dependency.)
+pub(crate) struct UniqueMap<K, V>(pub(crate) BTreeMap<K, V>);
+
+impl<K, V> Default for UniqueMap<K, V> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Unique<K, V>(PhantomData<(K, V)>);
+        impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Visitor<'de> for Unique<K, V> {
+            type Value = UniqueMap<K, V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut map = BTreeMap::new();
+                while let Some((key, value)) = access.next_entry()? {
+                    if map.insert(key, value).is_some() {
+                        return Err(de::Error::custom("a member name is repeated"));
+                    }
+                }
+                Ok(UniqueMap(map))
+            }
+        }
+        deserializer.deserialize_map(Unique(PhantomData))
     }
 }
 
@@ -162,4 +226,90 @@ fn shape_error(err: &serde_json::Error) -> FunctionError {
         ErrorCode::BadRequest,
         format!("the request does not have the expected shape: {err}"),
     )
+}
+
+/// What the routes' tests need to show [`StrictJson::parse`] refuses what the reference
+/// reading (the whole text checked, then parsed) refuses, with the same error.
+#[cfg(test)]
+pub(crate) mod strictness {
+    use proptest::prelude::*;
+    use proptest::test_runner::TestCaseError;
+
+    use super::*;
+
+    /// The reference reading of a body: the whole text checked, then parsed.
+    pub(crate) fn reference<'a, T: Deserialize<'a>>(text: &'a [u8]) -> Result<T, FunctionError> {
+        mizan_core::check_json_input(text)?;
+        let text: &[u8] = if text.trim_ascii().is_empty() {
+            b"null"
+        } else {
+            text
+        };
+        serde_json::from_slice(text).map_err(|err| shape_error(&err))
+    }
+
+    /// Both readings accept, or both refuse with the same code and reason.
+    pub(crate) fn agree<A, B>(
+        text: &str,
+        parsed: Result<A, FunctionError>,
+        reference: Result<B, FunctionError>,
+    ) -> Result<(), TestCaseError> {
+        match (parsed, reference) {
+            (Ok(_), Ok(_)) => Ok(()),
+            (Err(got), Err(want)) => {
+                prop_assert_eq!(got.code(), want.code(), "{}", text);
+                prop_assert_eq!(got.details(), want.details(), "{}", text);
+                Ok(())
+            }
+            (parsed, reference) => Err(TestCaseError::fail(format!(
+                "{text}: parse {:?}, reference {:?}",
+                parsed.err(),
+                reference.err()
+            ))),
+        }
+    }
+
+    /// Any JSON value, of the leaves and member names the strict reading is about: names
+    /// repeated (also through an escape), lone surrogates, numbers beyond the double range.
+    pub(crate) fn value() -> BoxedStrategy<String> {
+        let leaf = prop_oneof![
+            Just("null".to_owned()),
+            Just("-0".to_owned()),
+            Just("7".to_owned()),
+            Just("1e400".to_owned()),
+            Just(r#""\ud800""#.to_owned()),
+            Just(r#""\ud83d\ude00""#.to_owned()),
+            "[a-z]{0,2}".prop_map(|s| format!("\"{s}\"")),
+        ];
+        let name = prop_oneof![Just("a"), Just("\\u0061"), Just("b"), Just("\\ud800")];
+        leaf.prop_recursive(3, 24, 4, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(","))),
+                prop::collection::vec((name.clone(), inner), 0..4).prop_map(|members| {
+                    let members: Vec<String> =
+                        members.into_iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        })
+        .boxed()
+    }
+
+    /// An object of up to four members drawn from `members` (a name as written in the
+    /// text, and its value), so a name may come twice.
+    pub(crate) fn object(members: Vec<(&'static str, BoxedStrategy<String>)>) -> BoxedStrategy<String> {
+        let member = proptest::strategy::Union::new(
+            members
+                .into_iter()
+                .map(|(name, value)| value.prop_map(move |v| format!("\"{name}\":{v}")).boxed()),
+        );
+        prop::collection::vec(member, 0..4)
+            .prop_map(|members| format!("{{{}}}", members.join(",")))
+            .boxed()
+    }
+
+    /// A body of `shape` (one object's members), or any value at all.
+    pub(crate) fn body(shape: Vec<(&'static str, BoxedStrategy<String>)>) -> BoxedStrategy<String> {
+        prop_oneof![3 => object(shape), 1 => value()].boxed()
+    }
 }

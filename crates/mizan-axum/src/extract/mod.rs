@@ -17,7 +17,9 @@ mod caller;
 mod name;
 mod upgrade;
 
-pub(crate) use body::{JsonText, StrictJson};
+#[cfg(test)]
+pub(crate) use body::strictness;
+pub(crate) use body::{CheckedRaw, JsonText, StrictBody, StrictJson, UniqueMap};
 pub(crate) use call_query::CallQuery;
 pub(crate) use caller::{CallerThenBody, CallerThenInput, LastCaller};
 pub(crate) use name::Name;

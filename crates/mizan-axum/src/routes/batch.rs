@@ -3,9 +3,10 @@
 //! optional `rev` is the revision its caller knows: the origin computes at its current
 //! revision anyway, an edge keys its entry with it (`spec/PROTOCOL.md` §2.2).
 //!
-//! The body is checked whole, as strictly as any input, then read borrowed: each call's
-//! input goes to the executor as the text it was sent as, sliced from the body, and is
-//! decoded the way a single call's is (straight into the function's input type).
+//! The body is read in one pass, borrowed and as strictly as any input (a refused body
+//! gets the error of the whole text's check): each call's input goes to the executor as
+//! the text it was sent as, sliced from the body, and is decoded the way a single call's
+//! is (straight into the function's input type).
 
 use std::borrow::Cow;
 
@@ -14,10 +15,9 @@ use axum::response::Response;
 use mizan_core::executor::{CallInput, batch_results};
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::HttpError;
-use crate::extract::CallerThenBody;
+use crate::extract::{CallerThenBody, CheckedRaw, StrictBody};
 use crate::respond::members_response;
 use crate::state::AppState;
 
@@ -28,6 +28,8 @@ struct Batch<'a> {
     calls: Vec<BatchCall<'a>>,
 }
 
+impl<'a> StrictBody<'a> for Batch<'a> {}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BatchCall<'a> {
@@ -35,7 +37,7 @@ struct BatchCall<'a> {
     function: Cow<'a, str>,
     /// Absent or `null`: the call has no input.
     #[serde(default, borrow)]
-    input: Option<&'a RawValue>,
+    input: Option<CheckedRaw<'a>>,
     #[serde(default, rename = "rev")]
     _known_rev: Option<u64>,
 }
@@ -63,4 +65,37 @@ pub(super) async fn post(
     let outcomes = app.executor.execute_all(&caller, calls).await;
     let body = batch_results(outcomes.iter());
     Ok(members_response(body, outcomes))
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::extract::StrictJson;
+    use crate::extract::strictness::{agree, body, object, reference, value};
+
+    fn batch() -> BoxedStrategy<String> {
+        let name = || "[a-z]{0,2}".prop_map(|s| format!("\"{s}\"")).boxed();
+        let call = object(vec![
+            ("fn", name()),
+            ("\\u0066n", name()),
+            ("input", value()),
+            ("rev", Just("7".to_owned()).boxed()),
+            ("other", value()),
+        ]);
+        let calls = prop::collection::vec(call, 0..3).prop_map(|calls| format!("[{}]", calls.join(",")));
+        body(vec![("calls", calls.boxed()), ("\\u0063alls", value())])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn a_batch_is_read_as_strictly_as_the_reference_reads_it(text in batch()) {
+            let body = StrictJson(Bytes::from(text.clone()));
+            agree(&text, body.parse::<Batch<'_>>(), reference::<Batch<'_>>(text.as_bytes()))?;
+        }
+    }
 }

@@ -2,33 +2,33 @@
 //! `null`) -> `{"results": {MEMBER: ENVELOPE, ...}}`; members run concurrently, each
 //! authorized and cached on its own. The optional `"revs": {MEMBER: N}` names the
 //! revisions the caller knows, for an edge's keys; the origin only checks its members.
-//! Like a batch's, the body is checked whole and each input handed on as its text.
+//! Like a batch's, the body is read in one strict pass and each input handed on as its text.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::Response;
 use mizan_core::executor::{CallInput, compose_results};
 use mizan_core::{ErrorCode, FunctionError};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::error::HttpError;
-use crate::extract::{CallerThenBody, Name};
+use crate::extract::{CallerThenBody, CheckedRaw, Name, StrictBody, UniqueMap};
 use crate::respond::members_response;
 use crate::state::AppState;
 
-/// The body, borrowed from its text. No member is named twice in either map: the strict
-/// check of the whole body refused that already.
+/// The body, borrowed from its text. No member is named twice in either map: [`UniqueMap`]
+/// refuses that.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ComposeBody<'a> {
     #[serde(default, borrow)]
-    inputs: BTreeMap<Cow<'a, str>, &'a RawValue>,
+    inputs: UniqueMap<Cow<'a, str>, CheckedRaw<'a>>,
     #[serde(default, borrow)]
-    revs: BTreeMap<Cow<'a, str>, u64>,
+    revs: UniqueMap<Cow<'a, str>, u64>,
 }
+
+impl<'a> StrictBody<'a> for ComposeBody<'a> {}
 
 // An unknown composition is reported before a bad token or body, so both are taken as
 // results and checked after the name.
@@ -41,7 +41,10 @@ pub(super) async fn post(
         FunctionError::from_code(ErrorCode::NotFound, format!("no composition is named `{name}`"))
     })?;
     let CallerThenBody(caller, body) = caller_and_body?;
-    let ComposeBody { mut inputs, revs } = body.parse::<Option<ComposeBody<'_>>>()?.unwrap_or_default();
+    let ComposeBody {
+        inputs: UniqueMap(mut inputs),
+        revs: UniqueMap(revs),
+    } = body.parse::<Option<ComposeBody<'_>>>()?.unwrap_or_default();
     if let Some(stray) = inputs
         .keys()
         .chain(revs.keys())
@@ -62,4 +65,41 @@ pub(super) async fn post(
     let results = members.iter().map(String::as_str).zip(outcomes.iter());
     let body = compose_results(results);
     Ok(members_response(body, outcomes))
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::extract::StrictJson;
+    use crate::extract::strictness::{agree, body, object, reference, value};
+
+    fn composition() -> BoxedStrategy<String> {
+        let members = |value: fn() -> BoxedStrategy<String>| {
+            object(vec![("add", value()), ("\\u0061dd", value()), ("add2", value())])
+        };
+        let rev = || prop_oneof![Just("7".to_owned()), Just("-1".to_owned()), value()].boxed();
+        body(vec![
+            ("inputs", members(value)),
+            ("revs", members(rev)),
+            ("\\u0069nputs", value()),
+            ("other", value()),
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn a_composition_is_read_as_strictly_as_the_reference_reads_it(text in composition()) {
+            let body = StrictJson(Bytes::from(text.clone()));
+            agree(
+                &text,
+                body.parse::<Option<ComposeBody<'_>>>(),
+                reference::<Option<ComposeBody<'_>>>(text.as_bytes()),
+            )?;
+        }
+    }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::HttpError;
-use crate::extract::StrictJson;
+use crate::extract::{StrictBody, StrictJson};
 use crate::respond::json_response;
 use crate::state::AppState;
 
@@ -20,6 +20,8 @@ use crate::state::AppState;
 struct PurgeBody {
     tags: Vec<String>,
 }
+
+impl StrictBody<'_> for PurgeBody {}
 
 // The body is read only once the caller may purge, so it is taken as a result.
 pub(super) async fn post(

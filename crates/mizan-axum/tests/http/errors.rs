@@ -354,6 +354,52 @@ async fn texts_without_a_canonical_form_are_refused_however_they_arrive() {
     }
 }
 
+/// The same holds for what a batch or a composition writes around its inputs.
+#[tokio::test]
+async fn batch_and_composition_bodies_without_a_canonical_form_are_refused() {
+    let server = Server::default().await;
+    for (path, body, reason) in [
+        ("/batch", r#"{"calls": [], "calls": []}"#, "duplicate_key"),
+        (
+            "/batch",
+            r#"{"calls": [{"fn": "typed", "\u0066n": "echo"}]}"#,
+            "duplicate_key",
+        ),
+        (
+            "/batch",
+            r#"{"calls": [{"fn": "typed\ud800"}]}"#,
+            "lone_surrogate",
+        ),
+        (
+            "/compose/page",
+            r#"{"inputs": {"counter": 1, "\u0063ounter": 2}}"#,
+            "duplicate_key",
+        ),
+        (
+            "/compose/page",
+            r#"{"revs": {"counter": 1, "counter": 2}}"#,
+            "duplicate_key",
+        ),
+        (
+            "/compose/page",
+            r#"{"revs": {"counter": 1e400}}"#,
+            "number_out_of_range",
+        ),
+    ] {
+        let request = server
+            .request(Method::POST, path)
+            .header("content-type", "application/json")
+            .body(body);
+        let reply = server.send(request).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (400, "invalid_json"),
+            "{path}: {body}"
+        );
+        assert_eq!(reply.body["error"]["details"]["reason"], reason, "{path}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn an_object_input_given_as_an_array_is_a_type_error() {
     let server = Server::default().await;
