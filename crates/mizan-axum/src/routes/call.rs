@@ -49,12 +49,17 @@ impl Handler<((),), AppState> for Get {
 
     fn call(self, request: Request, app: AppState) -> Self::Future {
         let (parts, _) = request.into_parts();
-        let call = CallQuery::read(&parts, &app.config.limits)
+        let taken = CallQuery::read(&parts, &app.config.limits)
             .and_then(|query| Ok((query, LastCaller::of(parts, &app)?)));
-        let future = match call {
-            Ok((query, LastCaller(caller))) => {
-                Either::Left(get(Calls::from_ref(&app), self.0, query, caller))
-            }
+        let future = match taken {
+            Ok((query, LastCaller(caller))) => Either::Left(answer(
+                Calls::from_ref(&app),
+                self.0,
+                caller,
+                query.input,
+                Via::Read,
+                query.rev,
+            )),
             Err(error) => Either::Right(ready(Err(error))),
         };
         Box::pin(future.map(IntoResponse::into_response))
@@ -70,8 +75,10 @@ impl Handler<((),), AppState> for Post {
 
     fn call(self, request: Request, app: AppState) -> Self::Future {
         let calls = Calls::from_ref(&app);
-        let future = CallerThenInput::read(request, &app).then(move |call| match call {
-            Ok(CallerThenInput(caller, JsonText(input))) => Either::Left(post(calls, self.0, caller, input)),
+        let future = CallerThenInput::read(request, &app).then(move |taken| match taken {
+            Ok(CallerThenInput(caller, JsonText(input))) => {
+                Either::Left(answer(calls, self.0, caller, input, Via::Write, None))
+            }
             Err(error) => Either::Right(ready(Err(error))),
         });
         Box::pin(future.map(IntoResponse::into_response))
@@ -82,56 +89,43 @@ impl Handler<((),), AppState> for Post {
 pub(super) fn by_name() -> MethodRouter<AppState> {
     get_route(Counted(
         |State(calls): State<Calls>, Name(name): Name, query: CallQuery, LastCaller(caller): LastCaller| {
-            get(calls, name, query, caller)
+            answer(calls, name, caller, query.input, Via::Read, query.rev)
         },
     ))
     .post(Counted(
         |State(calls): State<Calls>,
          Name(name): Name,
-         CallerThenInput(caller, JsonText(input)): CallerThenInput| post(calls, name, caller, input),
+         CallerThenInput(caller, JsonText(input)): CallerThenInput| {
+            answer(calls, name, caller, input, Via::Write, None)
+        },
     ))
     .fallback(Counted(
         |State(calls): State<Calls>, Name(name): Name| async move { other_method(&calls, &name) },
     ))
 }
 
+/// The response to a call of `name` by `caller` on `input`, by GET (`via` read, with the
+/// `rev` it asked for) or POST.
 #[expect(
     clippy::manual_async_fn,
     reason = "an async fn keeps a second copy of its arguments"
 )]
-fn post(
+fn answer(
     calls: Calls,
     name: impl AsRef<str> + Send,
     caller: Caller,
     input: Bytes,
+    via: Via,
+    rev: Option<u64>,
 ) -> impl Future<Output = Result<Response, HttpError>> + Send {
     async move {
         let outcome = calls
             .executor
-            .execute(&caller, name.as_ref(), CallInput::Json(input), Via::Write)
+            .execute(&caller, name.as_ref(), CallInput::Json(input), via)
             .await;
-        Ok(call_response(outcome, None, calls.shared_max_age))
-    }
-}
-
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an async fn keeps a second copy of its arguments"
-)]
-fn get(
-    calls: Calls,
-    name: impl AsRef<str> + Send,
-    query: CallQuery,
-    caller: Caller,
-) -> impl Future<Output = Result<Response, HttpError>> + Send {
-    async move {
-        let outcome = calls
-            .executor
-            .execute(&caller, name.as_ref(), CallInput::Json(query.input), Via::Read)
-            .await;
-        let mut response = call_response(outcome, query.rev, calls.shared_max_age);
+        let mut response = call_response(outcome, rev, calls.shared_max_age);
         // A GET of a mutation: a 405 names what the function does accept (RFC 9110 §15.5.6).
-        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        if via == Via::Read && response.status() == StatusCode::METHOD_NOT_ALLOWED {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(POST));
