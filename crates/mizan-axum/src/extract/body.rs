@@ -62,17 +62,12 @@ impl FromRequest<AppState> for StrictJson {
 
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
         let (parts, body) = request.into_parts();
-        Ok(Self::read(&parts.headers, body, app.config.limits).await?)
+        let JsonText(text) = JsonText::read(&parts.headers, body, app.config.limits).await?;
+        Ok(Self(text))
     }
 }
 
 impl StrictJson {
-    /// Reads the body of a request with `headers` under `limits`.
-    pub(crate) async fn read(headers: &HeaderMap, body: Body, limits: Limits) -> Result<Self, FunctionError> {
-        let JsonText(text) = JsonText::read(headers, body, limits).await?;
-        Ok(Self(text))
-    }
-
     /// The body as `T`, borrowing from it; an empty body is `null`.
     ///
     /// One pass reads it: `T` is built of parts serde reads as strictly as any input

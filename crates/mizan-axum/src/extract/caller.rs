@@ -102,18 +102,18 @@ impl CallerThenInput {
     }
 }
 
-/// The caller, then a strictly checked JSON body (a batch's, a composition's), as the
-/// last argument of a route; like [`LastCaller`], it moves the parts.
+/// The caller, then a JSON body (a batch's, a composition's) that the route parses
+/// strictly ([`StrictJson::parse`]), as the last argument of a route; like
+/// [`LastCaller`], it moves the parts.
 pub(crate) struct CallerThenBody(pub(crate) Caller, pub(crate) StrictJson);
 
 impl FromRequest<AppState> for CallerThenBody {
     type Rejection = HttpError;
 
+    /// Read as a single call's input is.
     async fn from_request(request: Request, app: &AppState) -> Result<Self, HttpError> {
-        let (parts, body) = request.into_parts();
-        let caller = auth::caller(&app.config, &app.tokens, &parts.headers)?;
-        let body = StrictJson::read(&parts.headers, body, app.config.limits).await?;
-        Ok(Self(owning(caller, app, parts), body))
+        let CallerThenInput(caller, JsonText(text)) = CallerThenInput::read(request, app).await?;
+        Ok(Self(caller, StrictJson(text)))
     }
 }
 
