@@ -10,25 +10,29 @@
 //!
 //! Envelopes are written as bytes around the already-serialized output, never re-parsed.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::error::{FieldError, FunctionError};
 
-/// `{"data":RAW}` or `{"data":RAW,"rev":N}`.
+/// `{"data":RAW}` or `{"data":RAW,"rev":N}`, in a buffer of exactly its length: `Bytes`
+/// takes such a vector as it is, where a spare byte of capacity costs it an allocation.
 pub fn success_body(data: &RawValue, rev: Option<u64>) -> Bytes {
     let raw = data.get();
-    let mut out = BytesMut::with_capacity(raw.len() + 32);
-    out.put_slice(b"{\"data\":");
-    out.put_slice(raw.as_bytes());
+    let mut digits = itoa::Buffer::new();
+    let rev = rev.map(|rev| digits.format(rev));
+    let len = br#"{"data":}"#.len() + raw.len() + rev.map_or(0, |rev| br#","rev":"#.len() + rev.len());
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(br#"{"data":"#);
+    out.extend_from_slice(raw.as_bytes());
     if let Some(rev) = rev {
-        out.put_slice(b",\"rev\":");
-        out.put_slice(itoa::Buffer::new().format(rev).as_bytes());
+        out.extend_from_slice(br#","rev":"#);
+        out.extend_from_slice(rev.as_bytes());
     }
-    out.put_u8(b'}');
-    out.freeze()
+    out.push(b'}');
+    out.into()
 }
 
 #[derive(Serialize)]

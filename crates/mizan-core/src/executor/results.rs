@@ -28,8 +28,12 @@ pub fn batch_results<'a>(outcomes: impl ExactSizeIterator<Item = &'a Outcome> + 
 }
 
 /// `{"results":{MEMBER:ENVELOPE,...}}`: a composition's answer, keyed by member.
-pub fn compose_results<'a>(members: impl Iterator<Item = (&'a str, &'a Outcome)>) -> Bytes {
-    let mut out = BytesMut::from(&b"{\"results\":{"[..]);
+pub fn compose_results<'a>(members: impl Iterator<Item = (&'a str, &'a Outcome)> + Clone) -> Bytes {
+    let room = members
+        .clone()
+        .map(|(member, outcome)| member.len() + 3 + member_len(outcome));
+    let mut out = BytesMut::with_capacity(16 + room.sum::<usize>());
+    out.put_slice(b"{\"results\":{");
     for (i, (member, outcome)) in members.enumerate() {
         if i > 0 {
             out.put_u8(b',');
@@ -81,6 +85,7 @@ mod tests {
             &success_body(&raw, Some(7))[..],
             br#"{"data":{"a":[1,2]},"rev":7}"#
         );
+        assert_eq!(&success_body(&raw, None)[..], br#"{"data":{"a":[1,2]}}"#);
         let meta = CachedMeta {
             rev: 7,
             scope: CacheScope::Permission,
