@@ -399,3 +399,21 @@ fn payloads_too_long_for_the_stack_buffer_verify_the_same() {
     let forged = format!("{unsigned}.{}", "A".repeat(43));
     assert_eq!(code(ring().verify(&forged, NOW, 0)), "bad_signature");
 }
+
+proptest::proptest! {
+    /// The payload's decoder refuses exactly what `base64` (and so the issuer's encoder,
+    /// and the spec's unpadded base64url) refuses: padding, non-canonical trailing bits, a
+    /// length of one more than a multiple of four, characters of other alphabets.
+    #[test]
+    fn the_payload_decoder_agrees_with_base64(text in "[A-Za-z0-9_=+/.-]{0,13}") {
+        let token = format!("mwt1.{text}.{}", B64.encode([0u8; 32]));
+        let refused = ring().verify(&token, NOW, 0).unwrap_err();
+        let encoding = matches!(refused, MwtError::BadEncoding { part: TokenPart::Payload });
+        let shape = matches!(refused, MwtError::Malformed { .. });
+        if text.contains('.') || text.is_empty() {
+            proptest::prop_assert!(shape, "{text}: {refused:?}");
+        } else {
+            proptest::prop_assert_eq!(encoding, B64.decode(&text).is_err(), "{}: {:?}", text, refused);
+        }
+    }
+}
