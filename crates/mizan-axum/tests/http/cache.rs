@@ -2,10 +2,11 @@
 //! the `rev` parameter and the cache headers.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use mizan_core::{CacheBackend, MemoryCache};
+use mizan_core::{CacheBackend, CachePolicy, Ctx, FunctionError, MemoryCache, ServerFunction};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Reply, Server, TestCache, config, registry, token, until_the_clock_passes};
 
@@ -388,4 +389,65 @@ async fn revisions_never_go_back_when_the_store_forgets_its_counters() {
         purged > after,
         "the purge moved the revision from {after} to {purged}"
     );
+}
+
+/// A cached query's answer carries every header of `spec/PROTOCOL.md` §2.5 with its own
+/// values, whichever kind of answer (miss or hit, with or without a TTL, each scope)
+/// came before it.
+#[tokio::test]
+async fn every_cached_answer_has_its_own_cache_headers() {
+    let mut registry = registry();
+    registry.register(
+        ServerFunction::query("brief")
+            .cache(CachePolicy::public().ttl(Duration::from_secs(90)))
+            .handler(|_: Ctx, input: Value| async move { Ok::<_, FunctionError>(input) }),
+    );
+    let server = Server::start(registry, config()).await;
+    let ada = token("ada", &[]);
+    let replies = [
+        ("brief", json!(1), None, "miss"),
+        ("brief", json!(1), None, "hit"),
+        ("counter", json!({"z": 1}), None, "miss"),
+        ("counter", json!({"z": 1}), None, "hit"),
+        ("mine", json!(null), Some(ada.as_str()), "miss"),
+        ("mine", json!(null), Some(ada.as_str()), "hit"),
+        ("brief", json!("a longer input, so a longer body"), None, "miss"),
+    ];
+    for (name, input, auth, cache) in replies {
+        let reply = server.call(name, input, auth).await;
+        let rev = reply.body["rev"].as_u64().expect("a cached answer's revision");
+        let (scope, control, ttl) = match name {
+            "brief" => ("public", "public, no-cache", Some("90")),
+            "counter" => ("public", "public, no-cache", None),
+            _ => ("user", "private, no-store", None),
+        };
+        let mut names: Vec<&str> = reply.headers.keys().map(|name| name.as_str()).collect();
+        names.sort_unstable();
+        let mut expected = vec![
+            "cache-control",
+            "content-length",
+            "content-type",
+            "date",
+            "mizan-cache",
+            "mizan-cache-scope",
+            "mizan-rev",
+            "vary",
+        ];
+        expected.extend(ttl.map(|_| "mizan-cache-ttl"));
+        expected.sort_unstable();
+        assert_eq!(names, expected, "{name} {cache}");
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+        assert_eq!(reply.header("cache-control"), Some(control), "{name} {cache}");
+        assert_eq!(reply.header("mizan-cache"), Some(cache), "{name}");
+        assert_eq!(reply.header("mizan-cache-scope"), Some(scope), "{name}");
+        assert_eq!(
+            reply.header("mizan-rev"),
+            Some(rev.to_string().as_str()),
+            "{name}"
+        );
+        assert_eq!(reply.header("mizan-cache-ttl"), ttl, "{name}");
+        assert_eq!(reply.header("vary"), Some("authorization, cookie"));
+        let length = serde_json::to_vec(&reply.body).unwrap().len();
+        assert_eq!(reply.header("content-length"), Some(length.to_string().as_str()));
+    }
 }
