@@ -417,3 +417,26 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_fourth_part_is_named_before_an_empty_part_or_a_bad_encoding() {
+    let reason = |token: &str| match ring().verify(token, NOW, 0) {
+        Err(MwtError::Malformed { reason }) => reason,
+        other => panic!("{token}: {other:?}"),
+    };
+    let three = "expected three '.'-separated parts";
+    for token in [
+        "mwt1.e30",
+        "mwt1...",
+        "mwt1.a.b.",
+        "mwt1.a.b.c",
+        "mwt1.a$.b.c",
+        "mwt1..b.c",
+    ] {
+        assert_eq!(reason(token), three, "{token}");
+    }
+    for token in ["mwt1..", "mwt1..AAAA", "mwt1.e30."] {
+        assert_eq!(reason(token), "empty part", "{token}");
+    }
+    assert_eq!(code(ring().verify("mwt1.e3$.AAAA", NOW, 0)), "bad_encoding");
+}

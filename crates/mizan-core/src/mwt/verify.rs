@@ -46,42 +46,51 @@ impl Keyring {
                 found: version.chars().take(16).collect(),
             });
         }
-        let Some((payload_b64, signature_b64)) = rest.split_once('.') else {
-            return Err(MwtError::Malformed {
-                reason: "expected three '.'-separated parts",
-            });
+        let three_parts = MwtError::Malformed {
+            reason: "expected three '.'-separated parts",
         };
-        if signature_b64.contains('.') {
-            return Err(MwtError::Malformed {
-                reason: "expected three '.'-separated parts",
-            });
-        }
+        // Split at the last '.', so the scan for a fourth part covers only the signature.
+        // A '.' in the payload is not base64url, so its decoding fails: only then does the
+        // payload need a look for one, which makes the error "three parts", as it comes
+        // before any other.
+        let Some((payload_b64, signature_b64)) = rest.rsplit_once('.') else {
+            return Err(three_parts);
+        };
+        let extra_part = |error: MwtError| {
+            if payload_b64.contains('.') {
+                three_parts.clone()
+            } else {
+                error
+            }
+        };
         if payload_b64.is_empty() || signature_b64.is_empty() {
-            return Err(MwtError::Malformed { reason: "empty part" });
+            return Err(extra_part(MwtError::Malformed { reason: "empty part" }));
         }
         // Typical payloads fit on the stack; only long ones pay for an allocation. The
         // payload is most of the token: a SIMD decoder reads it four times faster than
         // `base64`, and refuses the same texts (padding, non-canonical trailing bits).
         let mut stack = [0u8; 768];
         let heap;
-        let bad_payload = MwtError::BadEncoding {
-            part: TokenPart::Payload,
+        let bad_payload = || {
+            extra_part(MwtError::BadEncoding {
+                part: TokenPart::Payload,
+            })
         };
         let decoder = base64_simd::URL_SAFE_NO_PAD;
         let len = decoder
             .decoded_length(payload_b64.as_bytes())
-            .map_err(|_| bad_payload.clone())?;
+            .map_err(|_| bad_payload())?;
         let payload: &[u8] = if len <= stack.len() {
             decoder
                 .decode(
                     payload_b64.as_bytes(),
                     base64_simd::Out::from_slice(&mut stack[..len]),
                 )
-                .map_err(|_| bad_payload)?
+                .map_err(|_| bad_payload())?
         } else {
             heap = decoder
                 .decode_to_vec(payload_b64.as_bytes())
-                .map_err(|_| bad_payload)?;
+                .map_err(|_| bad_payload())?;
             &heap
         };
         let mut signature = [0u8; 32];
