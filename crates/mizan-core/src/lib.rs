@@ -37,7 +37,8 @@ pub use error::{ErrorCode, FieldError, FunctionError, IntoFunctionError};
 pub use function::{
     Access, BoxFuture, CachePolicy, CacheScope, Ctx, FunctionBuilder, FunctionKind, Handler, HandlerFn,
     HandlerResult, Identity, RequestContext, RequestParts, ResponseParts, ServerFunction, State,
-    check_json_input, decode_input, decode_validated, encode_output, parse_json_input, schema_generator,
+    check_json_input, check_raw_input, decode_input, decode_validated, encode_output, parse_json_input,
+    schema_generator,
 };
 pub use handler_error::Error;
 #[doc(inline)]

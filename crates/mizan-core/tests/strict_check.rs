@@ -3,8 +3,9 @@
 //! to hit what the strict reading refuses: member names repeated (also through escapes),
 //! lone surrogates, numbers beyond the double range, and plain syntax errors.
 
-use mizan_core::{check_json_input, parse_json_input};
+use mizan_core::{check_json_input, check_raw_input, parse_json_input};
 use proptest::prelude::*;
+use serde_json::value::RawValue;
 
 fn text() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
@@ -19,10 +20,21 @@ fn text() -> impl Strategy<Value = String> {
         Just(r#""\u0000 ok""#.to_owned()),
         Just("01".to_owned()),
         Just("[1,]".to_owned()),
+        Just(" 2 ".to_owned()),
+        Just("-12.5E-3".to_owned()),
+        Just(format!("1{}", "0".repeat(310))),
+        Just(r#""a\"b\\""#.to_owned()),
         "[a-z]{0,3}".prop_map(|s| format!("\"{s}\"")),
     ];
     // Few names, one of them also written with an escape, so objects repeat names often.
-    let name = prop_oneof![Just("a"), Just("b"), Just("\\u0061"), Just("\\ud800")];
+    let name = prop_oneof![
+        Just("a"),
+        Just("b"),
+        Just("\\u0061"),
+        Just("\\ud800"),
+        Just("/"),
+        Just("\\/")
+    ];
     leaf.prop_recursive(4, 40, 5, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(|items| format!("[{}]", items.join(","))),
@@ -41,6 +53,29 @@ proptest! {
     fn the_check_accepts_and_refuses_as_the_strict_parse(text in text()) {
         let parsed = parse_json_input(text.as_bytes()).map(drop);
         let checked = check_json_input(text.as_bytes());
+        match (&parsed, &checked) {
+            (Ok(()), Ok(())) => {}
+            (Err(want), Err(got)) => {
+                prop_assert_eq!(want.code(), got.code(), "{}", text);
+                prop_assert_eq!(want.details(), got.details(), "{}", text);
+            }
+            _ => prop_assert!(false, "{}: parse {:?}, check {:?}", text, parsed, checked),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// On a text serde_json reads as a raw value, the raw value's check accepts and refuses
+    /// as the strict parse, with its error.
+    #[test]
+    fn the_raw_check_accepts_and_refuses_as_the_strict_parse(text in text()) {
+        let Ok(raw) = serde_json::from_str::<&RawValue>(&text) else {
+            return Ok(());
+        };
+        let parsed = parse_json_input(text.as_bytes()).map(drop);
+        let checked = check_raw_input(raw);
         match (&parsed, &checked) {
             (Ok(()), Ok(())) => {}
             (Err(want), Err(got)) => {

@@ -109,8 +109,7 @@ pub(crate) struct CheckedRaw<'a>(&'a RawValue);
 impl<'de: 'a, 'a> Deserialize<'de> for CheckedRaw<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = <&RawValue>::deserialize(deserializer)?;
-        mizan_core::check_json_input(raw.get().as_bytes())
-            .map_err(|_| de::Error::custom("the part has no canonical form"))?;
+        mizan_core::check_raw_input(raw).map_err(|_| de::Error::custom("the part has no canonical form"))?;
         Ok(Self(raw))
     }
 }

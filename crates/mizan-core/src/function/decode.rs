@@ -2,7 +2,9 @@
 //! complaints turned into field errors that carry the path of the offending field.
 
 use serde::de::{DeserializeOwned, IgnoredAny};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
+use smallvec::SmallVec;
 use validator::Validate;
 
 use crate::canonical::{self, CanonicalError, CanonicalErrorCode};
@@ -49,6 +51,118 @@ pub fn check_json_input(json: &[u8]) -> Result<(), FunctionError> {
         Ok(IgnoredAny) => Ok(()),
         Err(_) => parse_json_input(json).map(drop),
     }
+}
+
+/// [`check_json_input`] for a value serde_json has already read as a [`RawValue`] (a
+/// batch call's input, a composition member's): `Ok` exactly when [`parse_json_input`]
+/// would accept its text.
+///
+/// A raw value is JSON by construction, so most are settled by one scan of their tokens:
+/// member names without escapes compared as written, strings without `\u` escapes, numbers
+/// without exponents. Anything else (an escape in a name, a `\u`, an exponent, a long number,
+/// a repeated name, a large object) goes through [`check_json_input`], which also gives the
+/// error. The scan costs a tenth of that check on a small input (callgrind).
+///
+/// ```
+/// use mizan_core::check_raw_input;
+/// use serde_json::value::RawValue;
+///
+/// let raw: &RawValue = serde_json::from_str(r#"{"a": [1, "x"], "b": null}"#)?;
+/// assert!(check_raw_input(raw).is_ok());
+/// let raw: &RawValue = serde_json::from_str(r#"{"a": 1, "\u0061": 2}"#)?;
+/// assert_eq!(check_raw_input(raw).unwrap_err().details().unwrap()["reason"], "duplicate_key");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// `invalid_json`, as [`parse_json_input`] gives it.
+pub fn check_raw_input(raw: &RawValue) -> Result<(), FunctionError> {
+    if plainly_canonical(raw.get()) {
+        return Ok(());
+    }
+    check_json_input(raw.get().as_bytes())
+}
+
+/// Whether `json`, known to be JSON, certainly has a canonical form: no member name comes
+/// twice in an object, and nothing that could be a lone surrogate or a number beyond the
+/// double range is there. False means "maybe not", never "not".
+fn plainly_canonical(json: &str) -> bool {
+    /// Objects with more names go to the exact check rather than a quadratic search.
+    const MANY_NAMES: usize = 32;
+    /// A number of more digits than this may be beyond the double range (above 1e308).
+    const LONG_NUMBER: usize = 300;
+    let text = json.as_bytes();
+    // The names of the open objects, innermost last; `open` holds, for each open
+    // container, where its names start in `names`, or `None` for an array.
+    let mut names: SmallVec<[&str; 16]> = SmallVec::new();
+    let mut open: SmallVec<[Option<usize>; 16]> = SmallVec::new();
+    let mut expect_name = false;
+    let mut at = 0;
+    while let Some(&byte) = text.get(at) {
+        at += 1;
+        match byte {
+            b'{' => {
+                open.push(Some(names.len()));
+                expect_name = true;
+            }
+            b'[' => {
+                open.push(None);
+                expect_name = false;
+            }
+            b'}' | b']' => {
+                if let Some(Some(start)) = open.pop() {
+                    names.truncate(start);
+                }
+                expect_name = false;
+            }
+            b',' => expect_name = matches!(open.last(), Some(Some(_))),
+            b':' => expect_name = false,
+            b'"' => {
+                let start = at;
+                loop {
+                    let Some(offset) = memchr::memchr2(b'"', b'\\', &text[at..]) else {
+                        return false;
+                    };
+                    at += offset + 1;
+                    if text[at - 1] == b'"' {
+                        break;
+                    }
+                    // An escape: `\u` may be half a surrogate pair, and an escaped name
+                    // equals names written otherwise.
+                    if expect_name || text.get(at) == Some(&b'u') {
+                        return false;
+                    }
+                    at += 1;
+                }
+                if expect_name {
+                    let name = &json[start..at - 1];
+                    let Some(&Some(first)) = open.last() else {
+                        return false;
+                    };
+                    if names.len() - first >= MANY_NAMES || names[first..].contains(&name) {
+                        return false;
+                    }
+                    names.push(name);
+                    expect_name = false;
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let len = text[at..]
+                    .iter()
+                    .position(|b| !matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+                    .unwrap_or(text.len() - at);
+                let number = &text[at - 1..at + len];
+                if len >= LONG_NUMBER || number.iter().any(|b| matches!(b, b'e' | b'E')) {
+                    return false;
+                }
+                at += len;
+            }
+            // Whitespace and the letters of `true`, `false` and `null`.
+            _ => {}
+        }
+    }
+    true
 }
 
 /// `json` without the whitespace RFC 8259 allows around a value (space, tab, LF, CR). Not

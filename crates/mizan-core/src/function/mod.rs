@@ -14,7 +14,7 @@ use schemars::{SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value};
 
 pub use context::{Ctx, Identity, RequestContext, State};
-pub use decode::{check_json_input, parse_json_input};
+pub use decode::{check_json_input, check_raw_input, parse_json_input};
 pub use decode::{decode_input, decode_validated};
 pub use handler::{BoxFuture, Handler, HandlerFn, HandlerResult, encode_output};
 pub use policy::{Access, CachePolicy, CacheScope, FunctionKind};
