@@ -3,8 +3,9 @@
 //! to hit what the strict reading refuses: member names repeated (also through escapes),
 //! lone surrogates, numbers beyond the double range, and plain syntax errors.
 
-use mizan_core::{check_json_input, check_raw_input, parse_json_input};
+use mizan_core::{FunctionError, check_json_input, check_raw_input, parse_json_input};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use serde_json::value::RawValue;
 
 fn text() -> impl Strategy<Value = String> {
@@ -46,21 +47,26 @@ fn text() -> impl Strategy<Value = String> {
     })
 }
 
+/// `checked` accepts when the strict parse of `text` does, and refuses with its error.
+fn agrees_with_the_strict_parse(text: &str, checked: Result<(), FunctionError>) -> Result<(), TestCaseError> {
+    let parsed = parse_json_input(text.as_bytes()).map(drop);
+    match (&parsed, &checked) {
+        (Ok(()), Ok(())) => {}
+        (Err(want), Err(got)) => {
+            prop_assert_eq!(want.code(), got.code(), "{}", text);
+            prop_assert_eq!(want.details(), got.details(), "{}", text);
+        }
+        _ => prop_assert!(false, "{}: parse {:?}, check {:?}", text, parsed, checked),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn the_check_accepts_and_refuses_as_the_strict_parse(text in text()) {
-        let parsed = parse_json_input(text.as_bytes()).map(drop);
-        let checked = check_json_input(text.as_bytes());
-        match (&parsed, &checked) {
-            (Ok(()), Ok(())) => {}
-            (Err(want), Err(got)) => {
-                prop_assert_eq!(want.code(), got.code(), "{}", text);
-                prop_assert_eq!(want.details(), got.details(), "{}", text);
-            }
-            _ => prop_assert!(false, "{}: parse {:?}, check {:?}", text, parsed, checked),
-        }
+        agrees_with_the_strict_parse(&text, check_json_input(text.as_bytes()))?;
     }
 }
 
@@ -74,15 +80,6 @@ proptest! {
         let Ok(raw) = serde_json::from_str::<&RawValue>(&text) else {
             return Ok(());
         };
-        let parsed = parse_json_input(text.as_bytes()).map(drop);
-        let checked = check_raw_input(raw);
-        match (&parsed, &checked) {
-            (Ok(()), Ok(())) => {}
-            (Err(want), Err(got)) => {
-                prop_assert_eq!(want.code(), got.code(), "{}", text);
-                prop_assert_eq!(want.details(), got.details(), "{}", text);
-            }
-            _ => prop_assert!(false, "{}: parse {:?}, check {:?}", text, parsed, checked),
-        }
+        agrees_with_the_strict_parse(&text, check_raw_input(raw))?;
     }
 }
