@@ -148,12 +148,12 @@ fn plainly_canonical(json: &str) -> bool {
                 }
             }
             b'-' | b'0'..=b'9' => {
+                // Digits and a fraction; an exponent, if any, follows them.
                 let len = text[at..]
                     .iter()
-                    .position(|b| !matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+                    .position(|b| !matches!(b, b'0'..=b'9' | b'.'))
                     .unwrap_or(text.len() - at);
-                let number = &text[at - 1..at + len];
-                if len >= LONG_NUMBER || number.iter().any(|b| matches!(b, b'e' | b'E')) {
+                if len >= LONG_NUMBER || matches!(text.get(at + len), Some(b'e' | b'E')) {
                     return false;
                 }
                 at += len;
