@@ -55,11 +55,17 @@ const fn cache_scope(scope: CacheScope) -> HeaderValue {
 
 /// A JSON response with `no-store`.
 pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = bare_response(status, body);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, JSON);
     headers.insert(header::CACHE_CONTROL, NO_STORE);
+    response
+}
+
+/// A response of `status` with `body`, and no headers yet.
+fn bare_response(status: u16, body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response
 }
 
@@ -124,9 +130,7 @@ fn call_envelope(outcome: Outcome, requested_rev: Option<u64>, shared_max_age: u
     if let Some(ttl) = meta.ttl_secs {
         headers.insert(&MIZAN_CACHE_TTL, HeaderValue::from(ttl));
     }
-    let mut response = Response::new(Body::from(outcome.body));
-    *response.status_mut() =
-        StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = bare_response(outcome.status, outcome.body);
     *response.headers_mut() = headers;
     response
 }
