@@ -53,6 +53,10 @@ pub struct Config {
     /// Whether `mizan.token` and `mizan.refresh` deliver the token in an `HttpOnly`
     /// cookie instead of the response body ([`with_cookie_sign_in`](Self::with_cookie_sign_in)).
     pub cookie_sign_in: bool,
+    /// Keeps a local copy of the cache's revisions, so a cached call asks the cache
+    /// backend for its entry only, each revision read again after this long
+    /// ([`with_revision_copy`](Self::with_revision_copy)). Default: `None`.
+    pub revision_copy: Option<Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -87,6 +91,7 @@ impl Config {
             state: State::new(),
             middleware: Vec::new(),
             cookie_sign_in: false,
+            revision_copy: None,
         }
     }
 
@@ -101,6 +106,27 @@ impl Config {
     #[must_use]
     pub fn with_channel_layer(mut self, layer: Arc<dyn ChannelLayer>) -> Self {
         self.channel_layer = layer;
+        self
+    }
+
+    /// Keeps a local copy of the revisions of a cache backend shared by several instances
+    /// (a `RedisCache`): a cached call then makes one round trip to it, for its entry, not
+    /// two. The copy follows what every instance announces on `mizan_revisions` after a
+    /// purge, and is used only while the channel layer hears every announcement (a
+    /// `RedisLayer` that lost its connection empties it); each revision is read again after
+    /// `max_age` in any case, which bounds how stale an answer can be if an announcement is
+    /// lost without anyone noticing.
+    ///
+    /// Right only when every instance sharing the cache announces on the same channel
+    /// layer: a `RedisLayer` on the same Redis and prefix, as
+    /// [`from_env`](Self::from_env) sets up (which enables the copy). An instance updates
+    /// its copy before its clients hear of a purge, so a client that refetches what a purge
+    /// invalidated gets the new answer; a call on another instance within the moment a
+    /// purge takes to be announced (well under a millisecond on one network) may still get
+    /// the previous one.
+    #[must_use]
+    pub fn with_revision_copy(mut self, max_age: Duration) -> Self {
+        self.revision_copy = Some(max_age);
         self
     }
 
@@ -131,6 +157,8 @@ impl Config {
     ///   channel publications (`mizan_revisions` included), both under the prefix
     ///   `MIZAN_REDIS_PREFIX` (default `mizan:`); otherwise the memory cache and the
     ///   in-process layer. Read inside a Tokio runtime: the layer subscribes in the background.
+    ///   Each instance keeps a [revision copy](Self::with_revision_copy) whose entries live
+    ///   `MIZAN_REVISION_COPY_MS` milliseconds (default 1000; `0` keeps none).
     ///
     /// ```
     /// use mizan_axum::Config;
@@ -205,9 +233,21 @@ impl Config {
                 .prefix(prefix)
                 .build()
                 .map_err(|err| invalid(err.to_string()))?;
-            return Ok(config
+            let copy_ms = match lookup("MIZAN_REVISION_COPY_MS") {
+                None => 1000,
+                Some(ms) => ms.trim().parse::<u64>().map_err(|err| ConfigError::Invalid {
+                    name: "MIZAN_REVISION_COPY_MS",
+                    why: format!("not a number of milliseconds: {err}"),
+                })?,
+            };
+            let config = config
                 .with_cache(Arc::new(cache))
-                .with_channel_layer(Arc::new(layer)));
+                .with_channel_layer(Arc::new(layer));
+            return Ok(if copy_ms == 0 {
+                config
+            } else {
+                config.with_revision_copy(Duration::from_millis(copy_ms))
+            });
         }
         Ok(config)
     }
@@ -358,6 +398,33 @@ mod tests {
         assert_eq!(
             (config.cache.name(), config.channel_layer.name()),
             ("redis", "redis")
+        );
+        assert_eq!(config.revision_copy, Some(Duration::from_secs(1)));
+        for (ms, copy) in [("250", Some(Duration::from_millis(250))), ("0", None)] {
+            let vars = [
+                SECRET,
+                ("MIZAN_SIGNING_KEYS", "a=01"),
+                ("MIZAN_REDIS_URL", "redis://127.0.0.1:6379"),
+                ("MIZAN_REVISION_COPY_MS", ms),
+            ];
+            assert_eq!(Config::from_lookup(lookup(&vars)).unwrap().revision_copy, copy);
+        }
+        let vars = [
+            SECRET,
+            ("MIZAN_SIGNING_KEYS", "a=01"),
+            ("MIZAN_REDIS_URL", "redis://127.0.0.1:6379"),
+            ("MIZAN_REVISION_COPY_MS", "1s"),
+        ];
+        let err = Config::from_lookup(lookup(&vars)).err().unwrap();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "MIZAN_REVISION_COPY_MS",
+                    ..
+                }
+            ),
+            "{err}"
         );
         let vars = [
             SECRET,

@@ -81,10 +81,11 @@ impl AppState {
                 state: Arc::new(state),
                 csrf_header: config.csrf_header.clone(),
                 middleware: config.middleware.clone(),
+                revision_copy: config.revision_copy,
             },
         );
         let executor = Arc::new(executor);
-        executor.resync_after_reconnections();
+        executor.follow_layer();
         Self {
             hub: Arc::new(Hub::counted_in(executor.metrics().clone())),
             executor,

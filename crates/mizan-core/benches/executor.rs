@@ -45,6 +45,7 @@ fn executor() -> Executor {
             state: Arc::default(),
             csrf_header: "x-csrf".into(),
             middleware: Vec::new(),
+            revision_copy: None,
         },
     )
 }

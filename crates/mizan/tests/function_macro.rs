@@ -274,6 +274,7 @@ async fn the_middleware_argument_runs_in_order_around_the_handler() {
             state: Arc::default(),
             csrf_header: "x-mizan-csrf".into(),
             middleware: vec![push("global")],
+            revision_copy: None,
         },
     );
     let outcome = executor

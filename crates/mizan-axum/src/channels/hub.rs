@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use mizan_core::channels::{ChannelLayer, PresenceEvent, Publication, StreamPosition, Topic};
-use mizan_core::executor::Metrics;
+use mizan_core::executor::{Executor, Metrics};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
@@ -88,16 +88,23 @@ impl Hub {
 
     /// Starts listening to the layer, once; later calls do nothing. Called on the first
     /// connection, inside the runtime (building a `Mizan` needs none).
-    pub(crate) fn ensure_started(self: &Arc<Self>, layer: &Arc<dyn ChannelLayer>) {
+    ///
+    /// `executor` hears each publication before the hub's connections do: a client told of
+    /// a purge then refetches from an executor that knows of it.
+    pub(crate) fn ensure_started(self: &Arc<Self>, layer: &Arc<dyn ChannelLayer>, executor: &Arc<Executor>) {
         self.presence.ensure_started(self, layer);
         self.fan_out.get_or_init(|| {
             let mut publications = layer.subscribe();
             let hub: Weak<Self> = Arc::downgrade(self);
+            let executor = Arc::clone(executor);
             AbortOnDrop(tokio::spawn(async move {
                 loop {
                     match publications.recv().await {
                         Ok(publication) => match hub.upgrade() {
-                            Some(hub) => hub.deliver(&publication),
+                            Some(hub) => {
+                                executor.hear(&publication);
+                                hub.deliver(&publication);
+                            }
                             None => return,
                         },
                         Err(RecvError::Lagged(skipped)) => {

@@ -40,7 +40,7 @@ pub(super) async fn open(
             )
         })?),
     };
-    app.hub.ensure_started(&app.config.channel_layer);
+    app.hub.ensure_started(&app.config.channel_layer, &app.executor);
     Ok(app
         .sessions
         .open(app.executor, app.hub, app.config, caller, resume)?)

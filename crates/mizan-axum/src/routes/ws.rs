@@ -41,7 +41,7 @@ pub(super) async fn upgrade(
         )
         .into());
     }
-    app.hub.ensure_started(&app.config.channel_layer);
+    app.hub.ensure_started(&app.config.channel_layer, &app.executor);
     let limits = app.config.limits.channels;
     Ok(upgrade
         .read_buffer_size(READ_BUFFER_BYTES)

@@ -6,7 +6,8 @@
 //! `history.rs`, tokens expiring on open connections in `expiry.rs`, presence in
 //! `presence.rs` (its Redis cases too), what only the SSE transport has (sessions,
 //! `Last-Event-ID`) in `sse.rs`, anything else needing the real Redis in `redis.rs`, a Redis
-//! of its own killed under load in `outage.rs`, hostile clients in `hostile.rs`, strict
+//! of its own killed under load in `outage.rs`, the revision copy across instances in
+//! `revision_copy.rs`, hostile clients in `hostile.rs`, strict
 //! frame JSON in `strict.rs`.
 //! Fixtures (the channel registry, a server, a client) live in `support.rs`.
 //! A test listed in its file's `over_both_transports!` runs once over each transport.
@@ -45,6 +46,8 @@ mod outage;
 mod presence;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod revision_copy;
 mod sse;
 mod strict;
 mod support;

@@ -16,13 +16,13 @@ use serde_json::{Value, json};
 use crate::support::{Client, Seen, Server, config, registry, token};
 
 /// A `redis-server` on a loopback port, without persistence, killed when dropped.
-struct OwnRedis {
+pub(crate) struct OwnRedis {
     port: u16,
     child: Child,
 }
 
 impl OwnRedis {
-    fn start(port: u16) -> Self {
+    pub(crate) fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "no"])
@@ -41,12 +41,12 @@ impl OwnRedis {
         Self { port, child }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
     /// SIGKILL: the server goes away without a goodbye, as in a crash.
-    fn kill(mut self) -> u16 {
+    pub(crate) fn kill(mut self) -> u16 {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.port
@@ -60,7 +60,7 @@ impl Drop for OwnRedis {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -62,13 +62,23 @@ pub trait ChannelLayer: PresenceLayer {
     /// falls behind by more than the layer's buffer skips ahead (`RecvError::Lagged`).
     fn subscribe(&self) -> broadcast::Receiver<Publication>;
 
-    /// How many times this layer has joined the other instances, for a layer that misses
-    /// publications while apart (Redis pub/sub across a lost connection): each time it
-    /// moves, the server resyncs its clients (the current revisions on `mizan_revisions`).
-    /// `None`, the default: the layer is never apart.
-    fn connections(&self) -> Option<watch::Receiver<u64>> {
+    /// Whether this layer is with the other instances now, and how many times it has
+    /// joined them, for a layer that misses publications while apart (Redis pub/sub across
+    /// a lost connection). Each time it joins again, the server resyncs its clients (the
+    /// current revisions on `mizan_revisions`); while it is apart, the executor's copy of
+    /// the revisions is not used. `None`, the default: the layer is never apart.
+    fn connections(&self) -> Option<watch::Receiver<Link>> {
         None
     }
+}
+
+/// A layer's link to the other instances ([`ChannelLayer::connections`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Link {
+    /// How many times the layer has joined the other instances: `0` before the first.
+    pub joins: u64,
+    /// Whether it is with them now, hearing every publication.
+    pub joined: bool,
 }
 
 /// The default layer: publications stay inside the process (every `Mizan` instance sharing

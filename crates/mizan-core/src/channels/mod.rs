@@ -52,7 +52,7 @@ pub use channel::{
 pub use error::ChannelError;
 pub use extension::{CHANNELS_EXTENSION, Channels, REVISIONS_CHANNEL, RevisionsMessage};
 pub use history::{History, Publication, Recovery, StreamPosition};
-pub use layer::{ChannelLayer, InProcessLayer};
+pub use layer::{ChannelLayer, InProcessLayer, Link};
 pub use presence::{Member, Presence, PresenceChange, PresenceEvent, PresenceLayer, new_instance_id};
 pub use publisher::Publisher;
 #[cfg(feature = "redis")]

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use super::error::ChannelError;
 use super::history::Publication;
 use super::history::{History, Recovery, StreamPosition, new_epoch};
-use super::layer::ChannelLayer;
+use super::layer::{ChannelLayer, Link};
 use super::presence::{DEFAULT_PRESENCE_TTL, Member, PresenceEvent, PresenceLayer};
 use super::topic::Topic;
 use crate::cache::{NOW_MS, escape_glob};
@@ -70,8 +70,9 @@ pub struct RedisLayer {
     presence_events: broadcast::Sender<PresenceEvent>,
     presence_ttl: Duration,
     operation_timeout: Duration,
-    /// How many pub/sub subscriptions the receiving task has made: `0` before the first.
-    subscriptions: watch::Receiver<u64>,
+    /// The receiving task's pub/sub subscription: how many it has made, and whether the
+    /// newest still stands.
+    link: watch::Receiver<Link>,
     /// Stops the receiving task when the last clone of the layer goes.
     _receiver: Arc<AbortOnDrop>,
 }
@@ -104,8 +105,8 @@ impl RedisLayer {
     ///
     /// [`ChannelError::Unavailable`] when Redis does not answer within a few seconds.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, ChannelError> {
-        let (layer, mut subscriptions) = Self::spawn(url, prefix)?;
-        tokio::time::timeout(Duration::from_secs(5), subscriptions.wait_for(|made| *made > 0))
+        let (layer, mut link) = Self::spawn(url, prefix)?;
+        tokio::time::timeout(Duration::from_secs(5), link.wait_for(|link| link.joined))
             .await
             .map_err(|_| unavailable(&"no pub/sub subscription within 5s"))?
             .map_err(|e| unavailable(&e))?;
@@ -124,7 +125,7 @@ impl RedisLayer {
         Self::spawn(url, prefix).map(|(layer, _)| layer)
     }
 
-    fn spawn(url: &str, prefix: &str) -> Result<(Self, watch::Receiver<u64>), ChannelError> {
+    fn spawn(url: &str, prefix: &str) -> Result<(Self, watch::Receiver<Link>), ChannelError> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(unavailable(
                 &"a RedisLayer must be started inside a Tokio runtime",
@@ -140,14 +141,14 @@ impl RedisLayer {
         let presence_channel = format!("{prefix}presence");
         let local = broadcast::channel(super::InProcessLayer::DEFAULT_CAPACITY).0;
         let presence_events = broadcast::channel(super::InProcessLayer::DEFAULT_CAPACITY).0;
-        let (made, subscriptions) = watch::channel(0);
+        let (joined, link) = watch::channel(Link::default());
         let receiver = Receiver {
             channel: channel.clone(),
             presence_channel: presence_channel.clone(),
             local: local.clone(),
             presence_events: presence_events.clone(),
         };
-        let task = tokio::spawn(receive_loop(client, receiver, made));
+        let task = tokio::spawn(receive_loop(client, receiver, joined));
         let layer = Self {
             connection,
             channel,
@@ -157,10 +158,10 @@ impl RedisLayer {
             presence_events,
             presence_ttl: DEFAULT_PRESENCE_TTL,
             operation_timeout: Duration::from_secs(2),
-            subscriptions: subscriptions.clone(),
+            link: link.clone(),
             _receiver: Arc::new(AbortOnDrop(task)),
         };
-        Ok((layer, subscriptions))
+        Ok((layer, link))
     }
 
     /// The Redis pub/sub channel this layer uses.
@@ -382,20 +383,24 @@ impl Receiver {
 
 /// Subscribes, delivers, and after the connection drops (Redis restarted, the network cut)
 /// subscribes again with a capped backoff: a redis-rs pub/sub connection does not come back
-/// by itself. Each subscription made counts in `made`, so the server can resync its
-/// clients for what was published meanwhile.
-async fn receive_loop(client: Client, receiver: Receiver, made: watch::Sender<u64>) {
+/// by itself. `link` follows the subscription: the server resyncs its clients for what was
+/// published meanwhile, and stops trusting what it heard while it was apart.
+async fn receive_loop(client: Client, receiver: Receiver, link: watch::Sender<Link>) {
     let channel = &receiver.channel;
     let mut backoff = Duration::from_millis(50);
     loop {
         match subscribe(&client, &receiver).await {
             Ok(pubsub) => {
                 backoff = Duration::from_millis(50);
-                made.send_modify(|made| *made += 1);
+                link.send_modify(|link| {
+                    link.joins += 1;
+                    link.joined = true;
+                });
                 let mut messages = pubsub.into_on_message();
                 while let Some(message) = messages.next().await {
                     receiver.hand(&message);
                 }
+                link.send_modify(|link| link.joined = false);
                 tracing::warn!(channel, "Redis pub/sub connection lost; reconnecting");
             }
             Err(err) => tracing::warn!(%err, channel, ?backoff, "Redis pub/sub unavailable; retrying"),
@@ -509,8 +514,8 @@ impl ChannelLayer for RedisLayer {
         self.local.subscribe()
     }
 
-    fn connections(&self) -> Option<watch::Receiver<u64>> {
-        Some(self.subscriptions.clone())
+    fn connections(&self) -> Option<watch::Receiver<Link>> {
+        Some(self.link.clone())
     }
 }
 

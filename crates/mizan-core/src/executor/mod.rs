@@ -38,6 +38,7 @@ pub mod middleware {
 mod outcome;
 mod purge;
 mod results;
+mod revision_copy;
 mod revisions;
 mod run;
 mod slot;
@@ -82,6 +83,10 @@ pub struct ExecutorConfig {
     pub csrf_header: String,
     /// Middleware around every handler, outermost first.
     pub middleware: Vec<Arc<dyn Middleware>>,
+    /// Keeps a local copy of the revisions, each read again from the cache backend after
+    /// this long: see [`Executor::follow_layer`]. `None`: every cached call reads its
+    /// revision from the backend.
+    pub revision_copy: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for ExecutorConfig {
@@ -90,6 +95,7 @@ impl std::fmt::Debug for ExecutorConfig {
             .field("cache_secret", &"<redacted>")
             .field("cache", &self.cache.name())
             .field("csrf_header", &self.csrf_header)
+            .field("revision_copy", &self.revision_copy)
             .finish_non_exhaustive()
     }
 }
@@ -124,7 +130,7 @@ impl Executor {
         Self {
             anonymous_permission_key: keys.permission_key([]),
             keys,
-            revisions: Revisions::new(config.cache.clone(), &registry),
+            revisions: Revisions::new(config.cache.clone(), &registry, config.revision_copy),
             cache: config.cache,
             publisher: config.publisher,
             state: config.state,
@@ -320,6 +326,7 @@ mod tests {
             state: Arc::default(),
             csrf_header: "x-csrf".into(),
             middleware: Vec::new(),
+            revision_copy: None,
         }
     }
 

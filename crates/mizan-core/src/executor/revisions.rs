@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
+use super::revision_copy::RevisionCopy;
 use crate::cache::{CacheBackend, CacheError};
 use crate::registry::Registry;
 
@@ -12,10 +14,18 @@ pub(super) struct Revisions {
     backend: Arc<dyn CacheBackend>,
     /// Every tag the registry names (functions' cache tags and what mutations invalidate).
     tags: Arc<BTreeSet<String>>,
+    /// What reads found and purges announced, when the executor keeps a copy.
+    copy: Option<Arc<RevisionCopy>>,
 }
 
 impl Revisions {
-    pub(super) fn new(backend: Arc<dyn CacheBackend>, registry: &Registry) -> Self {
+    /// Revisions in `backend` of `registry`'s tags, with a local copy whose entries are
+    /// read again after `copy_max_age`, if given.
+    pub(super) fn new(
+        backend: Arc<dyn CacheBackend>,
+        registry: &Registry,
+        copy_max_age: Option<Duration>,
+    ) -> Self {
         let tags = registry
             .get_all_functions()
             .flat_map(|f| f.cache_tags().chain(f.invalidates().iter().map(String::as_str)))
@@ -24,7 +34,13 @@ impl Revisions {
         Self {
             backend,
             tags: Arc::new(tags),
+            copy: copy_max_age.map(|age| Arc::new(RevisionCopy::new(age))),
         }
+    }
+
+    /// The local copy, if one is kept.
+    pub(super) fn copy(&self) -> Option<&Arc<RevisionCopy>> {
+        self.copy.as_ref()
     }
 
     /// Every tag the registry names, in order.
@@ -38,7 +54,25 @@ impl Revisions {
     /// forgotten by the store) is started first, so no cache key is ever derived with
     /// revision 0; see [`CacheBackend`]'s counters. Any other tag keys nothing and reads 0
     /// without a write, so reading unknown tags cannot fill the store.
+    ///
+    /// With a local copy, the copy answers when it has every tag; what the backend gives
+    /// otherwise goes into it.
     pub(super) async fn read(&self, tags: &[&str]) -> Result<Vec<u64>, CacheError> {
+        let Some(copy) = &self.copy else {
+            return self.read_backend(tags).await;
+        };
+        if let Some(revisions) = copy.get(tags) {
+            return Ok(revisions);
+        }
+        let ticket = copy.ticket();
+        let revisions = self.read_backend(tags).await?;
+        if let Some(ticket) = ticket {
+            copy.keep(ticket, tags.iter().copied().zip(revisions.iter().copied()));
+        }
+        Ok(revisions)
+    }
+
+    async fn read_backend(&self, tags: &[&str]) -> Result<Vec<u64>, CacheError> {
         let revisions = self.backend.get_many_counters(tags).await?;
         if !revisions.contains(&0) {
             return Ok(revisions);
@@ -80,6 +114,10 @@ impl Revisions {
                 Err(err) => tracing::error!(%err, tag, "purge could not bump the revision"),
             }
         }
+        // This instance's own next read sees its purge, whatever the announcement does.
+        if let Some(copy) = &self.copy {
+            copy.hear(bumped.iter().map(|(tag, &rev)| (tag.as_str(), rev)));
+        }
         bumped
     }
 }
@@ -103,7 +141,7 @@ mod tests {
                     .invalidates(["audit"])
                     .handler(|_: Ctx, (): ()| async move { Ok::<_, FunctionError>(0) }),
             );
-        Revisions::new(Arc::clone(backend) as Arc<dyn CacheBackend>, &registry)
+        Revisions::new(Arc::clone(backend) as Arc<dyn CacheBackend>, &registry, None)
     }
 
     #[test]
