@@ -151,11 +151,25 @@ pub fn token(now: u64) -> String {
     keyring().issue(claims).expect("the claims are valid")
 }
 
-/// The same work as Mizan functions, mounted at `/mizan`; cached in Redis when `cache` is given.
-pub fn mizan_app(posts: &Posts, cache: Option<Arc<mizan::cache::RedisCache>>) -> axum::Router {
+/// What several instances share through one Redis: the cache and the channel layer.
+#[derive(Debug)]
+pub struct SharedRedis {
+    /// Results and revisions.
+    pub cache: Arc<mizan::cache::RedisCache>,
+    /// Publications, `mizan_revisions` included.
+    pub layer: Arc<mizan::channels::RedisLayer>,
+}
+
+/// The same work as Mizan functions, mounted at `/mizan`; with `redis`, set up as
+/// `Config::from_env` sets up an instance of several: cache and channels in Redis, and a
+/// local copy of the revisions (entries read again after a second).
+pub fn mizan_app(posts: &Posts, redis: Option<SharedRedis>) -> axum::Router {
     let mut config = Config::new(CACHE_SECRET.to_vec(), keyring());
-    if let Some(cache) = cache {
-        config = config.with_cache(cache);
+    if let Some(SharedRedis { cache, layer }) = redis {
+        config = config
+            .with_cache(cache)
+            .with_channel_layer(layer)
+            .with_revision_copy(std::time::Duration::from_secs(1));
     }
     let mizan = Mizan::new(registry(posts), config).expect("valid registry");
     mizan.mount("/mizan")

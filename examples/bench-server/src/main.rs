@@ -4,7 +4,7 @@
 //! ```text
 //! bench-server raw ADDR                 # /raw/add, /raw/post?id=N, /raw/trivial
 //! bench-server mizan ADDR               # Mizan at /mizan, in-memory cache
-//! bench-server mizan-redis ADDR URL     # the same, cached in Redis at URL
+//! bench-server mizan-redis ADDR URL     # the same, cache and channels in Redis at URL
 //! bench-server token                    # prints a token the Mizan servers accept
 //! ```
 //!
@@ -44,11 +44,18 @@ async fn main() {
             // A prefix of this process only, deleted on the way out.
             let prefix = format!("mizan-bench:{}:", std::process::id());
             let cache = Arc::new(
-                mizan::cache::RedisCache::connect(url, prefix)
+                mizan::cache::RedisCache::connect(url, prefix.clone())
                     .await
                     .expect("Redis answers"),
             );
-            serve(addr, mizan_app(&posts, Some(cache.clone()))).await;
+            let layer = mizan::channels::RedisLayer::connect(url, &prefix)
+                .await
+                .expect("Redis answers");
+            let redis = bench_server::SharedRedis {
+                cache: cache.clone(),
+                layer: Arc::new(layer),
+            };
+            serve(addr, mizan_app(&posts, Some(redis))).await;
             cache.clear_prefix().await.expect("the bench keys are deleted");
         }
         (Some("token"), None) => {
