@@ -157,7 +157,7 @@ async fn load(base: String, stop: Arc<AtomicBool>, tally: Arc<Tally>, max: u64) 
 }
 
 /// The next `mizan_revisions` message within `wait`, skipping other frames.
-async fn revisions_within(client: &mut Client, wait: Duration) -> Option<Value> {
+pub(crate) async fn revisions_within(client: &mut Client, wait: Duration) -> Option<Value> {
     tokio::time::timeout(wait, async {
         loop {
             match client.next().await {

@@ -15,9 +15,9 @@ use mizan_core::{
 };
 use serde_json::{Value, json};
 
-use crate::outage::{OwnRedis, free_port};
+use crate::outage::{OwnRedis, free_port, revisions_within};
 use crate::redis::{redis_url, unique_prefix};
-use crate::support::{Client, Seen, Server, config, registry};
+use crate::support::{Server, config, registry};
 
 /// A cache backend that counts the revision reads it passes on to the real one.
 struct Counted {
@@ -120,23 +120,6 @@ async fn bump(server: &Server) {
     assert_eq!(response.status(), 200);
 }
 
-/// The next `mizan_revisions` message within 5 s, skipping other frames.
-async fn announced(client: &mut Client) -> Value {
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match client.next().await {
-                Seen::Frame(frame) if frame["type"] == "message" && frame["channel"] == "mizan_revisions" => {
-                    return frame["data"].clone();
-                }
-                Seen::Frame(_) => continue,
-                Seen::Closed(code) => panic!("the channel client was closed ({code:?})"),
-            }
-        }
-    })
-    .await
-    .expect("no revisions announced within 5 s")
-}
-
 fn hit(version: u64) -> Answer {
     Answer {
         version,
@@ -189,7 +172,9 @@ async fn a_purge_on_one_instance_reaches_the_others_copy_before_its_clients() {
 
     for round in 1..=5 {
         bump(&a).await;
-        announced(&mut client).await;
+        revisions_within(&mut client, Duration::from_secs(5))
+            .await
+            .expect("no revisions announced within 5 s");
         // Told of the purge, the client refetches: B already knows the new revision.
         assert_eq!(version(&b).await, miss(round), "round {round}");
         assert_eq!(version(&b).await, hit(round), "round {round}");
